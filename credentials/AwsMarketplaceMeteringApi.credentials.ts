@@ -1,0 +1,122 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { METERING_REGIONS } from '../nodes/AwsMarketplaceMetering/transport/regions';
+
+// Authentication happens in the node's transport through the AWS SDK (SigV4, credential chain,
+// role assumption); this type only collects the settings. The editor's test is the node's
+// `awsMarketplaceMeteringApiTest` credential test method.
+export class AwsMarketplaceMeteringApi implements ICredentialType {
+	name = 'awsMarketplaceMeteringApi';
+
+	displayName = 'AWS Marketplace Metering API';
+
+	documentationUrl = 'https://docs.aws.amazon.com/marketplacemetering/latest/APIReference/Welcome.html';
+
+	icon = 'file:awsMarketplaceMetering.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: METERING_REGIONS.map((region) => ({ name: region, value: region })),
+			default: 'us-east-1',
+			description:
+				'SaaS products meter in us-east-1 unless AWS enabled another Region for you. Meter Usage and Register Usage must use the Region of the EC2 instance, ECS task or EKS pod.',
+		},
+		{
+			displayName: 'Credential Source',
+			name: 'credentialSource',
+			type: 'options',
+			options: [
+				{
+					name: 'Access Keys',
+					value: 'accessKeys',
+					description: 'An access key ID and secret access key, optionally with a session token',
+				},
+				{
+					name: 'Default AWS Credential Chain',
+					value: 'defaultChain',
+					description:
+						'Environment variables, shared config files, ECS task role, EKS pod identity or IRSA, EC2 instance profile. Required for Meter Usage and Register Usage on the buyer’s compute.',
+				},
+			],
+			default: 'accessKeys',
+		},
+		{
+			displayName: 'Access Key ID',
+			name: 'accessKeyId',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { credentialSource: ['accessKeys'] } },
+		},
+		{
+			displayName: 'Secret Access Key',
+			name: 'secretAccessKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { credentialSource: ['accessKeys'] } },
+		},
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only for temporary credentials from AWS STS',
+			displayOptions: { show: { credentialSource: ['accessKeys'] } },
+		},
+		{
+			displayName: 'Assume Role',
+			name: 'assumeRole',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to assume an IAM role with the credentials above before calling the service',
+		},
+		{
+			displayName: 'Role ARN',
+			name: 'roleArn',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'arn:aws:iam::123456789012:role/MarketplaceMetering',
+			displayOptions: { show: { assumeRole: [true] } },
+		},
+		{
+			displayName: 'External ID',
+			name: 'externalId',
+			type: 'string',
+			default: '',
+			description: 'Only if the role’s trust policy requires one',
+			displayOptions: { show: { assumeRole: [true] } },
+		},
+		{
+			displayName: 'Role Session Name',
+			name: 'roleSessionName',
+			type: 'string',
+			default: 'n8n-marketplace-metering',
+			displayOptions: { show: { assumeRole: [true] } },
+		},
+		{
+			displayName: 'STS Endpoint',
+			name: 'stsEndpoint',
+			type: 'string',
+			default: '',
+			placeholder: 'https://sts.us-east-1.amazonaws.com',
+			description: 'Leave empty for the Regional AWS STS endpoint. Set it for an STS VPC endpoint.',
+			displayOptions: { show: { assumeRole: [true] } },
+		},
+		{
+			displayName: 'Custom Endpoint',
+			name: 'endpoint',
+			type: 'string',
+			default: '',
+			placeholder: 'https://metering.marketplace-fips.us-east-1.amazonaws.com',
+			description:
+				'Leave empty for the Regional AWS endpoint. Set it for a VPC endpoint, a FIPS endpoint or a local emulator.',
+		},
+	];
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+
+import { RegisterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { fieldError, requireProductCode } from '../helpers/fields';
+import { mapItems } from '../helpers/perItem';
+import { decodeSignature, verificationFailure } from '../helpers/signature';
+
+const show = { show: { operation: ['registerUsage'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Product Code',
+		name: 'productCode',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The container product’s code from the AWS Marketplace Management Portal',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Public Key Version',
+		name: 'publicKeyVersion',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		required: true,
+		default: 1,
+		description: 'Version of the product’s public key; 1 unless the key was rotated',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Nonce',
+		name: 'nonce',
+		type: 'string',
+		default: '',
+		description: 'Up to 255 characters, echoed in the signed token. Leave empty for a fresh random nonce.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Public Key (PEM)',
+				name: 'publicKey',
+				type: 'string',
+				typeOptions: { rows: 6 },
+				default: '',
+				placeholder: '-----BEGIN PUBLIC KEY-----',
+				description:
+					'The product’s public key from the AWS Marketplace Management Portal. When set, the node verifies the PS256 signature and the signed product code, key version and nonce, and fails the item if any does not match.',
+			},
+		],
+	},
+];
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: MarketplaceMeteringClient,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await mapItems.call(this, items, async (itemIndex) => {
+		const productCode = requireProductCode(this, itemIndex);
+		const publicKeyVersion = Number(this.getNodeParameter('publicKeyVersion', itemIndex));
+		if (!Number.isInteger(publicKeyVersion) || publicKeyVersion < 1) {
+			throw fieldError(this, itemIndex, 'Public Key Version', `${publicKeyVersion} is not an integer of 1 or more`);
+		}
+		const nonce = String(this.getNodeParameter('nonce', itemIndex, '') ?? '') || randomUUID();
+		if (nonce.length > 255) throw fieldError(this, itemIndex, 'Nonce', `is ${nonce.length} characters long; the limit is 255`);
+		const { publicKey } = this.getNodeParameter('options', itemIndex, {}) as { publicKey?: string };
+
+		const response = await client.send(
+			new RegisterUsageCommand({ ProductCode: productCode, PublicKeyVersion: publicKeyVersion, Nonce: nonce }),
+		);
+		const signature = response.Signature ?? '';
+		let claims;
+		try {
+			claims = decodeSignature(signature).claims;
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), `AWS returned a signature that cannot be read: ${(error as Error).message}`, { itemIndex });
+		}
+		if (publicKey) {
+			const failure = verificationFailure(signature, publicKey, { productCode, publicKeyVersion, nonce });
+			if (failure) {
+				throw new NodeOperationError(this.getNode(), 'The Register Usage signature did not verify', {
+					description: `Item ${itemIndex}: ${failure}. Do not start the container’s paid features; check the public key and version in the Management Portal.`,
+					itemIndex,
+				});
+			}
+		}
+		return {
+			productCode,
+			publicKeyVersion,
+			nonce,
+			signature,
+			claims,
+			verified: Boolean(publicKey),
+			publicKeyRotationTimestamp: response.PublicKeyRotationTimestamp?.toISOString() ?? null,
+		};
+	});
+}

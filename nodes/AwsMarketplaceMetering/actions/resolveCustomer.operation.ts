@@ -1,0 +1,48 @@
+import { ResolveCustomerCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { mapItems } from '../helpers/perItem';
+
+const show = { show: { operation: ['resolveCustomer'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Registration Token',
+		name: 'registrationToken',
+		type: 'string',
+		required: true,
+		default: '={{ $json.body["x-amzn-marketplace-token"] }}',
+		description:
+			'The token AWS Marketplace posts to your registration page in the form field x-amzn-marketplace-token. The default reads it from a Webhook node’s form body.',
+		displayOptions: show,
+	},
+];
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: MarketplaceMeteringClient,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await mapItems.call(this, items, async (itemIndex) => {
+		const token = this.getNodeParameter('registrationToken', itemIndex, '');
+		if (typeof token !== 'string' || token.trim() === '') {
+			throw new NodeOperationError(this.getNode(), 'Registration Token is empty', {
+				description: `Item ${itemIndex}: field Registration Token must be the non-empty x-amzn-marketplace-token value AWS posted to your registration page.`,
+				itemIndex,
+			});
+		}
+		const response = await client.send(new ResolveCustomerCommand({ RegistrationToken: token.trim() }));
+		// New products get an empty CustomerIdentifier: the account ID and license ARN identify the buyer.
+		return {
+			customerIdentifier: response.CustomerIdentifier ?? '',
+			customerAWSAccountId: response.CustomerAWSAccountId ?? '',
+			productCode: response.ProductCode ?? '',
+			licenseArn: response.LicenseArn ?? '',
+		};
+	});
+}

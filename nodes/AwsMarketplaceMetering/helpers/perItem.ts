@@ -1,0 +1,38 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { serviceError } from './serviceErrors';
+
+/**
+ * Runs one AWS call per input item with n8n's conventions: every item comes out once, paired to
+ * its input; with "continue on fail" a failed item becomes an error item, otherwise the node stops.
+ */
+export async function mapItems(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	run: (itemIndex: number) => Promise<IDataObject>,
+): Promise<INodeExecutionData[]> {
+	const returnData: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			returnData.push({ json: await run(itemIndex), pairedItem: { item: itemIndex } });
+		} catch (caught) {
+			const error =
+				caught instanceof NodeOperationError || caught instanceof NodeApiError
+					? caught
+					: serviceError(this.getNode(), caught, itemIndex);
+			if (!this.continueOnFail()) throw error;
+			returnData.push({
+				json: { error: error.message, details: error.description ?? '' },
+				error,
+				pairedItem: { item: itemIndex },
+			});
+		}
+	}
+	return returnData;
+}

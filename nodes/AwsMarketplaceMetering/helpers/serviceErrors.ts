@@ -1,0 +1,174 @@
+import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+
+// What the user should do about each error the service (or AWS's auth layer) can answer.
+const ADVICE: Record<string, { message: string; description: string }> = {
+	InvalidTokenException: {
+		message: 'The registration token is not valid',
+		description:
+			'Pass the x-amzn-marketplace-token form field exactly as AWS posted it, and call Resolve Customer from the seller account that published the product.',
+	},
+	ExpiredTokenException: {
+		message: 'The registration token has expired',
+		description:
+			'Registration tokens are short-lived: resolve them as soon as the buyer lands on your registration page. Ask the buyer to open the product from AWS Marketplace again for a new token.',
+	},
+	SessionTokenExpired: {
+		message: 'The AWS session token has expired',
+		description:
+			'Temporary credentials expire. Update the session token in the credential, or use the default credential chain or an assumed role, which renew themselves.',
+	},
+	UnrecognizedClientException: {
+		message: 'AWS does not recognize these credentials',
+		description:
+			'Check the access key ID, and the session token if the keys are temporary ones. Keys of another partition (China, GovCloud) only work in that partition’s Regions.',
+	},
+	InvalidClientTokenId: {
+		message: 'AWS does not recognize these credentials',
+		description: 'Check the access key ID, and the session token if the keys are temporary ones.',
+	},
+	InvalidSignatureException: {
+		message: 'AWS rejected the request signature',
+		description: 'Check the secret access key, and that this machine’s clock is correct.',
+	},
+	SignatureDoesNotMatch: {
+		message: 'AWS rejected the request signature',
+		description: 'Check the secret access key, and that this machine’s clock is correct.',
+	},
+	AccessDeniedException: {
+		message: 'These credentials are not allowed to call this operation',
+		description:
+			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The README lists the minimal policy per operation.',
+	},
+	AccessDenied: {
+		message: 'These credentials are not allowed to assume the role',
+		description: 'Allow sts:AssumeRole on the role for these credentials, and trust them in the role’s trust policy (with the external ID, if any).',
+	},
+	DisabledApiException: {
+		message: 'The Metering API is disabled in this Region',
+		description: 'SaaS metering runs in us-east-1 unless AWS enabled another Region for your account: change the credential’s Region.',
+	},
+	InvalidProductCodeException: {
+		message: 'The product code is not valid',
+		description: 'Use the product code from the AWS Marketplace Management Portal, or the one Resolve Customer returned.',
+	},
+	InvalidUsageDimensionException: {
+		message: 'The usage dimension is not defined for this product',
+		description: 'Use a dimension API identifier exactly as listed in the product’s pricing dimensions.',
+	},
+	InvalidCustomerIdentifierException: {
+		message: 'The customer identifier is not valid',
+		description: 'Use the customer identifier or AWS account ID that Resolve Customer returned.',
+	},
+	InvalidLicenseException: {
+		message: 'The license ARN is not valid',
+		description: 'Use the license ARN that Resolve Customer returned for this customer.',
+	},
+	InvalidTagException: {
+		message: 'A usage allocation tag is not valid',
+		description: 'Tags: 1 to 5 per allocation, keys of 1-100 and values of 1-256 characters from a-z A-Z 0-9 + - = . _ : / @ and space.',
+	},
+	InvalidUsageAllocationsException: {
+		message: 'The usage allocations are not valid',
+		description: 'Allocated quantities must add up exactly to the usage quantity, and each allocation needs a distinct tag set.',
+	},
+	TimestampOutOfBoundsException: {
+		message: 'The timestamp is outside the window AWS accepts',
+		description: 'Report usage within the hour it happened (BatchMeterUsage accepts it for a few hours at most); timestamps in the future are rejected.',
+	},
+	DuplicateRequestException: {
+		message: 'Usage for this hour and dimension was already reported with another quantity',
+		description: 'Meter Usage takes one report per dimension, hour and instance, task or pod; the first quantity is the one billed.',
+	},
+	IdempotencyConflictException: {
+		message: 'The client token was already used with other parameters',
+		description: 'A client token identifies one request: use a new token for different usage, the same token only to retry the same usage.',
+	},
+	InvalidEndpointRegionException: {
+		message: 'Meter Usage was called in another Region than the compute it runs on',
+		description: 'Set the credential’s Region to the Region of the EC2 instance, ECS task or EKS pod.',
+	},
+	InvalidRegionException: {
+		message: 'Register Usage was called in another Region than the task was launched in',
+		description: 'Set the credential’s Region to the Region of the ECS task or EKS pod.',
+	},
+	CustomerNotEntitledException: {
+		message: 'The customer is not entitled to this product',
+		description: 'The buyer has no active subscription. AWS’s guidance is to stop the container.',
+	},
+	PlatformNotSupportedException: {
+		message: 'Register Usage is not supported on this platform',
+		description: 'Register Usage works on Amazon ECS, Amazon EKS and AWS Fargate only. AWS’s guidance is to stop the container.',
+	},
+	InvalidPublicKeyVersionException: {
+		message: 'The public key version is not valid',
+		description: 'Use the public key version shown for the product in the AWS Marketplace Management Portal (1 unless the key was rotated).',
+	},
+	DryRunOperation: {
+		message: 'Dry run',
+		description: 'The request would have succeeded.',
+	},
+	ThrottlingException: {
+		message: 'AWS throttled the requests',
+		description: 'The Metering API allows 10 requests per second per account and Region (Register Usage 5). Lower the node’s request rate or spread the workflows over time.',
+	},
+	InternalServiceErrorException: {
+		message: 'AWS Marketplace Metering had an internal error',
+		description: 'Retry later; resending the same usage is safe, the same quantity is not billed twice.',
+	},
+	TimeoutError: {
+		message: 'The request timed out',
+		description: 'The endpoint did not answer in time. Check the Region and the custom endpoint, then retry: resending the same usage is safe.',
+	},
+	CredentialsProviderError: {
+		message: 'No AWS credentials were found in the default credential chain',
+		description: 'On EC2, ECS or EKS give the instance, task or pod an IAM role; elsewhere set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, or use access keys in the credential.',
+	},
+};
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
+
+export interface ServiceErrorInfo {
+	/** The AWS error name, or a network error code. */
+	code: string;
+	message: string;
+	description: string;
+	awsMessage: string;
+	httpCode?: number;
+}
+
+/** Names an SDK or network error in the user's terms, without anything from the request (no secrets). */
+export function describeServiceError(error: unknown): ServiceErrorInfo {
+	const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+	const awsMessage = String(err.message ?? error);
+	const networkCode = err.code && NETWORK_CODES.has(err.code) ? err.code : undefined;
+	let code = networkCode ?? err.name ?? 'Error';
+	if (code === 'ExpiredTokenException' && /security token/i.test(awsMessage)) code = 'SessionTokenExpired';
+	if (code === 'ProviderError') code = 'CredentialsProviderError';
+	const advice =
+		ADVICE[code] ??
+		(networkCode
+			? {
+					message: 'The AWS endpoint could not be reached',
+					description: `Network error ${networkCode}: check the Region, the custom endpoint and this machine’s network access.`,
+				}
+			: { message: `AWS Marketplace Metering answered ${code}`, description: '' });
+	return {
+		code,
+		message: advice.message,
+		description: [advice.description, `AWS said: ${awsMessage}`].filter(Boolean).join(' '),
+		awsMessage,
+		httpCode: err.$metadata?.httpStatusCode,
+	};
+}
+
+export function serviceError(node: INode, error: unknown, itemIndex?: number): NodeApiError {
+	const info = describeServiceError(error);
+	// Only the named fields go into the error: the SDK error also holds the raw response.
+	const cause: JsonObject = { name: info.code, message: info.awsMessage };
+	return new NodeApiError(node, cause, {
+		message: info.message,
+		description: info.description,
+		httpCode: info.httpCode ? String(info.httpCode) : undefined,
+		itemIndex,
+	});
+}

@@ -1,0 +1,107 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { UsageEvent } from '../batch';
+
+const RECORD_FIELDS = [
+	'productCode',
+	'customerIdentifier',
+	'customerAWSAccountId',
+	'licenseArn',
+	'dimension',
+	'quantity',
+	'timestamp',
+	'usageAllocations',
+] as const;
+type RecordField = (typeof RECORD_FIELDS)[number];
+
+// The AWS casing of the same fields, accepted in "records from a field" mode.
+const AWS_NAMES: Record<RecordField, string> = {
+	productCode: 'ProductCode',
+	customerIdentifier: 'CustomerIdentifier',
+	customerAWSAccountId: 'CustomerAWSAccountId',
+	licenseArn: 'LicenseArn',
+	dimension: 'Dimension',
+	quantity: 'Quantity',
+	timestamp: 'Timestamp',
+	usageAllocations: 'UsageAllocations',
+};
+
+export interface MappedItems {
+	events: UsageEvent[];
+	/** Items whose records field is missing or not an array: they have no events. */
+	unreadable: Map<number, string>;
+}
+
+/** Turns the input items into usage events, keeping the item (and record) each came from. */
+export function readUsageEvents(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+	const mode = this.getNodeParameter('inputMode', 0, 'eachItem') as string;
+	return mode === 'recordsField' ? fromRecordsField.call(this, items) : fromEachItem.call(this, items);
+}
+
+function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+	const byAccount = this.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
+	const fields: RecordField[] = [
+		'productCode',
+		...(byAccount ? (['customerAWSAccountId', 'licenseArn'] as const) : (['customerIdentifier'] as const)),
+		'dimension',
+		'quantity',
+		'timestamp',
+		'usageAllocations',
+	];
+	const readers = fields.map((field) => [field, fieldReader(this, field)] as const);
+	const events = items.map((item, itemIndex) => {
+		const event: UsageEvent = { source: { itemIndex } };
+		for (const [field, read] of readers) event[field] = read(item, itemIndex);
+		return event;
+	});
+	return { events, unreadable: new Map() };
+}
+
+/**
+ * A parameter left at its `{{ $json.name }}` form is read straight from the item: the same value
+ * n8n's expression would give, without evaluating one expression per field and item (which costs
+ * more than all of the batching on 100k items). A fixed value is read once; any other expression
+ * goes through getNodeParameter for each item.
+ */
+function fieldReader(ctx: IExecuteFunctions, field: RecordField) {
+	const raw = ctx.getNode().parameters[field];
+	const match = typeof raw === 'string' ? /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"]+)\2\s*\])\s*\}\}$/.exec(raw) : null;
+	if (match) {
+		const key = match[1] ?? match[3];
+		return (item: INodeExecutionData) => item.json[key];
+	}
+	if (!(typeof raw === 'string' && raw.startsWith('='))) {
+		const constant = emptyToUndefined(ctx.getNodeParameter(field, 0, ''));
+		return () => constant;
+	}
+	return (_item: INodeExecutionData, itemIndex: number) => emptyToUndefined(ctx.getNodeParameter(field, itemIndex, ''));
+}
+
+function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+	const events: UsageEvent[] = [];
+	const unreadable = new Map<number, string>();
+	items.forEach((item, itemIndex) => {
+		const fieldName = this.getNodeParameter('recordsField', itemIndex, 'usageRecords') as string;
+		const records = item.json[fieldName];
+		if (!Array.isArray(records)) {
+			unreadable.set(
+				itemIndex,
+				`Item ${itemIndex}: field "${fieldName}" ${records === undefined ? 'is missing' : 'is not an array'}: it must hold an array of usage records`,
+			);
+			return;
+		}
+		records.forEach((record: unknown, recordIndex) => {
+			const event: UsageEvent = { source: { itemIndex, recordIndex } };
+			if (record && typeof record === 'object' && !Array.isArray(record)) {
+				const fields = record as IDataObject;
+				for (const field of RECORD_FIELDS) event[field] = fields[field] ?? fields[AWS_NAMES[field]];
+			}
+			events.push(event);
+		});
+	});
+	return { events, unreadable };
+}
+
+function emptyToUndefined(value: unknown): unknown {
+	return value === '' ? undefined : value;
+}

@@ -1,0 +1,147 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type IPairedItemData,
+} from 'n8n-workflow';
+
+import { summarizeReport, type EventOutcome, type MeteringReport, type UsageRecord, type UsageStatus } from '../batch';
+
+/** Outcomes that mean the usage was not accepted: they become error items. */
+export const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed']);
+
+// For an item holding several records, the status that most needs attention speaks for it.
+const SEVERITY: UsageStatus[] = ['Invalid', 'Rejected', 'Failed', 'Unprocessed', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success'];
+
+export type OutputMode = 'perItem' | 'perRecord' | 'summary';
+
+export interface OutcomeContext {
+	node: INode;
+	itemCount: number;
+	recordsMode: boolean;
+	/** Items whose records field could not be read, with why. */
+	unreadable: Map<number, string>;
+}
+
+export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: OutcomeContext): INodeExecutionData[] {
+	if (mode === 'summary') return [summaryItem(report, ctx)];
+	if (mode === 'perRecord') return perRecordItems(report, ctx);
+	return perInputItems(report, ctx);
+}
+
+/** The first input item that was not metered, as the error that stops the workflow. */
+export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeOperationError | undefined {
+	const [itemIndex, message] = ctx.unreadable.entries().next().value ?? [];
+	if (itemIndex !== undefined) return itemError(ctx.node, itemIndex, message);
+	const failed = report.outcomes.filter((outcome) => FAILED_STATUSES.has(outcome.status));
+	if (failed.length === 0) return undefined;
+	const first = failed[0];
+	const metered = report.outcomes.filter((outcome) => outcome.status === 'Success').length;
+	return new NodeOperationError(ctx.node, `${describeSource(first)}: ${first.error?.message ?? first.status}`, {
+		itemIndex: first.source.itemIndex,
+		description:
+			`${failed.length} of ${report.outcomes.length} usage events were not metered; ${metered} were. ` +
+			'Fix the input and run again: records already metered are answered with the same metering record ID, not billed twice. ' +
+			'Set the node’s "On Error" setting to continue to get every item’s outcome instead.',
+	});
+}
+
+function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
+	const byItem: EventOutcome[][] = Array.from({ length: ctx.itemCount }, () => []);
+	for (const outcome of report.outcomes) byItem[outcome.source.itemIndex].push(outcome);
+	return byItem.map((outcomes, itemIndex) => {
+		const unreadable = ctx.unreadable.get(itemIndex);
+		if (unreadable !== undefined) return errorItem(ctx.node, itemIndex, unreadable, { status: 'Invalid' });
+		if (!ctx.recordsMode) return outcomeItem(ctx.node, outcomes[0], [{ item: itemIndex }]);
+		const status = worstStatus(outcomes);
+		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
+		if (!FAILED_STATUSES.has(status)) return { json, pairedItem: { item: itemIndex } };
+		const failed = outcomes.find((outcome) => outcome.status === status)!;
+		return errorItem(ctx.node, itemIndex, `${describeSource(failed)}: ${failed.error?.message ?? status}`, json);
+	});
+}
+
+function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
+	const unreadable = [...ctx.unreadable].map(([itemIndex, message]) =>
+		errorItem(ctx.node, itemIndex, message, { status: 'Invalid' }),
+	);
+	const byRecord = new Map<UsageRecord, EventOutcome[]>();
+	const unsent: INodeExecutionData[] = [];
+	for (const outcome of report.outcomes) {
+		if (outcome.record && outcome.status !== 'Invalid') {
+			const group = byRecord.get(outcome.record);
+			if (group) group.push(outcome);
+			else byRecord.set(outcome.record, [outcome]);
+		} else {
+			unsent.push(outcomeItem(ctx.node, outcome, [{ item: outcome.source.itemIndex }]));
+		}
+	}
+	const sent = [...byRecord.values()].map((outcomes) =>
+		outcomeItem(ctx.node, outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex))),
+	);
+	return [...sent, ...unsent, ...unreadable];
+}
+
+function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData {
+	const errors = report.outcomes
+		.filter((outcome) => FAILED_STATUSES.has(outcome.status))
+		.map((outcome) => ({ ...sourceJson(outcome), status: outcome.status, error: outcome.error?.message ?? '' }));
+	for (const [itemIndex, message] of ctx.unreadable) errors.push({ itemIndex, status: 'Invalid', error: message });
+	return {
+		json: { ...(summarizeReport(report) as unknown as IDataObject), errors },
+		pairedItem: pairedItems(Array.from({ length: ctx.itemCount }, (_, itemIndex) => itemIndex)),
+	};
+}
+
+function outcomeItem(node: INode, outcome: EventOutcome, pairedItem: IPairedItemData[]): INodeExecutionData {
+	const json = outcomeJson(outcome);
+	if (!FAILED_STATUSES.has(outcome.status)) return { json, pairedItem };
+	const message = `${describeSource(outcome)}: ${outcome.error?.message ?? outcome.status}`;
+	const item = errorItem(node, outcome.source.itemIndex, message, json);
+	return { ...item, pairedItem };
+}
+
+function outcomeJson(outcome: EventOutcome): IDataObject {
+	return {
+		status: outcome.status,
+		meteringRecordId: outcome.meteringRecordId ?? null,
+		productCode: outcome.productCode ?? null,
+		usageRecord: outcome.record ? recordJson(outcome.record) : null,
+		aggregatedEvents: outcome.aggregatedEvents,
+		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
+		...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
+	};
+}
+
+function recordJson(record: UsageRecord): IDataObject {
+	return { ...(record as unknown as IDataObject), Timestamp: record.Timestamp.toISOString() };
+}
+
+function errorItem(node: INode, itemIndex: number, message: string, json: IDataObject): INodeExecutionData {
+	return { json: { ...json, error: message }, error: itemError(node, itemIndex, message), pairedItem: { item: itemIndex } };
+}
+
+function itemError(node: INode, itemIndex: number, message: string): NodeOperationError {
+	return new NodeOperationError(node, message, { itemIndex });
+}
+
+function worstStatus(outcomes: EventOutcome[]): UsageStatus {
+	for (const status of SEVERITY) if (outcomes.some((outcome) => outcome.status === status)) return status;
+	return 'Success';
+}
+
+function pairedItems(itemIndexes: number[]): IPairedItemData[] {
+	return [...new Set(itemIndexes)].map((item) => ({ item }));
+}
+
+function sourceJson(outcome: EventOutcome) {
+	return outcome.source.recordIndex === undefined
+		? { itemIndex: outcome.source.itemIndex }
+		: { itemIndex: outcome.source.itemIndex, recordIndex: outcome.source.recordIndex };
+}
+
+function describeSource(outcome: EventOutcome): string {
+	const { itemIndex, recordIndex } = outcome.source;
+	return recordIndex === undefined ? `Item ${itemIndex}` : `Item ${itemIndex}, record ${recordIndex}`;
+}

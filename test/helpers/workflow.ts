@@ -1,0 +1,172 @@
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
+
+export const NODE_NAME = 'AWS Marketplace Metering';
+const SOURCE_NAME = 'Source';
+
+export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+
+export interface RunNodeOptions {
+	parameters: INodeParameters;
+	/** The decrypted awsMarketplaceMeteringApi credential. */
+	credentials: ICredentialDataDecryptedObject;
+	/** The JSON of the items the node receives. */
+	items?: IDataObject[];
+	onError?: OnError;
+}
+
+export interface NodeRun {
+	run: IRun;
+	/** The node's outputs: [main] or, with continueErrorOutput, [main, error]. */
+	outputs: INodeExecutionData[][];
+	/** The node's error when the workflow stopped on it. */
+	error?: { message: string; description?: string | null; [key: string]: unknown };
+}
+
+/**
+ * Runs the node the way n8n does: a two-node workflow (a source node emitting `items`, then the
+ * node under test) executed by n8n-core's WorkflowExecute, with expressions, credentials, paired
+ * items and error routing all going through n8n's own code.
+ */
+export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
+	const items = options.items ?? [{}];
+	const source: INodeType = {
+		description: {
+			displayName: 'Source',
+			name: 'testSource',
+			group: ['input'],
+			version: 1,
+			description: 'Emits the test items',
+			defaults: { name: SOURCE_NAME },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [],
+		},
+		async execute() {
+			return [items.map((json) => ({ json }))];
+		},
+	};
+	const nodeTypes = registry({ 'test.source': source, 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering': new AwsMarketplaceMetering() });
+	const workflow = new Workflow({
+		id: 'test',
+		name: 'test',
+		active: false,
+		nodeTypes,
+		nodes: [
+			{ id: '1', name: SOURCE_NAME, type: 'test.source', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '2',
+				name: NODE_NAME,
+				type: 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: options.parameters,
+				credentials: { awsMarketplaceMeteringApi: { id: 'cred', name: 'test credential' } },
+				onError: options.onError,
+			},
+		],
+		connections: { [SOURCE_NAME]: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
+	});
+
+	const additionalData = executeAdditionalData(options.credentials);
+	additionalData.hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflow as never);
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode: workflow.getNode(SOURCE_NAME)!,
+	});
+	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
+	const outputs = (taskData?.data?.main ?? []).map((output) => output ?? []);
+	const error = run.data.resultData.error as NodeRun['error'];
+	return { run, outputs, error };
+}
+
+function registry(types: Record<string, INodeType>): INodeTypes {
+	return {
+		getByName: (name) => types[name],
+		getByNameAndVersion: (name) => types[name],
+		getKnownTypes: () => ({}),
+	};
+}
+
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	async authenticate(_c: unknown, _t: string, requestOptions: never) {
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by the node');
+	}
+
+	async getDecrypted() {
+		return { ...this.data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+}
+
+function executeAdditionalData(credentials: ICredentialDataDecryptedObject): IWorkflowExecuteAdditionalData {
+	const url = 'http://localhost:5678/';
+	return {
+		credentialsHelper: new CredentialsHelper(credentials),
+		executeWorkflow: async () => {
+			throw new Error('not used by the node');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: url,
+		instanceBaseUrl: url,
+		formBaseUrl: url,
+		formWaitingBaseUrl: url,
+		formTestBaseUrl: url,
+		webhookBaseUrl: url,
+		webhookWaitingBaseUrl: url,
+		webhookTestBaseUrl: url,
+		mcpBaseUrl: url,
+		mcpTestBaseUrl: url,
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used by the node');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
