@@ -1,0 +1,140 @@
+import { startEmulator, type Emulator } from '../../../../emulator';
+import { emulatorCredential } from '../../../helpers/credentials';
+import { runNode, type OnError } from '../../../helpers/workflow';
+
+const HOUR = 3600_000;
+const hourStart = (hoursAgo: number) => Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR;
+const license = (n: number) => `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`;
+
+interface BatchBody {
+	ProductCode?: string;
+	UsageRecords: { CustomerAWSAccountId?: string; CustomerIdentifier?: string; LicenseArn?: string; Dimension: string; Quantity: number; Timestamp: number }[];
+}
+
+describe('Batch Meter Usage', () => {
+	let emulator: Emulator;
+	beforeAll(async () => {
+		emulator = await startEmulator({
+			products: [
+				{ productCode: 'prod-new', dimensions: ['requests', 'storage'] },
+				{ productCode: 'prod-legacy', dimensions: ['users'] },
+			],
+			customers: [
+				...Array.from({ length: 30 }, (_, n) => ({ customerAWSAccountId: String(100000000000 + n), productCode: 'prod-new', licenseArn: license(n) })),
+				{ customerAWSAccountId: '200000000000', customerIdentifier: 'legacy-1', productCode: 'prod-legacy' },
+			],
+		});
+	});
+	afterAll(async () => await emulator.stop());
+	beforeEach(() => emulator.reset());
+
+	const meter = (items: Record<string, unknown>[], parameters: Record<string, unknown> = {}, onError: OnError = 'continueErrorOutput') =>
+		runNode({ parameters: { operation: 'batchMeterUsage', ...parameters }, credentials: emulatorCredential(emulator), items, onError });
+	const batches = () => emulator.log.filter((entry) => entry.operation === 'BatchMeterUsage').map((entry) => entry.body as BatchBody);
+
+	// 30 customers x 2 dimensions x 3 events each, spread over one hour: 180 events, 60 keys.
+	const events = Array.from({ length: 180 }, (_, n) => ({
+		productCode: 'prod-new',
+		customerAWSAccountId: String(100000000000 + (n % 30)),
+		licenseArn: license(n % 30),
+		dimension: n % 60 < 30 ? 'requests' : 'storage',
+		quantity: 1 + (n % 7),
+		timestamp: new Date(hourStart(1) + (n % 50) * 60_000).toISOString(),
+	}));
+
+	it('sums events per customer, dimension and hour and sends at most 25 records a request', async () => {
+		const { outputs, error } = await meter(events);
+		expect(error).toBeUndefined();
+		expect(outputs[0]).toHaveLength(180);
+		expect(outputs[0].map((item) => item.pairedItem)).toEqual(events.map((_, item) => ({ item })));
+		expect(outputs[0].every((item) => item.json.status === 'Success' && item.json.aggregatedEvents === 3)).toBe(true);
+
+		const sent = batches();
+		expect(sent.map((body) => body.UsageRecords.length)).toEqual([25, 25, 10]);
+		expect(sent.every((body) => body.ProductCode === undefined)).toBe(true);
+		expect(sent.flatMap((body) => body.UsageRecords).every((record) => record.Timestamp === hourStart(1) / 1000)).toBe(true);
+
+		const expected: Record<string, number> = {};
+		for (const event of events) expected[`${event.customerAWSAccountId}|${event.dimension}`] = (expected[`${event.customerAWSAccountId}|${event.dimension}`] ?? 0) + event.quantity;
+		const billed: Record<string, number> = {};
+		for (const record of sent.flatMap((body) => body.UsageRecords)) billed[`${record.CustomerAWSAccountId}|${record.Dimension}`] = record.Quantity;
+		expect(billed).toEqual(expected);
+	});
+
+	it('sends one product per request and the product code only with legacy customer identifiers', async () => {
+		const legacy = { productCode: 'prod-legacy', customerIdentifier: 'legacy-1', dimension: 'users', quantity: 2, timestamp: hourStart(0) };
+		const { outputs } = await meter([{ usageRecords: [events[0], legacy, events[1]] }], { inputMode: 'recordsField' });
+		expect((outputs[0][0].json.records as { status: string }[]).map((record) => record.status)).toEqual(['Success', 'Success', 'Success']);
+		expect(batches()).toEqual([
+			{ UsageRecords: [expect.objectContaining({ LicenseArn: license(0) }), expect.objectContaining({ LicenseArn: license(1) })] },
+			{ ProductCode: 'prod-legacy', UsageRecords: [expect.objectContaining({ CustomerIdentifier: 'legacy-1', Quantity: 2 })] },
+		]);
+	});
+
+	it('reports invalid items as errors naming the field and the rule, and still meters the rest', async () => {
+		const { outputs } = await meter([
+			{ ...events[0], quantity: 2.5 },
+			events[1],
+			{ ...events[2], timestamp: new Date(Date.now() - 30 * HOUR).toISOString() },
+			{ ...events[3], dimension: 'no-such-dimension' },
+		]);
+		const [metered, failed] = outputs;
+		expect(metered.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 1 }, 'Success']]);
+		expect(failed.map((item) => [item.pairedItem, item.json.status])).toEqual([
+			[{ item: 0 }, 'Invalid'],
+			[{ item: 2 }, 'Invalid'],
+			[{ item: 3 }, 'Rejected'],
+		]);
+		expect(failed[0].json.error).toMatch(/^Item 0: .*[Qq]uantity.*2\.5.*integer/);
+		expect(failed[1].json.error).toMatch(/^Item 2: .*[Tt]imestamp/);
+		expect(failed[2].json.error).toMatch(/^Item 3: .*InvalidUsageDimension|dimension/i);
+		// The rejected record was isolated: the valid one went through despite sharing its first request.
+		expect(batches().flatMap((body) => body.UsageRecords).some((record) => record.Dimension === 'no-such-dimension')).toBe(true);
+	});
+
+	it('stops the workflow on the first item that was not metered when errors are not continued', async () => {
+		const { error } = await meter([events[0], { ...events[1], quantity: -1 }], {}, 'stopWorkflow');
+		expect(error?.message).toMatch(/^Item 1: .*[Qq]uantity/);
+		expect(error?.description).toMatch(/1 of 2 usage events were not metered; 1 were/);
+	});
+
+	it('passes customers who are not subscribed on as a status to route', async () => {
+		const { outputs } = await meter([{ ...events[0], customerAWSAccountId: '999999999999' }, events[1]]);
+		expect(outputs[0].map((item) => item.json.status)).toEqual(['CustomerNotSubscribed', 'Success']);
+	});
+
+	it('reads arrays of usage records from a field, one output item per input item', async () => {
+		const { outputs } = await meter(
+			[{ usageRecords: events.slice(0, 4) }, { usageRecords: [events[4], { ...events[5], quantity: 'many' }] }, { other: 1 }],
+			{ inputMode: 'recordsField' },
+		);
+		const [metered, failed] = outputs;
+		expect(metered).toHaveLength(1);
+		expect(metered[0].json.status).toBe('Success');
+		expect(metered[0].json.records).toHaveLength(4);
+		expect(failed.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 1 }, 'Invalid'], [{ item: 2 }, 'Invalid']]);
+		expect(failed[1].json.error).toBe('Item 2: field "usageRecords" is missing: it must hold an array of usage records');
+	});
+
+	it('can answer one item per record sent, paired to every contributing item', async () => {
+		const { outputs } = await meter(events.slice(0, 60).concat(events.slice(0, 30)), { options: { output: 'perRecord' } });
+		expect(outputs[0]).toHaveLength(60);
+		expect(outputs[0][0].pairedItem).toEqual([{ item: 0 }, { item: 60 }]);
+		expect(outputs[0][0].json.aggregatedEvents).toBe(2);
+	});
+
+	it('can answer one summary item', async () => {
+		const { outputs } = await meter(events, { options: { output: 'summary' } });
+		expect(outputs[0]).toHaveLength(1);
+		expect(outputs[0][0].pairedItem).toHaveLength(180);
+		expect(outputs[0][0].json).toMatchObject({ requests: 3, errors: [] });
+	});
+
+	it('evaluates expressions other than a plain field per item', async () => {
+		const { outputs } = await meter(events.slice(0, 2).map((event) => ({ ...event, quantity: undefined, units: 21 })), {
+			quantity: '={{ $json.units * 2 }}',
+			options: { aggregate: false },
+		});
+		expect(outputs[0].map((item) => (item.json.usageRecord as { Quantity: number }).Quantity)).toEqual([42, 42]);
+	});
+});

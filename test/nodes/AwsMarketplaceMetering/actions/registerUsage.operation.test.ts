@@ -1,0 +1,70 @@
+import { generateKeyPairSync } from 'node:crypto';
+
+import { startEmulator, type Emulator } from '../../../../emulator';
+import { emulatorCredential } from '../../../helpers/credentials';
+import { runNode } from '../../../helpers/workflow';
+
+describe('Register Usage', () => {
+	let emulator: Emulator;
+	beforeAll(async () => {
+		emulator = await startEmulator({
+			products: [
+				{ productCode: 'prod-container', dimensions: ['pods'], type: 'container' },
+				{ productCode: 'prod-unentitled', dimensions: ['pods'], type: 'container', notEntitled: true },
+			],
+		});
+	});
+	afterAll(async () => await emulator.stop());
+
+	const register = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput') =>
+		runNode({
+			parameters: { operation: 'registerUsage', productCode: 'prod-container', publicKeyVersion: 1, ...parameters },
+			credentials: emulatorCredential(emulator),
+			onError,
+		});
+
+	it('returns the signed claims and verifies them with the product’s public key', async () => {
+		const { outputs, error } = await register({ nonce: 'nonce-1', options: { publicKey: emulator.publicKeyPem } });
+		expect(error).toBeUndefined();
+		const json = outputs[0][0].json;
+		expect(json).toMatchObject({
+			productCode: 'prod-container',
+			publicKeyVersion: 1,
+			nonce: 'nonce-1',
+			verified: true,
+			claims: { ProductCode: 'prod-container', PublicKeyVersion: 1, Nonce: 'nonce-1' },
+		});
+		expect(String(json.signature).split('.')).toHaveLength(3);
+		expect(Date.parse(String(json.publicKeyRotationTimestamp))).not.toBeNaN();
+	});
+
+	it('sends a fresh random nonce when none is given, and reports unverified without a key', async () => {
+		const first = (await register({})).outputs[0][0].json;
+		const second = (await register({})).outputs[0][0].json;
+		expect(first.nonce).toMatch(/^[0-9a-f-]{36}$/);
+		expect(first.nonce).not.toBe(second.nonce);
+		expect(first.verified).toBe(false);
+		expect((first.claims as { Nonce: string }).Nonce).toBe(first.nonce);
+	});
+
+	it('fails the item when the signature does not verify with the given key', async () => {
+		const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+		const { outputs } = await register({ options: { publicKey: otherKey } }, 'continueErrorOutput');
+		expect(outputs[0]).toEqual([]);
+		expect(outputs[1][0].json.error).toBe('The Register Usage signature did not verify');
+		expect(outputs[1][0].json.details).toContain('does not verify');
+	});
+
+	it('explains a customer who is not entitled', async () => {
+		const { error } = await register({ productCode: 'prod-unentitled' });
+		expect(error?.message).toBe('The customer is not entitled to this product');
+		expect(error?.description).toContain('stop the container');
+	});
+
+	it('rejects a public key version below 1 before calling AWS', async () => {
+		emulator.reset();
+		const { error } = await register({ publicKeyVersion: 0 });
+		expect(error?.message).toBe('Public Key Version 0 is not an integer of 1 or more');
+		expect(emulator.log).toHaveLength(0);
+	});
+});

@@ -1,0 +1,69 @@
+import { createServer } from 'node:net';
+
+import type { ICredentialTestFunctions } from 'n8n-workflow';
+
+import { startEmulator, DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../../../emulator';
+import { testCredential } from '../../../../nodes/AwsMarketplaceMetering/transport/credentialTest';
+import { emulatorCredential } from '../../../helpers/credentials';
+
+const SECRET = 'denied-user-secret-access-key';
+
+describe('credential test in the editor', () => {
+	let emulator: Emulator;
+	beforeAll(async () => {
+		emulator = await startEmulator({
+			credentials: [
+				DEFAULT_TEST_CREDENTIAL,
+				{ accessKeyId: 'AKIADENIEDSAAS000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/ami', deniedActions: ['aws-marketplace:ResolveCustomer'] },
+				{ accessKeyId: 'AKIADENIEDALL0000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/none', deniedActions: ['*'] },
+			],
+		});
+	});
+	afterAll(async () => await emulator.stop());
+
+	const test = async (data: Record<string, unknown>) => {
+		const result = await testCredential.call({} as ICredentialTestFunctions, {
+			id: '1',
+			name: 'test',
+			type: 'awsMarketplaceMeteringApi',
+			data: emulatorCredential(emulator, data as never),
+		});
+		expect(JSON.stringify(result)).not.toContain(SECRET);
+		expect(JSON.stringify(result)).not.toContain(DEFAULT_TEST_CREDENTIAL.secretAccessKey);
+		return result;
+	};
+
+	it('accepts valid, allowed keys', async () => {
+		expect(await test({})).toEqual({ status: 'OK', message: 'Authenticated and allowed to call aws-marketplace:ResolveCustomer' });
+	});
+
+	it('accepts keys meant for AMI and container products, saying what they cannot do', async () => {
+		const result = await test({ accessKeyId: 'AKIADENIEDSAAS000001', secretAccessKey: SECRET });
+		expect(result.status).toBe('OK');
+		expect(result.message).toContain('not aws-marketplace:ResolveCustomer');
+	});
+
+	it('names the missing actions for valid keys that are not allowed', async () => {
+		const result = await test({ accessKeyId: 'AKIADENIEDALL0000001', secretAccessKey: SECRET });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('aws-marketplace:ResolveCustomer');
+		expect(result.message).toContain('aws-marketplace:MeterUsage');
+	});
+
+	it('tells unknown keys from a wrong secret', async () => {
+		expect((await test({ accessKeyId: 'AKIAUNKNOWNKEY000001' })).message).toMatch(/^AWS does not recognize these credentials/);
+		expect((await test({ secretAccessKey: 'wrong-secret' })).message).toMatch(/^AWS rejected the request signature/);
+	});
+
+	it('tells an unreachable endpoint', async () => {
+		const closedPort = await new Promise<number>((resolve) => {
+			const server = createServer().listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as { port: number };
+				server.close(() => resolve(port));
+			});
+		});
+		const result = await test({ endpoint: `http://127.0.0.1:${closedPort}` });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^The AWS endpoint could not be reached.*ECONNREFUSED/);
+	});
+});
