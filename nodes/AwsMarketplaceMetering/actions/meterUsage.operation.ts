@@ -51,13 +51,15 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
+			// Not a secret: it only makes a retry idempotent, and must stay readable to be reused.
 			{
 				displayName: 'Client Token',
 				name: 'clientToken',
+				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 				type: 'string',
 				default: '',
 				description:
-					'Up to 64 characters identifying this report. A stable token, such as "{{ $execution.id }}-{{ $itemIndex }}", makes a retried workflow return the first answer instead of reporting again. Empty: the AWS SDK generates a new one for every request.',
+					'Up to 64 characters identifying this report. A stable token, such as the execution ID and the item index, makes a retried workflow return the first answer instead of reporting again. Empty: the AWS SDK generates a new one for every request.',
 			},
 			{
 				displayName: 'Dry Run',

@@ -11,9 +11,11 @@ import { mapItems } from '../helpers/perItem';
 const show = { show: { operation: ['resolveCustomer'] } };
 
 export const description: INodeProperties[] = [
+	// Not a credential: a one-time token that arrives with each sign-up; masking it would hide the expression.
 	{
 		displayName: 'Registration Token',
 		name: 'registrationToken',
+		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 		type: 'string',
 		required: true,
 		default: '={{ $json.body["x-amzn-marketplace-token"] }}',

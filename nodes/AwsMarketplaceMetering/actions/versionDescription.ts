@@ -1,4 +1,4 @@
-import { NodeConnectionTypes, type INodeTypeDescription } from 'n8n-workflow';
+import type { INodeTypeDescription } from 'n8n-workflow';
 
 import * as batchMeterUsage from './batchMeterUsage.operation';
 import * as meterUsage from './meterUsage.operation';
@@ -15,8 +15,9 @@ export const versionDescription: INodeTypeDescription = {
 	description: 'Resolve AWS Marketplace customers and meter their usage for billing',
 	defaults: { name: 'AWS Marketplace Metering' },
 	usableAsTool: true,
-	inputs: [NodeConnectionTypes.Main],
-	outputs: [NodeConnectionTypes.Main],
+	// Plain 'main' rather than NodeConnectionTypes, which n8n 1.x's n8n-workflow lacks.
+	inputs: ['main'],
+	outputs: ['main'],
 	credentials: [
 		{ name: 'awsMarketplaceMeteringApi', required: true, testedBy: 'awsMarketplaceMeteringApiTest' },
 	],

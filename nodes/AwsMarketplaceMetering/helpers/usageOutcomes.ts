@@ -32,8 +32,8 @@ export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: Outc
 
 /** The first input item that was not metered, as the error that stops the workflow. */
 export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeOperationError | undefined {
-	const [itemIndex, message] = ctx.unreadable.entries().next().value ?? [];
-	if (itemIndex !== undefined) return itemError(ctx.node, itemIndex, message);
+	const [unreadable] = ctx.unreadable;
+	if (unreadable) return itemError(ctx.node, unreadable[0], unreadable[1]);
 	const failed = report.outcomes.filter((outcome) => FAILED_STATUSES.has(outcome.status));
 	if (failed.length === 0) return undefined;
 	const first = failed[0];
