@@ -1,0 +1,93 @@
+export interface Row {
+	scenario: 'A' | 'B';
+	events: number;
+	variant: string;
+	minimumRequests: number;
+	requests: number;
+	wallMs: number;
+	/** Wall time of the minimum number of requests: A, requests × latency / concurrency; B, requests / quota. */
+	ideal: number;
+	cpuMicrosPerEvent?: number;
+	memoryGrowthMb?: number;
+	throttledResponses?: number;
+	surfacedThrottling?: number;
+	/** Events not billed as sent: DuplicateRecord for the baselines, any status but Success for the node. */
+	notBilled: number;
+	extrapolated?: boolean;
+}
+
+interface Report {
+	date: string;
+	machine: string;
+	command: string;
+	latencyMs: number;
+	quota: number;
+	concurrency: number;
+	rows: Row[];
+}
+
+const TARGETS = {
+	requests: 'requests = minimum',
+	A: 'wall ≤ 1.2 × ideal',
+	B: 'throughput ≥ 0.9 × quota, no throttling error surfaced',
+	cpu: '≤ 5 µs node CPU per event',
+	memory: '100k events: ≤ 300 MB growth',
+};
+
+export function renderMarkdown(report: Report): string {
+	const lines = [
+		'# Benchmarks',
+		'',
+		`Produced by \`${report.command}\` on ${report.date.slice(0, 10)}: ${report.machine}.`,
+		'',
+		'The node runs inside n8n-core’s WorkflowExecute; the Metering emulator runs in a separate process on loopback.',
+		`Scenario A: ${report.latencyMs} ms latency per request, no quota (node: ${report.concurrency} parallel requests, rate limit lifted).`,
+		`Scenario B: ${report.latencyMs} ms latency and the service quota of ${report.quota} requests per second enforced by the emulator (node defaults).`,
+		'Baselines, in the same process and run, send sequentially with the AWS SDK: one request per event (what a per-item node does),',
+		'and 25-record chunks per product without aggregation. Their time is measured on a sample of requests and scaled when marked *.',
+		'',
+		`Targets: ${Object.values(TARGETS).join('; ')}.`,
+		'',
+		'| scenario | events | variant | requests (min) | wall | ideal | wall / ideal | req/s | CPU µs/event | memory growth | throttled (absorbed / surfaced) | events not billed | targets |',
+		'|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+	];
+	for (const row of report.rows) {
+		lines.push(
+			[
+				row.scenario,
+				row.events.toLocaleString('en-US'),
+				row.variant,
+				`${row.requests.toLocaleString('en-US')} (${row.minimumRequests})`,
+				`${formatMs(row.wallMs)}${row.extrapolated ? '*' : ''}`,
+				formatMs(row.ideal),
+				(row.wallMs / row.ideal).toFixed(2),
+				((row.requests / row.wallMs) * 1000).toFixed(1),
+				row.cpuMicrosPerEvent === undefined ? '' : row.cpuMicrosPerEvent.toFixed(2),
+				row.memoryGrowthMb === undefined ? '' : `${row.memoryGrowthMb.toFixed(0)} MB`,
+				row.throttledResponses === undefined ? '' : `${row.throttledResponses} / ${row.surfacedThrottling}`,
+				row.notBilled.toLocaleString('en-US'),
+				row.variant === 'node' ? verdicts(row, report.quota) : '',
+			]
+				.join(' | ')
+				.replace(/^/, '| ')
+				.concat(' |'),
+		);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+function verdicts(row: Row, quota: number): string {
+	const checks: [string, boolean][] = [
+		['requests', row.requests === row.minimumRequests],
+		row.scenario === 'A'
+			? ['time', row.wallMs <= 1.2 * row.ideal]
+			: ['quota', (row.requests / row.wallMs) * 1000 >= 0.9 * quota && row.surfacedThrottling === 0],
+		['cpu', (row.cpuMicrosPerEvent ?? Infinity) <= 5],
+	];
+	if (row.events >= 100_000) checks.push(['memory', (row.memoryGrowthMb ?? Infinity) <= 300]);
+	return checks.map(([name, ok]) => `${name} ${ok ? 'met' : 'MISSED'}`).join(', ');
+}
+
+function formatMs(ms: number): string {
+	return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}

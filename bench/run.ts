@@ -1,0 +1,164 @@
+// npm run bench [-- --sizes 1000,10000,100000]
+// Meters synthetic usage through the node inside n8n-core's WorkflowExecute against the emulator
+// (in its own process), next to two baselines, and writes bench/results.json and BENCHMARKS.md.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+
+import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
+import { AwsMarketplaceMetering } from '../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
+import { usageEvents } from '../test/helpers/usage';
+import { runNode } from '../test/helpers/workflow';
+import { chunkedBaseline, perEventBaseline, type BaselineResult } from './baselines';
+import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
+import { renderMarkdown, type Row } from './report';
+
+const LATENCY_MS = 50;
+const QUOTA = 10;
+const CONCURRENCY = 5;
+// Baselines send one request at a time: their time is measured on this many requests and scaled.
+const BASELINE_SAMPLE = { A: 200, B: 60 };
+
+const scenarios = {
+	A: { faults: { latencyMs: LATENCY_MS }, options: { maxRequestsPerSecond: 1000, concurrency: CONCURRENCY } },
+	B: { faults: { latencyMs: LATENCY_MS, quotaPerSecond: QUOTA }, options: { maxRequestsPerSecond: QUOTA, concurrency: CONCURRENCY } },
+} as const;
+type Scenario = keyof typeof scenarios;
+
+async function main() {
+	const sizes = argValue('--sizes')?.split(',').map(Number) ?? [1_000, 10_000, 100_000];
+	const emulator = await startEmulatorProcess();
+	const rows: Row[] = [];
+	try {
+		for (const scenario of ['A', 'B'] as Scenario[]) {
+			await emulator.setFaults(scenarios[scenario].faults);
+			for (const size of sizes) {
+				// Realistic repetition: about 30 events per customer, dimension and hour.
+				const events = usageEvents({ count: size, customers: Math.max(5, Math.round(size / 200)), products: 3, dimensions: 3, hours: 2, seed: size });
+				const minimum = minimumRequests(events);
+				const node = await measureNode(emulator, scenario, events);
+				rows.push({ scenario, events: size, variant: 'node', minimumRequests: minimum, ...node, ideal: ideal(scenario, minimum) });
+				for (const [variant, run] of [['per event', perEventBaseline], ['25-record chunks', chunkedBaseline]] as const) {
+					await emulator.reset();
+					const result = await run(client(emulator), events, BASELINE_SAMPLE[scenario]);
+					rows.push(baselineRow(scenario, size, variant, minimum, result));
+				}
+				console.error(`done: scenario ${scenario}, ${size} events`);
+			}
+		}
+	} finally {
+		await emulator.stop();
+	}
+	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+	writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, rows }, null, 2)}\n`);
+	const markdown = renderMarkdown({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY, rows });
+	writeFileSync('BENCHMARKS.md', markdown);
+	console.log(markdown);
+}
+
+async function measureNode(emulator: EmulatorProcess, scenario: Scenario, events: Record<string, unknown>[]) {
+	await emulator.reset();
+	global.gc?.();
+	const cpu = instrumentExecute();
+	const rssBefore = process.memoryUsage().rss;
+	let peakRss = rssBefore;
+	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+	const started = performance.now();
+	const { outputs, error } = await runNode({
+		parameters: { operation: 'batchMeterUsage', options: scenarios[scenario].options },
+		credentials: {
+			region: emulator.region,
+			credentialSource: 'accessKeys',
+			accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId,
+			secretAccessKey: DEFAULT_TEST_CREDENTIAL.secretAccessKey,
+			endpoint: emulator.url,
+		},
+		items: events,
+		onError: 'continueErrorOutput',
+	});
+	const wallMs = performance.now() - started;
+	clearInterval(sampler);
+	peakRss = Math.max(peakRss, process.memoryUsage().rss);
+	cpu.restore();
+	if (error) throw new Error(`the node failed: ${error.message}`);
+	const stats = await emulator.stats();
+	const batchRequests = stats.requests.BatchMeterUsage ?? {};
+	const requests = Object.values(batchRequests).reduce((sum, count) => sum + count, 0);
+	const surfacedThrottling = (outputs[1] ?? []).filter((item) => /throttl/i.test(String(item.json.error))).length;
+	const notSuccess = outputs.flat().filter((item) => item.json.status !== 'Success').length;
+	return {
+		requests,
+		wallMs,
+		cpuMicrosPerEvent: (cpu.micros() / events.length),
+		memoryGrowthMb: (peakRss - rssBefore) / 2 ** 20,
+		throttledResponses: batchRequests.ThrottlingException ?? 0,
+		surfacedThrottling,
+		notBilled: notSuccess,
+	};
+}
+
+/** Process CPU time spent inside the node's execute (the emulator runs in another process). */
+function instrumentExecute() {
+	const original = AwsMarketplaceMetering.prototype.execute;
+	let micros = 0;
+	AwsMarketplaceMetering.prototype.execute = async function (this: never) {
+		const start = process.cpuUsage();
+		try {
+			return await original.call(this);
+		} finally {
+			const used = process.cpuUsage(start);
+			micros += used.user + used.system;
+		}
+	};
+	return { micros: () => micros, restore: () => (AwsMarketplaceMetering.prototype.execute = original) };
+}
+
+/** Distinct product/customer/dimension/hour keys over 25, per product, rounded up. */
+function minimumRequests(events: Record<string, unknown>[]): number {
+	const keys = new Map<string, Set<string>>();
+	for (const event of events) {
+		const hour = Math.floor(Date.parse(String(event.timestamp)) / 3600_000);
+		const product = String(event.productCode);
+		if (!keys.has(product)) keys.set(product, new Set());
+		keys.get(product)!.add(`${String(event.customerAWSAccountId)}|${String(event.dimension)}|${hour}`);
+	}
+	return [...keys.values()].reduce((sum, set) => sum + Math.ceil(set.size / 25), 0);
+}
+
+function ideal(scenario: Scenario, requests: number): number {
+	return scenario === 'A' ? (requests * LATENCY_MS) / CONCURRENCY : (requests / QUOTA) * 1000;
+}
+
+function baselineRow(scenario: Scenario, events: number, variant: string, minimumRequests: number, result: BaselineResult): Row {
+	return {
+		scenario,
+		events,
+		variant,
+		minimumRequests,
+		requests: result.requests,
+		wallMs: result.wallMs,
+		ideal: ideal(scenario, minimumRequests),
+		notBilled: result.duplicateRecords,
+		extrapolated: result.requests > BASELINE_SAMPLE[scenario],
+	};
+}
+
+function client(emulator: EmulatorProcess) {
+	return new MarketplaceMeteringClient({
+		region: emulator.region,
+		endpoint: emulator.url,
+		credentials: { accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId, secretAccessKey: DEFAULT_TEST_CREDENTIAL.secretAccessKey },
+	});
+}
+
+function argValue(name: string): string | undefined {
+	const index = process.argv.indexOf(name);
+	return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
