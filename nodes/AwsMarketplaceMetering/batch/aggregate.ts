@@ -1,0 +1,129 @@
+import { type ParsedAllocation, toUsageAllocations } from './allocations';
+import { type BatchLimits, DEFAULT_BATCH_LIMITS, fitsInOneRequest, recordBytes } from './plan';
+import { type Decimal, addDecimal, decimalToString, roundDecimal, sumDecimals } from './quantity';
+import { CONSTRAINTS, MAX_QUANTITY, describeValue, fail, ok } from './rules';
+import { HOUR_MS, truncateToHour } from './timestamp';
+import type { Checked, NonIntegerQuantity, UsageRecord } from './types';
+import type { ValidUsageEvent } from './validate';
+
+export interface AggregationOptions {
+	aggregate: boolean;
+	truncateToHour: boolean;
+	nonIntegerQuantity: NonIntegerQuantity;
+	limits?: BatchLimits;
+}
+
+/** One record to send (or why it cannot be), and the events it stands for. */
+export interface AggregatedRecord {
+	/** Positions of the contributing events in the input array, in input order. */
+	members: number[];
+	productCode: string;
+	outcome: Checked<UsageRecord>;
+}
+
+/**
+ * AWS's deduplication key: the license (or the product, for records without one), the customer,
+ * the dimension and the UTC hour. AWS bills only the first quantity it receives per key.
+ */
+export function usageKey(event: ValidUsageEvent): string {
+	const owner = event.licenseArn !== undefined ? ['license', event.licenseArn] : ['product', event.productCode];
+	const customer = 'CustomerIdentifier' in event.customer ? ['identifier', event.customer.CustomerIdentifier] : ['account', event.customer.CustomerAWSAccountId];
+	return JSON.stringify([...owner, ...customer, event.dimension, Math.floor(event.timestamp.getTime() / HOUR_MS)]);
+}
+
+/**
+ * Sums events of the same key into one record (when aggregating; otherwise one record per event),
+ * merges their allocations by tag set, rounds as configured and re-checks the result. Records come
+ * in order of their first event.
+ */
+export function aggregateUsageRecords(events: ValidUsageEvent[], options: AggregationOptions): AggregatedRecord[] {
+	const groups = new Map<string, number[]>();
+	events.forEach((event, index) => {
+		const key = options.aggregate ? usageKey(event) : String(index);
+		const members = groups.get(key);
+		if (members) members.push(index);
+		else groups.set(key, [index]);
+	});
+	return [...groups.values()].map((members) => {
+		const group = members.map((index) => events[index]);
+		return { members, productCode: group[0].productCode, outcome: buildRecord(group, options) };
+	});
+}
+
+function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Checked<UsageRecord> {
+	const [first] = group;
+	const what = group.length > 1 ? ` summed over ${group.length} events of this customer, dimension and hour` : '';
+	const otherProduct = group.find((event) => event.productCode !== first.productCode);
+	if (otherProduct) {
+		return fail(
+			'LicenseProductConflict',
+			'productCode',
+			'oneProductPerLicense',
+			`Product Code ${describeValue(otherProduct.productCode)} and ${describeValue(first.productCode)} both come with License ARN ${describeValue(first.licenseArn)} for the same customer, dimension and hour: a license belongs to one product, fix the product code`,
+		);
+	}
+	const { nonIntegerQuantity } = options;
+	const total = sumDecimals(group.map((event) => event.quantity));
+	const quantity = roundDecimal(total, nonIntegerQuantity);
+	if (quantity > BigInt(MAX_QUANTITY)) {
+		return fail(
+			'InvalidQuantity',
+			'quantity',
+			'aggregateRange',
+			`Quantity${what} is ${quantity}: AWS accepts at most ${MAX_QUANTITY} per usage record and bills one record per customer, dimension and hour; meter in a larger unit`,
+		);
+	}
+	const allocations = group.some((event) => event.allocations) ? mergeAllocations(group) : undefined;
+	if (allocations && allocations.length > CONSTRAINTS.usageAllocations.max) {
+		return fail(
+			'InvalidUsageAllocations',
+			'usageAllocations',
+			'aggregateCount',
+			`Usage Allocations${what} are ${allocations.length} distinct tag sets: AWS accepts at most ${CONSTRAINTS.usageAllocations.max} per usage record`,
+		);
+	}
+	const usageAllocations = allocations && toUsageAllocations(allocations, nonIntegerQuantity);
+	const allocated = usageAllocations?.reduce((sum, allocation) => sum + BigInt(allocation.AllocatedUsageQuantity), 0n);
+	if (allocated !== undefined && allocated !== quantity) {
+		return fail(
+			'InvalidUsageAllocations',
+			'usageAllocations',
+			'roundedSum',
+			`Usage Allocations${what} add up to ${allocated} after rounding each allocation, not the Quantity ${quantity} (${decimalToString(total)} rounded): AWS needs them to sum exactly; send whole allocated quantities`,
+		);
+	}
+	const earliest = group.reduce((min, event) => Math.min(min, event.timestamp.getTime()), Infinity);
+	const record: UsageRecord = {
+		Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),
+		...first.customer,
+		...(first.licenseArn !== undefined ? { LicenseArn: first.licenseArn } : {}),
+		Dimension: first.dimension,
+		Quantity: Number(quantity),
+		...(usageAllocations ? { UsageAllocations: usageAllocations } : {}),
+	};
+	const limits = options.limits ?? DEFAULT_BATCH_LIMITS;
+	if (!fitsInOneRequest(record, first.productCode, limits)) {
+		return fail(
+			'RequestTooLarge',
+			'usageAllocations',
+			'requestSize',
+			`Usage Allocations${what} make the usage record ${recordBytes(record)} bytes: a BatchMeterUsage request must stay under ${limits.maxBytes} bytes; use fewer or shorter tags`,
+		);
+	}
+	return ok(record);
+}
+
+/** Allocations with the same tag set add up; events without allocations count as untagged usage. */
+function mergeAllocations(group: ValidUsageEvent[]): ParsedAllocation[] {
+	const merged = new Map<string, { tags?: ParsedAllocation['tags']; quantity: Decimal }>();
+	const add = (tagSet: string, tags: ParsedAllocation['tags'], quantity: Decimal) => {
+		const existing = merged.get(tagSet);
+		if (existing) existing.quantity = addDecimal(existing.quantity, quantity);
+		else merged.set(tagSet, { tags, quantity });
+	};
+	for (const event of group) {
+		if (event.allocations) for (const allocation of event.allocations) add(allocation.tagSet, allocation.tags, allocation.quantity);
+		else add('', undefined, event.quantity);
+	}
+	return [...merged].map(([tagSet, { tags, quantity }]) => ({ quantity, tagSet, ...(tags ? { tags } : {}) }));
+}

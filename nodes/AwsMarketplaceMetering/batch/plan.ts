@@ -1,0 +1,97 @@
+import { CONSTRAINTS } from './rules';
+import type { UsageBatch, UsageRecord } from './types';
+
+export interface BatchLimits {
+	maxRecords: number;
+	maxBytes: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+	maxRecords: CONSTRAINTS.usageRecordsPerRequest,
+	maxBytes: CONSTRAINTS.requestBytes,
+};
+
+/** A record to send and the product it bills: requests are grouped by product. */
+export interface PlannedRecord {
+	productCode: string;
+	record: UsageRecord;
+}
+
+// The longest epoch-seconds timestamp the SDK writes (fraction included), and room for its whitespace-free
+// separators: the estimate must never be smaller than the real body.
+const TIMESTAMP_PLACEHOLDER = 99999999999.999;
+const ENVELOPE_SLACK = 64;
+
+export function utf8Length(text: string): number {
+	let bytes = 0;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (code < 0x80) bytes += 1;
+		else if (code < 0x800) bytes += 2;
+		else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+			const next = text.charCodeAt(index + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) {
+				bytes += 4;
+				index++;
+			} else bytes += 3;
+		} else bytes += 3;
+	}
+	return bytes;
+}
+
+/** The bytes one record adds to a request's JSON body, its separating comma included. */
+export function recordBytes(record: UsageRecord): number {
+	return utf8Length(JSON.stringify({ ...record, Timestamp: TIMESTAMP_PLACEHOLDER })) + 1;
+}
+
+/** The bytes of a request around its records. */
+export function envelopeBytes(productCode: string | undefined): number {
+	const productCodePart = productCode === undefined ? '' : `,"ProductCode":${JSON.stringify(productCode)}`;
+	return utf8Length(`{"UsageRecords":[]${productCodePart}}`) + ENVELOPE_SLACK;
+}
+
+/** Whether a record fits in a request on its own (big allocations can make it too large). */
+export function fitsInOneRequest(record: UsageRecord, productCode: string, limits: BatchLimits = DEFAULT_BATCH_LIMITS): boolean {
+	return envelopeBytes(productCode) + recordBytes(record) <= limits.maxBytes;
+}
+
+/** License-based records never travel with a product code: sending both bills twice. */
+export function isLicenseBased(record: UsageRecord): boolean {
+	return record.LicenseArn !== undefined;
+}
+
+/**
+ * Splits records into BatchMeterUsage requests: one product per request, license-based and
+ * product-code-based records apart, at most 25 records and under 1 MB each. Deterministic: groups in
+ * order of first appearance, records in input order. A record too large on its own goes alone
+ * (callers reject such records first, see fitsInOneRequest).
+ */
+export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): UsageBatch[] {
+	const groups = new Map<string, PlannedRecord[]>();
+	for (const planned of records) {
+		const key = JSON.stringify([planned.productCode, isLicenseBased(planned.record)]);
+		const group = groups.get(key);
+		if (group) group.push(planned);
+		else groups.set(key, [planned]);
+	}
+	const batches: UsageBatch[] = [];
+	for (const group of groups.values()) {
+		const { productCode } = group[0];
+		const sendProductCode = !isLicenseBased(group[0].record);
+		const envelope = envelopeBytes(sendProductCode ? productCode : undefined);
+		let current: UsageRecord[] = [];
+		let bytes = envelope;
+		for (const { record } of group) {
+			const size = recordBytes(record);
+			if (current.length > 0 && (current.length === limits.maxRecords || bytes + size > limits.maxBytes)) {
+				batches.push({ productCode, sendProductCode, records: current });
+				current = [];
+				bytes = envelope;
+			}
+			current.push(record);
+			bytes += size;
+		}
+		batches.push({ productCode, sendProductCode, records: current });
+	}
+	return batches;
+}

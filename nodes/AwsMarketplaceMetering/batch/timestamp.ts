@@ -1,0 +1,152 @@
+import { describeValue, fail, isAbsent, ok } from './rules';
+import type { Checked } from './types';
+
+export const HOUR_MS = 3_600_000;
+
+const FORMS = 'ISO 8601 with a time zone (2026-11-22T10:00:00Z), epoch seconds or milliseconds, or a date';
+// Date, then optionally time and zone; 'T' or a space between them.
+const ISO_8601 =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+// Epoch values at or above this are milliseconds: 1e11 seconds is the year 5138, 1e11 ms is 1973.
+const MILLISECONDS_FROM = 1e11;
+
+interface TimestampRule {
+	label?: string;
+	field?: string;
+}
+
+/**
+ * When the usage happened: ISO 8601 strings (with a time zone, as the hour decides the bill),
+ * epoch seconds or milliseconds (numbers or numeric strings, told apart by magnitude), a Date,
+ * or a Luxon DateTime (duck-typed).
+ */
+export function parseTimestamp(value: unknown, rule: TimestampRule = {}): Checked<Date> {
+	const { label = 'Timestamp', field = 'timestamp' } = rule;
+	const problem = (check: string, text: string) => fail<Date>('InvalidTimestamp', field, check, `${label} ${text}: use ${FORMS}`);
+	if (isAbsent(value)) return problem('required', 'is missing');
+	if (value instanceof Date) return validDate(value.getTime(), () => problem('date', 'is an invalid date'));
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) return problem('date', `${value} is not a point in time`);
+		return validDate(fromEpoch(value), () => problem('date', `${value} is out of the range of dates`));
+	}
+	if (typeof value === 'string') {
+		const text = value.trim();
+		if (/^\d+(\.\d+)?$/.test(text)) {
+			return validDate(fromEpoch(Number(text)), () => problem('date', `${describeValue(value)} is out of the range of dates`));
+		}
+		return parseIso(text, describeValue(value), problem);
+	}
+	if (typeof value === 'object' && value !== null) return fromDateTime(value as DateTimeLike, problem);
+	return problem('type', `${describeValue(value)} is not a date`);
+}
+
+interface DateTimeLike {
+	isValid?: boolean;
+	invalidReason?: string | null;
+	toJSDate?: () => Date;
+	toMillis?: () => number;
+}
+
+function fromDateTime(value: DateTimeLike, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
+	if (typeof value.toMillis !== 'function' && typeof value.toJSDate !== 'function') {
+		return problem('type', `${describeValue(value)} is not a date`);
+	}
+	if (value.isValid === false) return problem('date', `is an invalid date (${value.invalidReason ?? 'unknown reason'})`);
+	const millis = typeof value.toMillis === 'function' ? value.toMillis() : value.toJSDate!().getTime();
+	return validDate(millis, () => problem('date', 'is an invalid date'));
+}
+
+function fromEpoch(value: number): number {
+	return Math.abs(value) >= MILLISECONDS_FROM ? value : value * 1000;
+}
+
+function validDate(millis: number, otherwise: () => Checked<Date>): Checked<Date> {
+	const date = new Date(millis);
+	return Number.isNaN(date.getTime()) ? otherwise() : ok(date);
+}
+
+function parseIso(text: string, shown: string, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
+	const match = ISO_8601.exec(text);
+	if (!match) return problem('format', `${shown} is not a date`);
+	const [, year, month, day, hour, minute, second = '0', fraction = '', zone] = match;
+	if (hour !== undefined && zone === undefined) {
+		return problem('timeZone', `${shown} has no time zone: add Z or an offset such as +02:00, the hour decides what AWS bills`);
+	}
+	const [y, mo, d, h, mi, s] = [year, month, day, hour ?? '0', minute ?? '0', second].map(Number);
+	const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
+	const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+	const check = new Date(local);
+	const fits =
+		check.getUTCFullYear() === y && check.getUTCMonth() === mo - 1 && check.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+	const offset = zoneOffsetMinutes(zone);
+	if (!fits || offset === undefined) return problem('date', `${shown} is not a valid date`);
+	return validDate(local - offset * 60_000, () => problem('date', `${shown} is out of the range of dates`));
+}
+
+function zoneOffsetMinutes(zone: string | undefined): number | undefined {
+	if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+	const digits = zone.slice(1).replace(':', '');
+	const hours = Number(digits.slice(0, 2));
+	const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+	if (hours > 18 || minutes > 59) return undefined;
+	return (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** The start of the UTC hour: AWS deduplicates per hour, so a rerun then sends the same record. */
+export function truncateToHour(date: Date): Date {
+	return new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+export interface TimestampWindow {
+	now: Date;
+	maxRecordAgeHours: number;
+	maxFutureSkewMinutes: number;
+	label?: string;
+	field?: string;
+}
+
+/**
+ * AWS rejects a whole request over one record outside its window, so check before sending. The
+ * age is judged on the timestamp sent (09:59 truncated to 09:00 is an hour older), the future on
+ * when the usage happened. Last month's usage is accepted only until 06:00 UTC on the 1st.
+ */
+export function checkTimestampWindow(happened: Date, sent: Date, window: TimestampWindow): Checked<Date> {
+	const { now, maxRecordAgeHours, maxFutureSkewMinutes, label = 'Timestamp', field = 'timestamp' } = window;
+	const shown = happened.getTime() === sent.getTime() ? sent.toISOString() : `${happened.toISOString()} (sent as ${sent.toISOString()})`;
+	const future = happened.getTime() - now.getTime();
+	if (future > maxFutureSkewMinutes * 60_000) {
+		return fail(
+			'TimestampOutOfWindow',
+			field,
+			'future',
+			`${label} ${shown} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
+		);
+	}
+	const age = now.getTime() - sent.getTime();
+	if (age > maxRecordAgeHours * HOUR_MS) {
+		return fail(
+			'TimestampOutOfWindow',
+			field,
+			'maxAge',
+			`${label} ${shown} is ${formatDuration(age)} old: records older than ${maxRecordAgeHours} hours ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
+		);
+	}
+	const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+	if (sent.getTime() < monthStart && now.getTime() >= monthStart + 6 * HOUR_MS) {
+		return fail(
+			'TimestampOutOfWindow',
+			field,
+			'previousMonth',
+			`${label} ${shown} is in the previous month: AWS accepts last month's usage only until 06:00 UTC on the 1st`,
+		);
+	}
+	return ok(sent);
+}
+
+function formatDuration(ms: number): string {
+	if (ms < 60_000) return `${Math.ceil(ms / 1000)} seconds`;
+	const minutes = Math.round(ms / 60_000);
+	if (minutes < 60) return `${minutes} minutes`;
+	const hours = Math.floor(minutes / 60);
+	return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} hours`;
+}

@@ -1,0 +1,62 @@
+import { type ParsedAllocation, checkAllocationSum, parseUsageAllocations } from './allocations';
+import { type Decimal, parseQuantity } from './quantity';
+import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, isAbsent, ok } from './rules';
+import { checkTimestampWindow, parseTimestamp, truncateToHour } from './timestamp';
+import type { Checked, EventSource, NonIntegerQuantity, UsageEvent } from './types';
+
+export interface ValidationOptions {
+	now: Date;
+	maxRecordAgeHours: number;
+	maxFutureSkewMinutes: number;
+	truncateToHour: boolean;
+	nonIntegerQuantity: NonIntegerQuantity;
+}
+
+/** An event that passed every rule, its values normalized. */
+export interface ValidUsageEvent {
+	source: EventSource;
+	productCode: string;
+	customer: Customer;
+	licenseArn?: string;
+	dimension: string;
+	quantity: Decimal;
+	/** When the usage happened. */
+	timestamp: Date;
+	allocations?: ParsedAllocation[];
+}
+
+/** Checks one event against every constraint AWS enforces, so that no request carries a bad record. */
+export function validateUsageEvent(event: UsageEvent, options: ValidationOptions): Checked<ValidUsageEvent> {
+	const productCode = checkProductCode(event.productCode);
+	if (!productCode.ok) return productCode;
+	const customer = checkCustomer(event.customerIdentifier, event.customerAWSAccountId);
+	if (!customer.ok) return customer;
+	const licenseArn = isAbsent(event.licenseArn) ? ok(undefined) : checkLicenseArn(event.licenseArn);
+	if (!licenseArn.ok) return licenseArn;
+	const dimension = checkDimension(event.dimension);
+	if (!dimension.ok) return dimension;
+	const { nonIntegerQuantity } = options;
+	const quantity = parseQuantity(event.quantity, { nonIntegerQuantity });
+	if (!quantity.ok) return quantity;
+	const timestamp = parseTimestamp(event.timestamp);
+	if (!timestamp.ok) return timestamp;
+	const sent = options.truncateToHour ? truncateToHour(timestamp.value) : timestamp.value;
+	const window = checkTimestampWindow(timestamp.value, sent, options);
+	if (!window.ok) return window;
+	const allocations = parseUsageAllocations(event.usageAllocations, { nonIntegerQuantity });
+	if (!allocations.ok) return allocations;
+	if (allocations.value) {
+		const sum = checkAllocationSum(allocations.value, quantity.value);
+		if (!sum.ok) return sum;
+	}
+	return ok({
+		source: event.source,
+		productCode: productCode.value,
+		customer: customer.value,
+		...(licenseArn.value !== undefined ? { licenseArn: licenseArn.value } : {}),
+		dimension: dimension.value,
+		quantity: quantity.value,
+		timestamp: timestamp.value,
+		...(allocations.value ? { allocations: allocations.value } : {}),
+	});
+}
