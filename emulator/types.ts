@@ -1,0 +1,151 @@
+/** An access key the emulator accepts. With a sessionToken, requests must carry it (temporary credentials). */
+export interface EmulatorCredential {
+	accessKeyId: string;
+	secretAccessKey: string;
+	sessionToken?: string;
+	/** Who the key belongs to, as AWS names it in AccessDenied messages; default `arn:aws:iam::123456789012:user/<accessKeyId>`. */
+	principalArn?: string;
+	/** IAM actions refused to this key, e.g. ['aws-marketplace:BatchMeterUsage'], ['aws-marketplace:*'] or ['*']. */
+	deniedActions?: string[];
+}
+
+/** A buyer subscribed to a product: new style (account ID + license ARN) or legacy (customer identifier). */
+export interface EmulatorCustomer {
+	customerAWSAccountId: string;
+	customerIdentifier?: string;
+	productCode: string;
+	licenseArn?: string;
+}
+
+export interface EmulatorRegistrationToken {
+	token: string;
+	customerAWSAccountId: string;
+	/** '' for new SaaS products, which identify buyers by account ID and license ARN only. */
+	customerIdentifier?: string;
+	productCode: string;
+	licenseArn?: string;
+	expired?: boolean;
+}
+
+export interface EmulatorProduct {
+	productCode: string;
+	dimensions: string[];
+	/** saas: BatchMeterUsage only; ami: MeterUsage only; container: MeterUsage and RegisterUsage. Unset: any. */
+	type?: 'saas' | 'ami' | 'container';
+	/** MeterUsage and RegisterUsage answer CustomerNotEntitledException. */
+	notEntitled?: boolean;
+	/** RegisterUsage answers PlatformNotSupportedException. */
+	platformNotSupported?: boolean;
+}
+
+/** Failures injected into metering operations (never into STS or the admin endpoints). */
+export interface EmulatorFaults {
+	/** Added to every metering response. */
+	latencyMs?: number;
+	/** 0..1: fraction of requests answered ThrottlingException (400). */
+	throttleRate?: number;
+	/** Requests per second per operation (sliding 1 s window); beyond it: ThrottlingException. */
+	quotaPerSecond?: number;
+	/** 0..1: fraction answered InternalServiceErrorException (500). */
+	serverErrorRate?: number;
+	/** 0..1: fraction whose connection is destroyed after the request was processed: the answer is lost. */
+	dropRate?: number;
+	/** 0..1: fraction of BatchMeterUsage records returned in UnprocessedRecords (not metered). */
+	unprocessedRate?: number;
+	/** Accept requests and never answer them (nothing is processed). */
+	hang?: boolean;
+}
+
+export interface EmulatorOptions {
+	/** Default '127.0.0.1'. */
+	host?: string;
+	/** Default 0: a free port. */
+	port?: number;
+	/** Default 'us-east-1'; the SigV4 credential scope must name it. */
+	region?: string;
+	/** Default: [DEFAULT_TEST_CREDENTIAL]. */
+	credentials?: EmulatorCredential[];
+	/** Unset: open mode, every customer is subscribed to every product and any license ARN is valid. */
+	customers?: EmulatorCustomer[];
+	/** Unset: open mode, any product code and any dimension. */
+	products?: EmulatorProduct[];
+	registrationTokens?: EmulatorRegistrationToken[];
+	/** How old a BatchMeterUsage record may be; default 6. */
+	batchWindowHours?: number;
+	/** How old a MeterUsage timestamp may be; default 6. */
+	meterUsageWindowHours?: number;
+	faults?: EmulatorFaults;
+	/** Seed of the fault randomness; default 1. */
+	seed?: number;
+	/** The service's clock (timestamp windows, signature dates, token expiry); default the system clock. */
+	now?: () => Date;
+	/** RSA private key that signs RegisterUsage answers; one of 2048 bits is generated if absent. */
+	privateKeyPem?: string;
+}
+
+export interface RequestLogEntry {
+	/** Arrival time (ISO 8601) by the emulator's clock. */
+	time: string;
+	/** BatchMeterUsage | MeterUsage | RegisterUsage | ResolveCustomer | AssumeRole | GetCallerIdentity | Unknown */
+	operation: string;
+	/** 0 when the connection was dropped or hung. */
+	httpStatus: number;
+	/** The error's __type (or STS error code), 'Dropped' or 'Hung'. */
+	errorType?: string;
+	accessKeyId?: string;
+	/** Whether the request carried X-Amz-Security-Token. */
+	sessionToken: boolean;
+	/** The parsed request: JSON for metering, form fields for STS. */
+	body?: unknown;
+	/** Every model constraint the request broke. */
+	validationErrors?: string[];
+	/** BatchMeterUsage: usage records in the request. */
+	records?: number;
+	/** BatchMeterUsage: records returned in UnprocessedRecords. */
+	unprocessed?: number;
+}
+
+export interface BilledUsage {
+	quantity: number;
+	meteringRecordId: string;
+}
+
+export interface MeteredQuantityFilter {
+	/** Product code or license ARN. */
+	product?: string;
+	/** Customer identifier or account ID (BatchMeterUsage), caller access key ID (MeterUsage). */
+	customer?: string;
+	dimension?: string;
+}
+
+export interface EmulatorStats {
+	/** Requests per operation and outcome: '200', the error type, 'Dropped' or 'Hung'. */
+	requests: Record<string, Record<string, number>>;
+	/**
+	 * Billed usage per key `${productOrLicense}|${customer}|${dimension}|${hourIsoString}`. BatchMeterUsage keys by
+	 * the record's LicenseArn (else the request's ProductCode) and its customer; MeterUsage by ProductCode and the
+	 * caller's access key ID, which stands for the EC2 instance, ECS task or EKS pod.
+	 */
+	billed: Record<string, BilledUsage>;
+	/** Sum of billed quantities whose key parts match the filter. */
+	meteredQuantity(filter?: MeteredQuantityFilter): number;
+}
+
+export interface Emulator {
+	url: string;
+	port: number;
+	region: string;
+	/** SPKI PEM of the key that signs RegisterUsage answers. */
+	publicKeyPem: string;
+	/** Every request, in arrival order (admin endpoints excluded). */
+	log: RequestLogEntry[];
+	stats(): EmulatorStats;
+	/** Replaces the faults in force. */
+	setFaults(faults: EmulatorFaults): void;
+	/** Clears the log, stats, billed usage and idempotency state, and restarts the fault randomness. */
+	reset(): void;
+	/** From now on the key's requests answer ExpiredTokenException. */
+	expireSessionToken(accessKeyId: string): void;
+	/** Closes the server, destroying open (hung) connections. */
+	stop(): Promise<void>;
+}

@@ -1,0 +1,186 @@
+// The request shapes of the Metering model (botocore meteringmarketplace 2016-01-14), checked the way AWS's
+// front end does: a JSON value of the wrong type is a SerializationException, a broken constraint a
+// ValidationException listing every violation as "Value 'x' at 'a.1.member.b' failed to satisfy constraint: ...".
+import { ServiceError } from './errors';
+
+type Shape =
+	| { type: 'string'; min?: number; max?: number; pattern?: string }
+	| { type: 'integer'; min?: number; max?: number }
+	| { type: 'boolean' }
+	| { type: 'timestamp' }
+	| { type: 'list'; member: Shape; min?: number; max?: number }
+	| { type: 'structure'; members: Record<string, Shape>; required?: string[] };
+
+const INT_MAX = 2147483647;
+const productCode: Shape = { type: 'string', min: 0, max: 255, pattern: '^[-a-zA-Z0-9/=:_.@]*$' };
+const usageDimension: Shape = { type: 'string', min: 1, max: 255, pattern: '[\\s\\S]+' };
+const usageQuantity: Shape = { type: 'integer', min: 0, max: INT_MAX };
+const tagText = (max: number): Shape => ({ type: 'string', min: 1, max, pattern: '^[a-zA-Z0-9+ -=._:\\/@]+$' });
+const usageAllocations: Shape = {
+	type: 'list',
+	min: 1,
+	max: 2500,
+	member: {
+		type: 'structure',
+		required: ['AllocatedUsageQuantity'],
+		members: {
+			AllocatedUsageQuantity: usageQuantity,
+			Tags: {
+				type: 'list',
+				min: 1,
+				max: 5,
+				member: { type: 'structure', required: ['Key', 'Value'], members: { Key: tagText(100), Value: tagText(256) } },
+			},
+		},
+	},
+};
+const usageRecord: Shape = {
+	type: 'structure',
+	required: ['Timestamp', 'Dimension'],
+	members: {
+		Timestamp: { type: 'timestamp' },
+		CustomerIdentifier: { type: 'string', min: 0, max: 255, pattern: '[\\s\\S]*' },
+		Dimension: usageDimension,
+		Quantity: usageQuantity,
+		UsageAllocations: usageAllocations,
+		CustomerAWSAccountId: { type: 'string', min: 1, max: 255, pattern: '^[0-9]+$' },
+		LicenseArn: {
+			type: 'string',
+			pattern:
+				'^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$',
+		},
+	},
+};
+
+export const REQUEST_SHAPES: Record<string, Shape> = {
+	BatchMeterUsage: {
+		type: 'structure',
+		required: ['UsageRecords'],
+		members: { UsageRecords: { type: 'list', min: 0, max: 25, member: usageRecord }, ProductCode: productCode },
+	},
+	MeterUsage: {
+		type: 'structure',
+		required: ['ProductCode', 'Timestamp', 'UsageDimension'],
+		members: {
+			ProductCode: productCode,
+			Timestamp: { type: 'timestamp' },
+			UsageDimension: usageDimension,
+			UsageQuantity: usageQuantity,
+			DryRun: { type: 'boolean' },
+			UsageAllocations: usageAllocations,
+			ClientToken: { type: 'string', min: 1, max: 64 },
+		},
+	},
+	RegisterUsage: {
+		type: 'structure',
+		required: ['ProductCode', 'PublicKeyVersion'],
+		members: {
+			ProductCode: productCode,
+			PublicKeyVersion: { type: 'integer', min: 1, max: INT_MAX },
+			Nonce: { type: 'string', max: 255, pattern: '[\\s\\S]*' },
+		},
+	},
+	ResolveCustomer: {
+		type: 'structure',
+		required: ['RegistrationToken'],
+		members: { RegistrationToken: { type: 'string', pattern: '[\\s\\S]+' } },
+	},
+};
+
+const patterns = new Map<string, RegExp>();
+// Java's Matcher.matches(): the whole value must match.
+const fullMatch = (pattern: string) => {
+	let regex = patterns.get(pattern);
+	if (!regex) patterns.set(pattern, (regex = new RegExp(`^(?:${pattern})$`)));
+	return regex;
+};
+
+const memberPath = (parent: string, name: string) => {
+	const member = name.charAt(0).toLowerCase() + name.slice(1);
+	return parent ? `${parent}.${member}` : member;
+};
+
+const shown = (value: unknown): string => {
+	if (value === null || value === undefined) return 'null';
+	const text = typeof value === 'string' ? value : Array.isArray(value) ? `[${value.map((item) => JSON.stringify(item)).join(', ')}]` : String(value);
+	return `'${text.length > 300 ? `${text.slice(0, 300)}...` : text}'`;
+};
+
+const jsonKind = (value: unknown) =>
+	Array.isArray(value) ? 'START_ARRAY' : value === null ? 'VALUE_NULL' : typeof value === 'object' ? 'START_OBJECT' : typeof value === 'string' ? 'VALUE_STRING' : typeof value === 'number' ? 'VALUE_NUMBER' : 'VALUE_BOOLEAN';
+
+const TARGET: Record<Shape['type'], string> = {
+	string: 'a String',
+	integer: 'an Integer',
+	boolean: 'a Boolean',
+	timestamp: 'a Timestamp',
+	list: 'a List',
+	structure: 'a Structure',
+};
+
+interface Findings {
+	serialization: string[];
+	constraints: string[];
+}
+
+function check(value: unknown, shape: Shape, path: string, found: Findings): void {
+	const violation = (constraint: string) => void found.constraints.push(`Value ${shown(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+	const wrongType = () => void found.serialization.push(`${jsonKind(value)} at '${path}' can not be converted to ${TARGET[shape.type]}`);
+	switch (shape.type) {
+		case 'string':
+			if (typeof value !== 'string') return wrongType();
+			if (shape.min !== undefined && value.length < shape.min) violation(`Member must have length greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value.length > shape.max) violation(`Member must have length less than or equal to ${shape.max}`);
+			if (shape.pattern !== undefined && !fullMatch(shape.pattern).test(value)) violation(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+			return;
+		case 'integer':
+			if (typeof value !== 'number' || !Number.isInteger(value) || value > INT_MAX || value < -INT_MAX - 1) return wrongType();
+			if (shape.min !== undefined && value < shape.min) violation(`Member must have value greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value > shape.max) violation(`Member must have value less than or equal to ${shape.max}`);
+			return;
+		case 'boolean':
+			if (typeof value !== 'boolean') wrongType();
+			return;
+		case 'timestamp':
+			// awsJson timestamps are epoch seconds, possibly fractional.
+			if (typeof value !== 'number' || !Number.isFinite(value) || Number.isNaN(new Date(value * 1000).getTime())) wrongType();
+			return;
+		case 'list':
+			if (!Array.isArray(value)) return wrongType();
+			if (shape.min !== undefined && value.length < shape.min) violation(`Member must have length greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value.length > shape.max) violation(`Member must have length less than or equal to ${shape.max}`);
+			value.forEach((item, index) => {
+				const itemPath = `${path}.${index + 1}.member`;
+				if (item === null) found.serialization.push(`VALUE_NULL at '${itemPath}' can not be converted to ${TARGET[shape.member.type]}`);
+				else check(item, shape.member, itemPath, found);
+			});
+			return;
+		case 'structure': {
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrongType();
+			const object = value as Record<string, unknown>;
+			for (const name of shape.required ?? []) {
+				if (object[name] === undefined || object[name] === null) {
+					found.constraints.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
+				}
+			}
+			// Members the model does not know are ignored, as AWS does.
+			for (const [name, member] of Object.entries(shape.members)) {
+				if (object[name] !== undefined && object[name] !== null) check(object[name], member, memberPath(path, name), found);
+			}
+		}
+	}
+}
+
+/** Checks a request against its operation's model shape; throws the error AWS would answer, with every finding. */
+export function validateRequest(operation: string, body: unknown): void {
+	const found: Findings = { serialization: [], constraints: [] };
+	check(body, REQUEST_SHAPES[operation], '', found);
+	if (found.serialization.length) {
+		throw new ServiceError('SerializationException', found.serialization[0], 400, [...found.serialization, ...found.constraints]);
+	}
+	if (found.constraints.length) {
+		const count = found.constraints.length;
+		const message = `${count} validation error${count === 1 ? '' : 's'} detected: ${found.constraints.join('; ')}`;
+		throw new ServiceError('ValidationException', message, 400, found.constraints);
+	}
+}
