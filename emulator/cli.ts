@@ -1,0 +1,70 @@
+// `npm run emulator -- [--port N] [--host H] [--config file.json] [fault flags]`: runs the emulator until
+// SIGINT/SIGTERM. Prints one JSON line on stdout once listening ({url, region, accessKeyId}), then prose on stderr.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { DEFAULT_TEST_CREDENTIAL, startEmulator, type EmulatorFaults, type EmulatorOptions } from '.';
+
+const FAULT_FLAGS: Record<string, keyof EmulatorFaults> = {
+	'latency-ms': 'latencyMs',
+	'throttle-rate': 'throttleRate',
+	quota: 'quotaPerSecond',
+	'server-error-rate': 'serverErrorRate',
+	'drop-rate': 'dropRate',
+	'unprocessed-rate': 'unprocessedRate',
+};
+
+function readOptions(): EmulatorOptions {
+	const { values } = parseArgs({
+		options: {
+			port: { type: 'string' },
+			host: { type: 'string' },
+			config: { type: 'string' },
+			seed: { type: 'string' },
+			...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+		},
+	});
+	const options = (values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : {}) as EmulatorOptions;
+	const number = (flag: string) => {
+		const value = Number(values[flag as keyof typeof values]);
+		if (!Number.isFinite(value)) throw new Error(`--${flag} must be a number`);
+		return value;
+	};
+	if (values.port !== undefined) options.port = number('port');
+	if (values.host !== undefined) options.host = values.host;
+	if (values.seed !== undefined) options.seed = number('seed');
+	for (const [flag, fault] of Object.entries(FAULT_FLAGS)) {
+		if (values[flag as keyof typeof values] !== undefined) options.faults = { ...options.faults, [fault]: number(flag) };
+	}
+	return options;
+}
+
+async function main(): Promise<void> {
+	const options = readOptions();
+	const emulator = await startEmulator(options);
+	const accessKeyId = (options.credentials ?? [DEFAULT_TEST_CREDENTIAL])[0]?.accessKeyId;
+	process.stdout.write(`${JSON.stringify({ url: emulator.url, region: emulator.region, accessKeyId })}\n`);
+	process.stderr.write(
+		[
+			`AWS Marketplace Metering emulator listening on ${emulator.url} (region ${emulator.region})`,
+			`Access key ID: ${accessKeyId ?? '(none configured)'}`,
+			`Admin: GET ${emulator.url}/_emulator/log | /stats | /public-key, POST /_emulator/reset | /faults`,
+			`Faults: ${JSON.stringify(options.faults ?? {})}`,
+			'Stop with Ctrl+C.',
+			'',
+		].join('\n'),
+	);
+	const stop = () => {
+		emulator.stop().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+	process.stderr.write(`The emulator did not start: ${error.message}\n`);
+	process.exit(1);
+});
