@@ -1,4 +1,6 @@
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import { Hash } from '@smithy/core/serde';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 import { DEFAULT_TEST_CREDENTIAL, startEmulator, type Emulator, type EmulatorCredential, type EmulatorOptions } from '../../emulator';
 
@@ -42,4 +44,42 @@ export function meteringClient(
 		credentials: { accessKeyId, secretAccessKey, sessionToken },
 		maxAttempts: 1,
 	});
+}
+
+export interface RawRequest {
+	/** A metering operation (sent as X-Amz-Target), or undefined for an STS form body. */
+	operation?: string;
+	body: string;
+	contentType?: string;
+	credentials?: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+	service?: string;
+	region?: string;
+	signingDate?: Date;
+	/** Headers added after signing. */
+	extraHeaders?: Record<string, string>;
+}
+
+/** Sends a hand-made request, SigV4-signed like the SDK does, to reach what no well-behaved client sends. */
+export async function sendSigned(emulator: Emulator, request: RawRequest): Promise<{ status: number; text: string; json: () => unknown }> {
+	const url = new URL(emulator.url);
+	const headers: Record<string, string> = {
+		host: url.host,
+		'content-type': request.contentType ?? (request.operation ? 'application/x-amz-json-1.1' : 'application/x-www-form-urlencoded; charset=utf-8'),
+		...(request.operation ? { 'x-amz-target': `AWSMPMeteringService.${request.operation}` } : {}),
+	};
+	const signer = new SignatureV4({
+		credentials: request.credentials ?? DEFAULT_TEST_CREDENTIAL,
+		region: request.region ?? emulator.region,
+		service: request.service ?? (request.operation ? 'aws-marketplace' : 'sts'),
+		sha256: Hash.bind(null, 'sha256'),
+		applyChecksum: false,
+	});
+	const signed = await signer.sign(
+		{ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers, body: request.body },
+		{ signingDate: request.signingDate },
+	);
+	const { host: _host, ...sent } = signed.headers;
+	const response = await fetch(`${emulator.url}/`, { method: 'POST', headers: { ...sent, ...request.extraHeaders }, body: request.body });
+	const text = await response.text();
+	return { status: response.status, text, json: () => JSON.parse(text) };
 }
