@@ -57,6 +57,8 @@ export interface RawRequest {
 	signingDate?: Date;
 	/** Headers added after signing. */
 	extraHeaders?: Record<string, string>;
+	/** A body sent instead of the signed one. */
+	sentBody?: string;
 }
 
 /** Sends a hand-made request, SigV4-signed like the SDK does, to reach what no well-behaved client sends. */
@@ -79,7 +81,7 @@ export async function sendSigned(emulator: Emulator, request: RawRequest): Promi
 		{ signingDate: request.signingDate },
 	);
 	const { host: _host, ...sent } = signed.headers;
-	const response = await fetch(`${emulator.url}/`, { method: 'POST', headers: { ...sent, ...request.extraHeaders }, body: request.body });
+	const response = await fetch(`${emulator.url}/`, { method: 'POST', headers: { ...sent, ...request.extraHeaders }, body: request.sentBody ?? request.body });
 	const text = await response.text();
 	return { status: response.status, text, json: () => JSON.parse(text) };
 }
