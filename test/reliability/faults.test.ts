@@ -57,7 +57,7 @@ describe('reliability: faults', () => {
 		});
 		emulator.setFaults({});
 		expect(outputs[0]).toEqual([]);
-		expect(outputs[1].map((item) => item.json.status)).toEqual(['Failed', 'Failed', 'Failed']);
+		expect(outputs[1].map((item) => (item.json.details as { status: string }).status)).toEqual(['Failed', 'Failed', 'Failed']);
 		expect(String(outputs[1][0].json.error)).toMatch(/timed out/i);
 		expect(Date.now() - started).toBeLessThan(30_000);
 	});

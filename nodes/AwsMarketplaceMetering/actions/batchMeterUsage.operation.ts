@@ -2,7 +2,7 @@ import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-mete
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { meterUsageEvents, type MeteringOptions } from '../batch';
-import { sendUsageBatch } from '../helpers/sendUsageBatch';
+import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
 
@@ -242,6 +242,9 @@ export const description: INodeProperties[] = [
 interface BatchOptions extends Partial<MeteringOptions> {
 	output?: OutputMode;
 	unprocessedRetryMaxSeconds?: number;
+	// Read by the router for the SDK client.
+	maxAttempts?: number;
+	requestTimeoutSeconds?: number;
 }
 
 export async function execute(
@@ -249,10 +252,17 @@ export async function execute(
 	client: MarketplaceMeteringClient,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const { output = 'perItem', unprocessedRetryMaxSeconds, ...options } = this.getNodeParameter('options', 0, {}) as BatchOptions;
+	const {
+		output = 'perItem',
+		unprocessedRetryMaxSeconds,
+		maxAttempts: _maxAttempts,
+		requestTimeoutSeconds: _requestTimeoutSeconds,
+		...options
+	} = this.getNodeParameter('options', 0, {}) as BatchOptions;
 	const { events, unreadable } = readUsageEvents.call(this, items);
 	const report = await meterUsageEvents(events, sendUsageBatch(client), {
 		...options,
+		describeError: describeUsageError,
 		...(unprocessedRetryMaxSeconds !== undefined ? { unprocessedRetryMaxMs: unprocessedRetryMaxSeconds * 1000 } : {}),
 	});
 	const ctx = {

@@ -73,10 +73,10 @@ export async function execute(
 		const productCode = requireProductCode(this, itemIndex);
 		const publicKeyVersion = Number(this.getNodeParameter('publicKeyVersion', itemIndex));
 		if (!Number.isInteger(publicKeyVersion) || publicKeyVersion < 1) {
-			throw fieldError(this, itemIndex, 'Public Key Version', `${publicKeyVersion} is not an integer of 1 or more`);
+			throw fieldError(this, itemIndex, `Public Key Version ${publicKeyVersion} is not an integer of 1 or more`);
 		}
 		const nonce = String(this.getNodeParameter('nonce', itemIndex, '') ?? '') || randomUUID();
-		if (nonce.length > 255) throw fieldError(this, itemIndex, 'Nonce', `is ${nonce.length} characters long; the limit is 255`);
+		if (nonce.length > 255) throw fieldError(this, itemIndex, `Nonce is ${nonce.length} characters long: it must be at most 255`);
 		const { publicKey } = this.getNodeParameter('options', itemIndex, {}) as { publicKey?: string };
 
 		const response = await client.send(

@@ -27,11 +27,8 @@ export async function mapItems(
 					? caught
 					: serviceError(this.getNode(), caught, itemIndex);
 			if (!this.continueOnFail()) throw error;
-			returnData.push({
-				json: { error: error.message, details: error.description ?? '' },
-				error,
-				pairedItem: { item: itemIndex },
-			});
+			// Only `error` and `details`: that is what sends an item to n8n's error output.
+			returnData.push({ json: { error: error.message, details: error.description ?? '' }, pairedItem: { item: itemIndex } });
 		}
 	}
 	return returnData;

@@ -1,38 +1,31 @@
 import { BatchMeterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 
-import type { BatchResponse, SendBatch, UsageRecord } from '../batch';
+import type { SendBatch, UsageError, UsageRecord } from '../batch';
+import { describeServiceError } from './serviceErrors';
 
-/** The batch engine's "send one request" through the SDK, which signs it and retries transport errors. */
+/** The batch engine's "send one request", through the SDK, which signs it and retries transport errors. */
 export function sendUsageBatch(client: MarketplaceMeteringClient): SendBatch {
 	return async (batch) => {
 		const response = await client.send(
 			new BatchMeterUsageCommand({
 				UsageRecords: batch.records,
+				// Never with license-based records: the planner decides, sending both bills twice.
 				...(batch.sendProductCode ? { ProductCode: batch.productCode } : {}),
 			}),
 		);
-		// Results echo the records; map them back to the objects sent so outcomes stay attached.
-		const sent = new Map(batch.records.map((record) => [recordKey(record), record]));
-		const resolve = (record: Partial<UsageRecord> | undefined) => sent.get(recordKey(record)) ?? (record as UsageRecord);
-		const answer: BatchResponse = {
+		return {
 			results: (response.Results ?? []).map((result) => ({
-				record: resolve(result.UsageRecord as UsageRecord),
+				record: result.UsageRecord as UsageRecord,
 				meteringRecordId: result.MeteringRecordId,
 				status: result.Status ?? 'Unknown',
 			})),
-			unprocessed: (response.UnprocessedRecords ?? []).map((record) => resolve(record as UsageRecord)),
+			unprocessed: (response.UnprocessedRecords ?? []) as UsageRecord[],
 		};
-		return answer;
 	};
 }
 
-function recordKey(record: Partial<UsageRecord> | undefined): string {
-	return [
-		record?.CustomerAWSAccountId ?? '',
-		record?.CustomerIdentifier ?? '',
-		record?.LicenseArn ?? '',
-		record?.Dimension ?? '',
-		record?.Timestamp ? new Date(record.Timestamp).getTime() : '',
-		record?.Quantity ?? '',
-	].join('|');
+/** The node's advice for an error a request ended with, as the engine's outcome error. */
+export function describeUsageError(error: unknown): UsageError {
+	const info = describeServiceError(error);
+	return { code: info.code, message: `${info.message}. ${info.description}` };
 }

@@ -140,7 +140,8 @@ export interface ServiceErrorInfo {
 export function describeServiceError(error: unknown): ServiceErrorInfo {
 	const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
 	const awsMessage = String(err.message ?? error);
-	const networkCode = err.code && NETWORK_CODES.has(err.code) ? err.code : undefined;
+	// The SDK wraps socket errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ..."): the code may be only in the message.
+	const networkCode = [err.code, ...(awsMessage.match(/\bE[A-Z_]{3,}\b/g) ?? [])].find((code) => code && NETWORK_CODES.has(code));
 	let code = networkCode ?? err.name ?? 'Error';
 	if (code === 'ExpiredTokenException' && /security token/i.test(awsMessage)) code = 'SessionTokenExpired';
 	if (code === 'ProviderError') code = 'CredentialsProviderError';

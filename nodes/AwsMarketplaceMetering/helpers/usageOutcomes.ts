@@ -52,19 +52,19 @@ function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecut
 	for (const outcome of report.outcomes) byItem[outcome.source.itemIndex].push(outcome);
 	return byItem.map((outcomes, itemIndex) => {
 		const unreadable = ctx.unreadable.get(itemIndex);
-		if (unreadable !== undefined) return errorItem(ctx.node, itemIndex, unreadable, { status: 'Invalid' });
-		if (!ctx.recordsMode) return outcomeItem(ctx.node, outcomes[0], [{ item: itemIndex }]);
+		if (unreadable !== undefined) return errorItem(itemIndex, unreadable, { status: 'Invalid' });
+		if (!ctx.recordsMode) return outcomeItem(outcomes[0], { item: itemIndex });
 		const status = worstStatus(outcomes);
 		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
 		if (!FAILED_STATUSES.has(status)) return { json, pairedItem: { item: itemIndex } };
 		const failed = outcomes.find((outcome) => outcome.status === status)!;
-		return errorItem(ctx.node, itemIndex, `${describeSource(failed)}: ${failed.error?.message ?? status}`, json);
+		return errorItem(itemIndex, `${describeSource(failed)}: ${failed.error?.message ?? status}`, json);
 	});
 }
 
 function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
 	const unreadable = [...ctx.unreadable].map(([itemIndex, message]) =>
-		errorItem(ctx.node, itemIndex, message, { status: 'Invalid' }),
+		errorItem(itemIndex, message, { status: 'Invalid' }),
 	);
 	const byRecord = new Map<UsageRecord, EventOutcome[]>();
 	const unsent: INodeExecutionData[] = [];
@@ -74,11 +74,11 @@ function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecu
 			if (group) group.push(outcome);
 			else byRecord.set(outcome.record, [outcome]);
 		} else {
-			unsent.push(outcomeItem(ctx.node, outcome, [{ item: outcome.source.itemIndex }]));
+			unsent.push(outcomeItem(outcome, { item: outcome.source.itemIndex }));
 		}
 	}
 	const sent = [...byRecord.values()].map((outcomes) =>
-		outcomeItem(ctx.node, outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex))),
+		outcomeItem(outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex))),
 	);
 	return [...sent, ...unsent, ...unreadable];
 }
@@ -94,11 +94,11 @@ function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutio
 	};
 }
 
-function outcomeItem(node: INode, outcome: EventOutcome, pairedItem: IPairedItemData[]): INodeExecutionData {
+function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
 	const json = outcomeJson(outcome);
 	if (!FAILED_STATUSES.has(outcome.status)) return { json, pairedItem };
 	const message = `${describeSource(outcome)}: ${outcome.error?.message ?? outcome.status}`;
-	const item = errorItem(node, outcome.source.itemIndex, message, json);
+	const item = errorItem(outcome.source.itemIndex, message, json);
 	return { ...item, pairedItem };
 }
 
@@ -118,8 +118,11 @@ function recordJson(record: UsageRecord): IDataObject {
 	return { ...(record as unknown as IDataObject), Timestamp: record.Timestamp.toISOString() };
 }
 
-function errorItem(node: INode, itemIndex: number, message: string, json: IDataObject): INodeExecutionData {
-	return { json: { ...json, error: message }, error: itemError(node, itemIndex, message), pairedItem: { item: itemIndex } };
+// n8n routes an item to the error output when its JSON holds only `error` and `details`, so the
+// outcome goes into `details`. (An item's `error` property would make n8n drop its JSON.)
+function errorItem(itemIndex: number, message: string, details: IDataObject): INodeExecutionData {
+	const { error: _error, ...rest } = details;
+	return { json: { error: message, details: rest }, pairedItem: { item: itemIndex } };
 }
 
 function itemError(node: INode, itemIndex: number, message: string): NodeOperationError {

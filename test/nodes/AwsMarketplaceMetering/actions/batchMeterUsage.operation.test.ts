@@ -80,7 +80,8 @@ describe('Batch Meter Usage', () => {
 		]);
 		const [metered, failed] = outputs;
 		expect(metered.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 1 }, 'Success']]);
-		expect(failed.map((item) => [item.pairedItem, item.json.status])).toEqual([
+		const status = (item: (typeof failed)[number]) => (item.json.details as { status: string }).status;
+		expect(failed.map((item) => [item.pairedItem, status(item)])).toEqual([
 			[{ item: 0 }, 'Invalid'],
 			[{ item: 2 }, 'Invalid'],
 			[{ item: 3 }, 'Rejected'],
@@ -112,7 +113,7 @@ describe('Batch Meter Usage', () => {
 		expect(metered).toHaveLength(1);
 		expect(metered[0].json.status).toBe('Success');
 		expect(metered[0].json.records).toHaveLength(4);
-		expect(failed.map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 1 }, 'Invalid'], [{ item: 2 }, 'Invalid']]);
+		expect(failed.map((item) => [item.pairedItem, (item.json.details as { status: string }).status])).toEqual([[{ item: 1 }, 'Invalid'], [{ item: 2 }, 'Invalid']]);
 		expect(failed[1].json.error).toBe('Item 2: field "usageRecords" is missing: it must hold an array of usage records');
 	});
 

@@ -76,7 +76,7 @@ describe('Meter Usage', () => {
 		const errors = outputs[1].map((item) => `${String(item.json.error)} | ${String(item.json.details)}`);
 		expect(errors[0]).toMatch(/Usage Quantity.*2\.5.*integer/);
 		expect(errors[1]).toMatch(/Timestamp.*6 hours/);
-		expect(errors[2]).toMatch(/Usage Allocations.*sum.*4/);
+		expect(errors[2]).toMatch(/Usage Allocations add up to 3, not the Usage Quantity 4/);
 		expect(errors[3]).toMatch(/Timestamp.*yesterday/);
 		expect(errors.every((error, index) => error.includes(`Item ${index}`))).toBe(true);
 		expect(emulator.log).toHaveLength(0);
