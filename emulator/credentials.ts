@@ -59,12 +59,13 @@ export class CredentialStore {
 		return issued;
 	}
 
-	/** Verifies the request's SigV4 header authentication for a signing name; returns who signed it. */
+	/** Verifies the request's SigV4 header authentication for a signing name; returns who signed it. `now` expires sessions. */
 	async authenticate(request: IncomingSignedRequest, service: string, region: string, now: Date): Promise<Caller> {
 		const auth = parseAuthorization(request.headers);
 		if (auth.service !== service) throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `);
 		if (auth.region !== region) throw new ServiceError('InvalidSignatureException', 'Credential should be scoped to a valid region. ');
-		const date = signingDate(request.headers, auth, now);
+		// Clients sign with their real clock, so the request date is judged by the system clock, not `now`.
+		const date = signingDate(request.headers, auth, new Date());
 		const credential = this.byKey.get(auth.accessKeyId);
 		const token = header(request.headers, 'x-amz-security-token');
 		if (!credential || token !== credential.sessionToken) {

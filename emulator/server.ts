@@ -94,8 +94,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		response.writeHead(reply.status, {
 			'content-type': reply.contentType,
 			'content-length': Buffer.byteLength(reply.body),
-			// The service's clock, so that clients correct their clock skew against it.
-			date: now().toUTCString(),
+			// Clients correct their clock skew against it.
+			date: new Date().toUTCString(),
 			...(requestId ? { 'x-amzn-requestid': requestId } : {}),
 		});
 		response.end(reply.body);

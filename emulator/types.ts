@@ -77,7 +77,10 @@ export interface EmulatorOptions {
 	faults?: EmulatorFaults;
 	/** Seed of the fault randomness; default 1. */
 	seed?: number;
-	/** The service's clock (timestamp windows, signature dates, token expiry); default the system clock. */
+	/**
+	 * The service's business clock: timestamp windows, session expiry, log times, RegisterUsage's iat; default the
+	 * system clock. SigV4 request dates are always checked against the system clock, which clients sign with.
+	 */
 	now?: () => Date;
 	/** RSA private key that signs RegisterUsage answers; one of 2048 bits is generated if absent. */
 	privateKeyPem?: string;
