@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering';
+
+import { DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../emulator';
+import { meteringClient } from '../helpers/emulator';
+
+const ROOT = join(__dirname, '..', '..');
+
+// The emulator as the demo, the benchmark and the end-to-end run start it: in a process of its own.
+describe('emulator CLI', () => {
+	let child: ChildProcess;
+	let ready: { url: string; region: string; accessKeyId: string };
+	let stderr = '';
+
+	beforeAll(async () => {
+		child = spawn(
+			process.execPath,
+			[require.resolve('tsx/cli'), 'emulator/cli.ts', '--port', '0', '--config', 'emulator/sample-config.json', '--latency-ms', '1', '--unprocessed-rate', '0'],
+			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+		);
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		ready = await new Promise((resolve, reject) => {
+			child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}: ${stderr}`)));
+			createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
+		});
+		// The prose on stderr follows the JSON line.
+		for (let waited = 0; !stderr.includes('Stop with') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+	});
+	afterAll(() => {
+		if (child.exitCode === null) child.kill('SIGKILL');
+	});
+
+	it('prints one JSON line with the URL, region and access key ID, never the secret', () => {
+		expect(ready).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), region: 'us-east-1', accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId });
+		expect(stderr).toContain(`listening on ${ready.url}`);
+		expect(stderr).not.toContain(DEFAULT_TEST_CREDENTIAL.secretAccessKey);
+	});
+
+	it('serves the sample configuration’s registration tokens and its admin endpoints', async () => {
+		const client = meteringClient({ url: ready.url, region: ready.region } as Emulator);
+		const answer = await client.send(new ResolveCustomerCommand({ RegistrationToken: 'token-new-customer' }));
+		expect(answer).toMatchObject({ CustomerIdentifier: '', CustomerAWSAccountId: '111122223333', ProductCode: 'saas-analytics' });
+		await expect(client.send(new ResolveCustomerCommand({ RegistrationToken: 'token-expired' }))).rejects.toMatchObject({ name: 'ExpiredTokenException' });
+		const stats = await (await fetch(`${ready.url}/_emulator/stats`)).json();
+		expect(stats).toMatchObject({ requests: { ResolveCustomer: { 200: 1, ExpiredTokenException: 1 } } });
+		expect(await (await fetch(`${ready.url}/_emulator/public-key`)).text()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+	});
+
+	it('stops cleanly on SIGTERM', async () => {
+		const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+	});
+});
