@@ -41,7 +41,7 @@ describe('reliability: secrets', () => {
 	});
 
 	const expectNoSecret = (value: unknown) => {
-		const text = JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? { ...inner, message: inner.message, stack: inner.stack } : inner));
+		const text = JSON.stringify(value ?? null, (_key, inner: unknown) => (inner instanceof Error ? { ...inner, message: inner.message, stack: inner.stack } : inner));
 		expect(text).not.toContain(SECRET);
 		expect(text).not.toContain(TOKEN);
 	};
