@@ -123,40 +123,47 @@ interface Findings {
 	constraints: string[];
 }
 
+function violation(found: Findings, value: unknown, path: string, constraint: string): void {
+	found.constraints.push(`Value ${shown(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+}
+
+function wrongType(found: Findings, value: unknown, path: string, shape: Shape): void {
+	found.serialization.push(`${jsonKind(value)} at '${path}' can not be converted to ${TARGET[shape.type]}`);
+}
+
+// Plain functions rather than per-call closures: this runs for every member of every request.
 function check(value: unknown, shape: Shape, path: string, found: Findings): void {
-	const violation = (constraint: string) => void found.constraints.push(`Value ${shown(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
-	const wrongType = () => void found.serialization.push(`${jsonKind(value)} at '${path}' can not be converted to ${TARGET[shape.type]}`);
 	switch (shape.type) {
 		case 'string':
-			if (typeof value !== 'string') return wrongType();
-			if (shape.min !== undefined && value.length < shape.min) violation(`Member must have length greater than or equal to ${shape.min}`);
-			if (shape.max !== undefined && value.length > shape.max) violation(`Member must have length less than or equal to ${shape.max}`);
-			if (shape.pattern !== undefined && !fullMatch(shape.pattern).test(value)) violation(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+			if (typeof value !== 'string') return wrongType(found, value, path, shape);
+			if (shape.min !== undefined && value.length < shape.min) violation(found, value, path, `Member must have length greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value.length > shape.max) violation(found, value, path, `Member must have length less than or equal to ${shape.max}`);
+			if (shape.pattern !== undefined && !fullMatch(shape.pattern).test(value)) violation(found, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
 			return;
 		case 'integer':
-			if (typeof value !== 'number' || !Number.isInteger(value) || value > INT_MAX || value < -INT_MAX - 1) return wrongType();
-			if (shape.min !== undefined && value < shape.min) violation(`Member must have value greater than or equal to ${shape.min}`);
-			if (shape.max !== undefined && value > shape.max) violation(`Member must have value less than or equal to ${shape.max}`);
+			if (typeof value !== 'number' || !Number.isInteger(value) || value > INT_MAX || value < -INT_MAX - 1) return wrongType(found, value, path, shape);
+			if (shape.min !== undefined && value < shape.min) violation(found, value, path, `Member must have value greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value > shape.max) violation(found, value, path, `Member must have value less than or equal to ${shape.max}`);
 			return;
 		case 'boolean':
-			if (typeof value !== 'boolean') wrongType();
+			if (typeof value !== 'boolean') wrongType(found, value, path, shape);
 			return;
 		case 'timestamp':
 			// awsJson timestamps are epoch seconds, possibly fractional.
-			if (typeof value !== 'number' || !Number.isFinite(value) || Number.isNaN(new Date(value * 1000).getTime())) wrongType();
+			if (typeof value !== 'number' || !Number.isFinite(value) || Number.isNaN(new Date(value * 1000).getTime())) wrongType(found, value, path, shape);
 			return;
 		case 'list':
-			if (!Array.isArray(value)) return wrongType();
-			if (shape.min !== undefined && value.length < shape.min) violation(`Member must have length greater than or equal to ${shape.min}`);
-			if (shape.max !== undefined && value.length > shape.max) violation(`Member must have length less than or equal to ${shape.max}`);
-			value.forEach((item, index) => {
+			if (!Array.isArray(value)) return wrongType(found, value, path, shape);
+			if (shape.min !== undefined && value.length < shape.min) violation(found, value, path, `Member must have length greater than or equal to ${shape.min}`);
+			if (shape.max !== undefined && value.length > shape.max) violation(found, value, path, `Member must have length less than or equal to ${shape.max}`);
+			for (let index = 0; index < value.length; index++) {
 				const itemPath = `${path}.${index + 1}.member`;
-				if (item === null) found.serialization.push(`VALUE_NULL at '${itemPath}' can not be converted to ${TARGET[shape.member.type]}`);
-				else check(item, shape.member, itemPath, found);
-			});
+				if (value[index] === null) found.serialization.push(`VALUE_NULL at '${itemPath}' can not be converted to ${TARGET[shape.member.type]}`);
+				else check(value[index], shape.member, itemPath, found);
+			}
 			return;
 		case 'structure': {
-			if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrongType();
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrongType(found, value, path, shape);
 			const object = value as Record<string, unknown>;
 			for (const name of shape.required ?? []) {
 				if (object[name] === undefined || object[name] === null) {
