@@ -142,7 +142,8 @@ export function describeServiceError(error: unknown): ServiceErrorInfo {
 	const awsMessage = String(err.message ?? error);
 	// The SDK wraps socket errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ..."): the code may be only in the message.
 	const networkCode = [err.code, ...(awsMessage.match(/\bE[A-Z_]{3,}\b/g) ?? [])].find((code) => code && NETWORK_CODES.has(code));
-	let code = networkCode ?? err.name ?? 'Error';
+	// A name we know (TimeoutError carries ETIMEDOUT too) speaks better than the socket's code.
+	let code = err.name && ADVICE[err.name] ? err.name : (networkCode ?? err.name ?? 'Error');
 	if (code === 'ExpiredTokenException' && /security token/i.test(awsMessage)) code = 'SessionTokenExpired';
 	if (code === 'ProviderError') code = 'CredentialsProviderError';
 	const advice =

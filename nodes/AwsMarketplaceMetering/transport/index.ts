@@ -53,7 +53,8 @@ export function createMeteringClient(
 		endpoint: nonEmpty(credentials.endpoint),
 		credentials: credentialProvider(credentials),
 		maxAttempts,
-		requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: requestTimeoutMs },
+		// Without throwOnRequestTimeout the SDK only logs a warning and a hung endpoint hangs the workflow.
+		requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
 	});
 }
 
