@@ -7,7 +7,8 @@ import { cpus, totalmem } from 'node:os';
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 
 import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
-import { AwsMarketplaceMetering } from '../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
+// With its extension: tsx would otherwise resolve the codex file AwsMarketplaceMetering.node.json.
+import { AwsMarketplaceMetering } from '../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
 import { usageEvents } from '../test/helpers/usage';
 import { runNode } from '../test/helpers/workflow';
 import { chunkedBaseline, perEventBaseline, type BaselineResult } from './baselines';

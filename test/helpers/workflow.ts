@@ -12,7 +12,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
+// With its extension: tsx would otherwise resolve the codex file AwsMarketplaceMetering.node.json.
+import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
 
 export const NODE_NAME = 'AWS Marketplace Metering';
 const SOURCE_NAME = 'Source';
