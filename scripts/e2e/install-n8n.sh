@@ -15,14 +15,23 @@ cache="$root/.e2e-cache"
 target="$cache/n8n"
 stamp_key="n8n=$N8N_VERSION node=$NODE24_VERSION linkedom=$LINKEDOM_VERSION"
 
-if [[ -f "$target/.installed" && "$(cat "$target/.installed")" == "$stamp_key" ]]; then
+installed() { [[ -f "$target/.installed" && "$(cat "$target/.installed")" == "$stamp_key" ]]; }
+if installed; then
+	echo "n8n $N8N_VERSION with Node $NODE24_VERSION already installed in $target" >&2
+	exit 0
+fi
+
+# One installer at a time; a second one waits and then finds the first one's result.
+mkdir -p "$cache"
+exec 9>"$cache/.install.lock"
+flock 9
+if installed; then
 	echo "n8n $N8N_VERSION with Node $NODE24_VERSION already installed in $target" >&2
 	exit 0
 fi
 
 # Install into a fresh folder and move it into place at the end, so an interrupted run never leaves
 # a half-installed n8n behind a valid stamp.
-mkdir -p "$cache"
 work="$(mktemp -d "$cache/n8n-install.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

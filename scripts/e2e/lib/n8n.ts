@@ -108,8 +108,8 @@ export class N8n {
 
 	/**
 	 * Runs a workflow from its Manual Trigger. The run's outcome is read from the JSON n8n prints, not
-	 * from the exit code: n8n 2.x sometimes crashes while tearing down its expression engine after a
-	 * complete, stored run (see ../../../README.md's testing section).
+	 * from the exit code: n8n 2.x's default expression engine (isolated-vm) sometimes segfaults while
+	 * n8n exits, after the run was complete, stored and printed.
 	 */
 	async execute(id: string): Promise<N8nRun> {
 		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
@@ -117,6 +117,7 @@ export class N8n {
 		if (!printed) {
 			throw new Error(`n8n execute --id=${id} printed no execution (exit ${result.code ?? result.signal})\n${tail(result.stdout + result.stderr)}`);
 		}
+		if (result.signal) process.stderr.write(`(n8n execute --id=${id} printed its run, then died of ${result.signal} while exiting)\n`);
 		return printed;
 	}
 
