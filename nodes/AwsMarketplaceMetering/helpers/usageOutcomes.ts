@@ -114,8 +114,17 @@ function outcomeJson(outcome: EventOutcome): IDataObject {
 	};
 }
 
+// An aggregated record is shared by all its events: render it once.
+const recordJsonCache = new WeakMap<UsageRecord, IDataObject>();
+
 function recordJson(record: UsageRecord): IDataObject {
-	return { ...(record as unknown as IDataObject), Timestamp: record.Timestamp.toISOString() };
+	let json = recordJsonCache.get(record);
+	if (!json) {
+		json = { ...(record as unknown as IDataObject), Timestamp: record.Timestamp.toISOString() };
+		recordJsonCache.set(record, json);
+	}
+	// Each item gets its own copy, so that a later node changing one item changes no other.
+	return { ...json };
 }
 
 // n8n routes an item to the error output when its JSON holds only `error` and `details`, so the
