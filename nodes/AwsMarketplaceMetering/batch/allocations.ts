@@ -58,7 +58,7 @@ export function parseUsageAllocations(value: unknown, rule: AllocationRule): Che
 		if (first !== undefined) {
 			return allocationError(
 				'distinctTagSets',
-				`Usage allocations [${first}] and [${index}] have the same tags: each allocation of a record needs a distinct tag set (tag order does not matter)`,
+				`Usage Allocations entries [${first}] and [${index}] have the same tags: each allocation of a record needs a distinct tag set (tag order does not matter)`,
 			);
 		}
 		seen.set(parsed.value.tagSet, index);
@@ -69,7 +69,7 @@ export function parseUsageAllocations(value: unknown, rule: AllocationRule): Che
 
 function parseAllocation(entry: unknown, path: string, rule: AllocationRule): Checked<ParsedAllocation> {
 	if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-		return allocationError('type', `Usage allocation ${path} is ${describeValue(entry)}, not an object: give ${SHAPE}`);
+		return allocationError('type', `Usage Allocations entry ${path} is ${describeValue(entry)}, not an object: give ${SHAPE}`);
 	}
 	const fields = entry as Record<string, unknown>;
 	const quantity = parseQuantity(fields.allocatedUsageQuantity ?? fields.AllocatedUsageQuantity, {

@@ -396,7 +396,6 @@ describe('meterUsageEvents against a fake BatchMeterUsage (properties)', () => {
 				// Counters: every send is a request; re-sends beyond the first per planned batch are retries.
 				expect(report.requests).toBe(service.calls.length);
 				expect(report.requests - report.retries).toBe(report.batches.length);
-				if (process.env.STATS) console.log(JSON.stringify({ events: generated.length, requests: report.requests, retries: report.retries, batches: report.batches.length, statuses: report.outcomes.reduce((a: Record<string, number>, o) => ((a[o.status] = (a[o.status] ?? 0) + 1), a), {}), agg: options.aggregate, elapsed: 0 }));
 			}),
 			{ numRuns: 60 },
 		);

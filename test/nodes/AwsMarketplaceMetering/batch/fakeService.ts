@@ -20,7 +20,8 @@ export class FakeClock {
 	sleep = async (ms: number) => {
 		this.sleeps.push(ms);
 		await new Promise<void>((wake) => {
-			this.timers.push({ at: this.time + Math.max(0, ms), seq: this.seq++, wake });
+			// Whole milliseconds, as Date and setTimeout have.
+			this.timers.push({ at: this.time + Math.max(0, Math.ceil(ms)), seq: this.seq++, wake });
 			this.schedulePump();
 		});
 	};
