@@ -104,7 +104,7 @@ function parseTags(value: unknown, path: string): Checked<Tag[] | undefined> {
 	}
 	if (pairs.length === 0) return ok(undefined);
 	const { max } = CONSTRAINTS.tags;
-	if (pairs.length > max) return allocationError('tags', `Tags of ${path} are ${pairs.length}: AWS accepts 1 to ${max} tags per allocation`);
+	if (pairs.length > max) return allocationError('tags', `Tags of ${path}: ${pairs.length} tags, AWS accepts 1 to ${max} per allocation`);
 	const tags: Tag[] = [];
 	const keys = new Set<string>();
 	for (const [key, tagValue] of pairs) {

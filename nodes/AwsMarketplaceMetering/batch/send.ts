@@ -132,8 +132,10 @@ function applyResponse(records: UsageRecord[], response: BatchResponse, answers:
 	const open = new Set(records);
 	const find = (record: UsageRecord) => {
 		if (open.has(record)) return record;
-		const key = recordKey(record);
-		for (const candidate of open) if (recordKey(candidate) === key) return candidate;
+		for (const key of [strictKey, looseKey]) {
+			const wanted = key(record);
+			for (const candidate of open) if (key(candidate) === wanted) return candidate;
+		}
 		return undefined;
 	};
 	for (const result of response.results) {
@@ -153,14 +155,26 @@ function applyResponse(records: UsageRecord[], response: BatchResponse, answers:
 	return records.filter((record) => open.has(record));
 }
 
-/** Identifies a record echoed back by AWS when it is a copy rather than the object sent. */
-function recordKey(record: UsageRecord): string {
+// Records AWS echoes back are copies: find the one sent. An empty field counts as absent.
+const text = (value: string | undefined) => value || undefined;
+
+function strictKey(record: UsageRecord): string {
 	return JSON.stringify([
-		record.CustomerIdentifier,
-		record.CustomerAWSAccountId,
-		record.LicenseArn,
+		text(record.CustomerIdentifier),
+		text(record.CustomerAWSAccountId),
+		text(record.LicenseArn),
 		record.Dimension,
 		new Date(record.Timestamp).getTime(),
+		record.Quantity,
+	]);
+}
+
+/** In case AWS leaves out the license or rounds the timestamp to the second. */
+function looseKey(record: UsageRecord): string {
+	return JSON.stringify([
+		text(record.CustomerAWSAccountId) ?? text(record.CustomerIdentifier),
+		record.Dimension,
+		Math.floor(new Date(record.Timestamp).getTime() / 1000),
 		record.Quantity,
 	]);
 }

@@ -49,7 +49,7 @@ interface DateTimeLike {
 
 function fromDateTime(value: DateTimeLike, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
 	if (typeof value.toMillis !== 'function' && typeof value.toJSDate !== 'function') {
-		return problem('type', `${describeValue(value)} is not a date`);
+		return problem('type', `is ${describeValue(value)}, not a date`);
 	}
 	if (value.isValid === false) return problem('date', `is an invalid date (${value.invalidReason ?? 'unknown reason'})`);
 	const millis = typeof value.toMillis === 'function' ? value.toMillis() : value.toJSDate!().getTime();
