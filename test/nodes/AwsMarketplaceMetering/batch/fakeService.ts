@@ -55,6 +55,8 @@ export interface FakeServiceOptions {
 	badLicenses?: Set<string>;
 	badProducts?: Set<string>;
 	maxAgeHours?: number;
+	/** How long each request takes on the fake clock. */
+	latencyMs?: number;
 	/** Throws this before looking at the request (e.g. credentials, throttling after SDK retries). */
 	failWith?: (batch: UsageBatch, call: number) => Error | undefined;
 }
@@ -102,6 +104,7 @@ export class FakeMeteringService {
 		try {
 			// Let other requests interleave, as real ones would.
 			for (let tick = Math.floor(random() * 4); tick > 0; tick--) await Promise.resolve();
+			if (this.options.latencyMs) await clock.sleep(this.options.latencyMs);
 			this.checkRequest(batch);
 			const failure = this.options.failWith?.(batch, call);
 			if (failure) throw failure;

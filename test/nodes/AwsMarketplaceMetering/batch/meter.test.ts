@@ -1,0 +1,325 @@
+import {
+	DEFAULT_METERING_OPTIONS,
+	RateLimiter,
+	meterUsageEvents,
+	summarizeReport,
+	type BatchResponse,
+	type MeteringOptions,
+	type UsageBatch,
+	type UsageEvent,
+} from '../../../../nodes/AwsMarketplaceMetering/batch';
+import { NOW, at, legacyEvent, license, usageEvent } from './events';
+import { FakeClock, FakeMeteringService, awsError, type FakeServiceOptions } from './fakeService';
+
+/** n license-based events of distinct customers: n distinct records. */
+const distinct = (n: number, fields: (index: number) => Partial<UsageEvent> = () => ({})) =>
+	Array.from({ length: n }, (_, index) =>
+		usageEvent({ customerAWSAccountId: String(100000000000 + index), licenseArn: license(index), quantity: index + 1, ...fields(index) }),
+	);
+
+function setup(service: Omit<FakeServiceOptions, 'clock'> = {}) {
+	const clock = new FakeClock(NOW);
+	const fake = new FakeMeteringService({ clock, random: () => 0.5, ...service });
+	const meter = (events: UsageEvent[], options: Partial<MeteringOptions> = {}) =>
+		meterUsageEvents(events, fake.send, { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...options });
+	return { clock, fake, meter };
+}
+
+const statuses = (report: { outcomes: { status: string }[] }) => report.outcomes.map((outcome) => outcome.status);
+
+describe('meterUsageEvents', () => {
+	it('answers one outcome per event in input order, sharing the aggregated record and its metering record ID', async () => {
+		const { meter, fake } = setup();
+		const events = [usageEvent({ quantity: 2 }), usageEvent({ quantity: 'x' }), legacyEvent({ quantity: 4 }), usageEvent({ quantity: 3, timestamp: at(15, 50) })];
+		const report = await meter(events);
+		expect(statuses(report)).toEqual(['Success', 'Invalid', 'Success', 'Success']);
+		const [first, invalid, legacy, last] = report.outcomes;
+		expect(first).toMatchObject({ source: events[0].source, productCode: 'prod-a', aggregatedEvents: 2, record: { Quantity: 5 }, meteringRecordId: 'mr-1' });
+		expect(last.record).toBe(first.record);
+		expect(last.meteringRecordId).toBe('mr-1');
+		expect(invalid).toEqual({ source: events[1].source, status: 'Invalid', productCode: 'prod-a', aggregatedEvents: 1, error: expect.objectContaining({ code: 'InvalidQuantity' }) });
+		expect(legacy).toMatchObject({ aggregatedEvents: 1, record: { CustomerIdentifier: 'cust-1', Quantity: 4 } });
+		expect(report).toMatchObject({ requests: 2, retries: 0 });
+		expect(fake.calls.map((call) => call.body.ProductCode)).toEqual([undefined, 'prod-a']);
+	});
+
+	it('sends nothing when every event is invalid, and handles no events at all', async () => {
+		const { meter, fake } = setup();
+		expect(statuses(await meter([usageEvent({ dimension: '' })]))).toEqual(['Invalid']);
+		expect(await meter([])).toEqual({ outcomes: [], requests: 0, retries: 0, batches: [] });
+		expect(fake.calls).toHaveLength(0);
+	});
+
+	it('reports CustomerNotSubscribed and DuplicateRecord as AWS answers them', async () => {
+		const { meter, fake } = setup({ notSubscribed: new Set(['100000000001']) });
+		await meter(distinct(1));
+		const report = await meter([...distinct(2), usageEvent({ customerAWSAccountId: '100000000000', licenseArn: license(0), quantity: 1, timestamp: at(15, 1) })], {
+			aggregate: false,
+		});
+		expect(statuses(report)).toEqual(['Success', 'CustomerNotSubscribed', 'Success']);
+		// The same quantity again is idempotent: the same metering record ID.
+		expect(report.outcomes[0].meteringRecordId).toBe('mr-1');
+		const duplicate = await meter([usageEvent({ customerAWSAccountId: '100000000000', licenseArn: license(0), quantity: 9 })]);
+		expect(statuses(duplicate)).toEqual(['DuplicateRecord']);
+		expect(fake.billed.size).toBe(1);
+	});
+
+	describe('whole-request rejections', () => {
+		const names = [
+			'TimestampOutOfBoundsException',
+			'InvalidUsageDimensionException',
+			'InvalidLicenseException',
+			'InvalidTagException',
+			'InvalidUsageAllocationsException',
+			'InvalidCustomerIdentifierException',
+		];
+
+		it.each(names)('isolates the records behind %s by halving the request', async (name) => {
+			const { meter, fake } = setup({ failWith: (batch) => (batch.records.some((record) => record.Dimension === 'bad') ? awsError(name) : undefined) });
+			const events = distinct(25, (index) => (index === 6 || index === 17 ? { dimension: 'bad' } : {}));
+			const report = await meter(events);
+			expect(statuses(report)).toEqual(events.map((_, index) => (index === 6 || index === 17 ? 'Rejected' : 'Success')));
+			expect(report.outcomes[6].error).toEqual({ code: name, message: expect.stringMatching(new RegExp(`^AWS rejected this usage record \\(${name}: .*\\) \\S`)) });
+			// Everything else was billed once; the rejected records never were.
+			expect(fake.billed.size).toBe(23);
+			expect(report.requests).toBe(fake.calls.length);
+			expect(report.retries).toBe(report.requests - 1);
+			// Halving: no request larger than half of the one it came from.
+			const sizes = fake.calls.map((call) => call.batch.records.length);
+			expect(sizes[0]).toBe(25);
+			expect(sizes.slice(1, 3)).toEqual([13, 12]);
+			expect(Math.min(...sizes)).toBe(1);
+			expect(fake.violations).toEqual([]);
+		});
+
+		it('rejects every record of a request whose product code AWS does not know, without halving', async () => {
+			const { meter, fake } = setup({ badProducts: new Set(['prod-x']) });
+			const events = [...distinct(3, () => ({ productCode: 'prod-x' })), legacyEvent({ productCode: 'prod-x' }), legacyEvent({ productCode: 'prod-a' })];
+			const report = await meter(events);
+			expect(statuses(report)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'Success']);
+			expect(report.outcomes[0].error).toEqual({ code: 'InvalidProductCodeException', message: expect.stringMatching(/^AWS rejected the product code .* Use the product code from the AWS Marketplace Management Portal/) });
+			expect(fake.calls).toHaveLength(3);
+			expect(report.retries).toBe(0);
+		});
+	});
+
+	it.each(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'DisabledApiException', 'InvalidEndpointRegionException'])(
+		'stops sending on %s and marks every record not yet answered Failed',
+		async (name) => {
+			const { meter, fake } = setup({ failWith: () => awsError(name, 'denied') });
+			const report = await meter(distinct(80), { concurrency: 1 });
+			expect(fake.calls).toHaveLength(1);
+			expect(new Set(statuses(report))).toEqual(new Set(['Failed']));
+			expect(report.outcomes[79].error).toEqual({ code: name, message: expect.stringMatching(/^AWS refused the request \(.*: denied\.\) .*Sending stopped/) });
+		},
+	);
+
+	it('lets requests already in flight finish when a fatal error stops the rest', async () => {
+		const { meter, fake } = setup({ failWith: (_batch, call) => (call === 1 ? awsError('AccessDeniedException') : undefined) });
+		const report = await meter(distinct(250), { concurrency: 3 });
+		expect(fake.calls.length).toBeLessThanOrEqual(3);
+		const answered = statuses(report).filter((status) => status === 'Success').length;
+		expect(answered).toBe((fake.calls.length - 1) * 25);
+		expect(statuses(report).filter((status) => status === 'Failed')).toHaveLength(250 - answered);
+	});
+
+	it.each(['ThrottlingException', 'InternalServiceErrorException', 'TimeoutError', 'ECONNRESET'])(
+		'marks only the request that ended with %s Failed, safe to resend, and goes on',
+		async (name) => {
+			const error = name.startsWith('E') ? Object.assign(new Error('socket hang up'), { code: name }) : awsError(name, 'slow down');
+			const { meter, fake } = setup({ failWith: (_batch, call) => (call === 1 ? error : undefined) });
+			const report = await meter(distinct(75), { concurrency: 1 });
+			expect(fake.calls).toHaveLength(3);
+			expect(statuses(report)).toEqual([...Array(25).fill('Success'), ...Array(25).fill('Failed'), ...Array(25).fill('Success')]);
+			expect(report.outcomes[30].error).toEqual({ code: name, message: expect.stringMatching(/^The request failed after the AWS SDK's retries \(.*\) Resending is safe/) });
+		},
+	);
+
+	it('uses the describeError option for errors of requests', async () => {
+		const { meter } = setup({ failWith: () => awsError('ThrottlingException') });
+		const report = await meter(distinct(1), { describeError: (error) => ({ code: 'X', message: `advice for ${(error as Error).name}` }) });
+		expect(report.outcomes[0].error).toEqual({ code: 'X', message: 'advice for ThrottlingException' });
+	});
+
+	describe('unprocessed records', () => {
+		it('re-sends the identical record objects with exponential backoff and full jitter, then reports Unprocessed', async () => {
+			const { meter, fake, clock } = setup({ alwaysUnprocessed: new Set(['100000000001']) });
+			const report = await meter(distinct(3), { unprocessedRetries: 4, retryBaseDelayMs: 1000, random: () => 0.5 });
+			expect(statuses(report)).toEqual(['Success', 'Unprocessed', 'Success']);
+			expect(report.outcomes[1].error).toEqual({ code: 'Unprocessed', message: expect.stringMatching(/^AWS returned this usage record as unprocessed 5 times \(4 re-sends over \d+ s\): it is not metered yet/) });
+			expect(fake.calls.map((call) => call.batch.records.length)).toEqual([3, 1, 1, 1, 1]);
+			const stuck = report.outcomes[1].record;
+			for (const call of fake.calls.slice(1)) expect(call.batch.records[0]).toBe(stuck);
+			// Half of 1, 2, 4 and 8 seconds.
+			expect(clock.sleeps).toEqual([500, 1000, 2000, 4000]);
+			expect(report).toMatchObject({ requests: 5, retries: 4 });
+		});
+
+		it('stops re-sending when the time budget would be exceeded', async () => {
+			const { meter, fake } = setup({ alwaysUnprocessed: new Set(['100000000000']) });
+			const report = await meter(distinct(1), { unprocessedRetries: 20, retryBaseDelayMs: 1000, unprocessedRetryMaxMs: 10_000, random: () => 0.999 });
+			expect(statuses(report)).toEqual(['Unprocessed']);
+			// Delays of about 1, 2 and 4 seconds fit in 10 s; the next (8 s) would not.
+			expect(fake.calls).toHaveLength(4);
+		});
+
+		it('does not re-send at all with zero retries', async () => {
+			const { meter, fake } = setup({ alwaysUnprocessed: new Set(['100000000000']) });
+			expect(statuses(await meter(distinct(2), { unprocessedRetries: 0 }))).toEqual(['Unprocessed', 'Success']);
+			expect(fake.calls).toHaveLength(1);
+		});
+
+		it('re-sends records AWS left out of its answer, and recognizes records echoed as copies', async () => {
+			let call = 0;
+			const send = async (batch: UsageBatch): Promise<BatchResponse> => {
+				call++;
+				// The first answer leaves the first record out; every answer echoes copies, with an empty identifier.
+				const answered = call === 1 ? batch.records.slice(1) : batch.records;
+				return {
+					results: answered.map((record) => ({
+						record: { ...record, Timestamp: new Date(record.Timestamp), CustomerIdentifier: '' },
+						status: 'Success',
+						meteringRecordId: `id-${record.Quantity}`,
+					})),
+					unprocessed: [],
+				};
+			};
+			const clock = new FakeClock(NOW);
+			const report = await meterUsageEvents(distinct(3), send, { now: clock.now, sleep: clock.sleep });
+			expect(statuses(report)).toEqual(['Success', 'Success', 'Success']);
+			expect(report.outcomes.map((outcome) => outcome.meteringRecordId)).toEqual(['id-1', 'id-2', 'id-3']);
+			expect(report).toMatchObject({ requests: 2, retries: 1 });
+		});
+
+		it('marks a status AWS does not define as Failed', async () => {
+			const send = async (batch: UsageBatch): Promise<BatchResponse> => ({ results: batch.records.map((record) => ({ record, status: 'Pending' })), unprocessed: [] });
+			const report = await meterUsageEvents(distinct(1), send, { now: () => new Date(NOW) });
+			expect(report.outcomes[0]).toMatchObject({ status: 'Failed', error: { code: 'UnexpectedStatus', message: expect.stringMatching(/status "Pending"/) } });
+		});
+	});
+
+	describe('rate and concurrency', () => {
+		it('never starts more than maxRequestsPerSecond requests in any second, re-sends included', async () => {
+			const { meter, fake, clock } = setup({ unprocessedRate: 0.3, random: Math.random, latencyMs: 200 });
+			const report = await meter(distinct(1000), { maxRequestsPerSecond: 10, concurrency: 5, unprocessedRetries: 3 });
+			const times = fake.calls.map((call) => call.time);
+			expect(times.length).toBeGreaterThan(40);
+			for (const time of times) expect(times.filter((other) => other > time - 1000 && other <= time).length).toBeLessThanOrEqual(10);
+			expect(fake.maxInFlight).toBeLessThanOrEqual(5);
+			// 40 first requests at 10 a second take at least 3 seconds of the fake clock.
+			expect(clock.time - NOW).toBeGreaterThanOrEqual(3000);
+			expect(report.outcomes).toHaveLength(1000);
+		});
+
+		it('spaces requests for rates below one a second', async () => {
+			const { meter, fake } = setup();
+			await meter(distinct(100), { maxRequestsPerSecond: 0.5 });
+			const times = fake.calls.map((call) => call.time - NOW);
+			expect(times).toEqual([0, 2000, 4000, 6000]);
+		});
+
+		it('keeps at most `concurrency` requests in flight', async () => {
+			const { meter, fake } = setup({ latencyMs: 300 });
+			await meter(distinct(500), { concurrency: 2, maxRequestsPerSecond: 100 });
+			expect(fake.maxInFlight).toBe(2);
+		});
+
+		it('RateLimiter: a sliding window of starts', async () => {
+			const clock = new FakeClock(0);
+			const limiter = new RateLimiter(3, () => clock.time, clock.sleep);
+			const starts: number[] = [];
+			await Promise.all(
+				Array.from({ length: 7 }, () => limiter.start(async () => starts.push(clock.time), () => false).then(async (start) => (start.started ? await start.result : undefined))),
+			);
+			expect(starts).toEqual([0, 0, 0, 1000, 1000, 1000, 2000]);
+			const cancelled = await limiter.start(async () => 1, () => true);
+			expect(cancelled).toEqual({ started: false });
+		});
+	});
+
+	describe('options', () => {
+		it('has the documented defaults', () => {
+			expect(DEFAULT_METERING_OPTIONS).toEqual({
+				aggregate: true,
+				truncateToHour: true,
+				maxRecordAgeHours: 6,
+				maxFutureSkewMinutes: 5,
+				nonIntegerQuantity: 'error',
+				maxRequestsPerSecond: 10,
+				concurrency: 5,
+				unprocessedRetries: 5,
+				unprocessedRetryMaxMs: 1_800_000,
+				retryBaseDelayMs: 1000,
+			});
+		});
+
+		it('keeps defaults for options left undefined and ignores options of the node', async () => {
+			const { meter } = setup();
+			const report = await meter([usageEvent(), usageEvent()], { aggregate: undefined, output: 'summary', maxAttempts: 3 } as Partial<MeteringOptions>);
+			expect(report.outcomes[0].aggregatedEvents).toBe(2);
+		});
+
+		it.each([
+			[{ maxRecordAgeHours: 25 }, /^Option maxRecordAgeHours must be 1 to 24, not 25$/],
+			[{ maxRecordAgeHours: 0 }, /maxRecordAgeHours must be 1 to 24/],
+			[{ concurrency: 0 }, /^Option concurrency must be a whole number at least 1, not 0$/],
+			[{ concurrency: 1.5 }, /concurrency must be a whole number/],
+			[{ maxRequestsPerSecond: 0 }, /maxRequestsPerSecond must be/],
+			[{ unprocessedRetries: -1 }, /unprocessedRetries must be/],
+			[{ unprocessedRetryMaxMs: NaN }, /unprocessedRetryMaxMs must be/],
+			[{ maxFutureSkewMinutes: -1 }, /maxFutureSkewMinutes must be/],
+			[{ retryBaseDelayMs: -1 }, /retryBaseDelayMs must be/],
+			[{ nonIntegerQuantity: 'truncate' }, /^Option nonIntegerQuantity must be one of error, roundUp, roundNearest, not truncate$/],
+		])('refuses %j before sending anything', async (options, message) => {
+			const { meter, fake } = setup();
+			await expect(meter([usageEvent()], options as Partial<MeteringOptions>)).rejects.toThrow(message);
+			expect(fake.calls).toHaveLength(0);
+		});
+
+		it('applies maxRecordAgeHours and maxFutureSkewMinutes', async () => {
+			const { meter } = setup({ maxAgeHours: 24 });
+			const events = [usageEvent({ timestamp: at(6) }), usageEvent({ timestamp: at(16, 40), dimension: 'd2' })];
+			expect(statuses(await meter(events))).toEqual(['Invalid', 'Invalid']);
+			expect(statuses(await meter(events, { maxRecordAgeHours: 12, maxFutureSkewMinutes: 15 }))).toEqual(['Success', 'Success']);
+		});
+
+		it('sends timestamps as given without truncation', async () => {
+			const { meter, fake } = setup();
+			await meter([usageEvent({ timestamp: '2026-11-22T15:10:20.500Z' })], { truncateToHour: false });
+			expect(fake.calls[0].body.UsageRecords[0].Timestamp).toBe(Date.parse('2026-11-22T15:10:20.500Z') / 1000);
+		});
+
+		it('rounds non-integer quantities when asked to', async () => {
+			const { meter } = setup();
+			const events = [usageEvent({ quantity: 1.2 }), usageEvent({ quantity: '1.2' })];
+			expect(statuses(await meter(events))).toEqual(['Invalid', 'Invalid']);
+			expect((await meter(events, { nonIntegerQuantity: 'roundNearest' })).outcomes[0].record?.Quantity).toBe(2);
+			expect((await meter(events, { nonIntegerQuantity: 'roundUp', aggregate: false, truncateToHour: false })).outcomes.map((outcome) => outcome.record?.Quantity)).toEqual([2, 2]);
+		});
+	});
+});
+
+describe('summarizeReport', () => {
+	it('counts events per status and sums the metered quantity per product and dimension, each record once', async () => {
+		const { meter } = setup({ notSubscribed: new Set(['100000000002']) });
+		const report = await meter([
+			...distinct(3),
+			usageEvent({ customerAWSAccountId: '100000000000', licenseArn: license(0), quantity: 10 }),
+			usageEvent({ dimension: 'storage', quantity: 7 }),
+			legacyEvent({ productCode: 'prod-b', quantity: 4 }),
+			usageEvent({ quantity: -1 }),
+		]);
+		expect(summarizeReport(report)).toEqual({
+			events: 7,
+			statuses: { Success: 5, CustomerNotSubscribed: 1, DuplicateRecord: 0, Unprocessed: 0, Invalid: 1, Rejected: 0, Failed: 0 },
+			metered: [
+				{ productCode: 'prod-a', dimension: 'requests', quantity: 13, records: 2 },
+				{ productCode: 'prod-a', dimension: 'storage', quantity: 7, records: 1 },
+				{ productCode: 'prod-b', dimension: 'requests', quantity: 4, records: 1 },
+			],
+			recordsSent: 5,
+			requests: 2,
+			retries: 0,
+		});
+	});
+});
