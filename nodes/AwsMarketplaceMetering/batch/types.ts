@@ -85,6 +85,8 @@ export interface UsageError {
 	code: string;
 	/** Names the field, the value's problem and the rule. */
 	message: string;
+	/** What to do about it, when the message alone does not say. */
+	description?: string;
 	field?: string;
 	rule?: string;
 }

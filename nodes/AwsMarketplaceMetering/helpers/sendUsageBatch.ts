@@ -27,5 +27,5 @@ export function sendUsageBatch(client: MarketplaceMeteringClient): SendBatch {
 /** The node's advice for an error a request ended with, as the engine's outcome error. */
 export function describeUsageError(error: unknown): UsageError {
 	const info = describeServiceError(error);
-	return { code: info.code, message: `${info.message}. ${info.description}` };
+	return { code: info.code, message: info.message, description: info.description };
 }

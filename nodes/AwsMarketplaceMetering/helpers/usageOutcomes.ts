@@ -41,6 +41,7 @@ export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeO
 	return new NodeOperationError(ctx.node, `${describeSource(first)}: ${first.error?.message ?? first.status}`, {
 		itemIndex: first.source.itemIndex,
 		description:
+			(first.error?.description ? `${first.error.description} ` : '') +
 			`${failed.length} of ${report.outcomes.length} usage events were not metered; ${metered} were. ` +
 			'Fix the input and run again: records already metered are answered with the same metering record ID, not billed twice. ' +
 			'Set the node’s "On Error" setting to continue to get every item’s outcome instead.',
@@ -111,6 +112,7 @@ function outcomeJson(outcome: EventOutcome): IDataObject {
 		aggregatedEvents: outcome.aggregatedEvents,
 		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
 		...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
+		...(outcome.error?.description ? { errorDescription: outcome.error.description } : {}),
 	};
 }
 
