@@ -1,11 +1,15 @@
 /**
- * At most `perSecond` starts in any one-second window (a sliding log of start times). A rate below
- * one, or with a fraction, keeps the long-run average: `capacity` starts per `windowMs`.
+ * At most `perSecond` starts in any one-second window, evenly paced rather than in bursts: each
+ * start waits `spacingMs` after the one before, which also keeps the long-run average for a rate
+ * below one or with a fraction. The spacing is stretched by JITTER_MARGIN: requests reach the
+ * service a few milliseconds apart from when they started, and pacing that fills the quota exactly
+ * would see the service count one request too many now and then.
  */
+const JITTER_MARGIN = 1.04;
+
 export class RateLimiter {
-	private readonly capacity: number;
-	private readonly windowMs: number;
-	private readonly starts: number[] = [];
+	private readonly spacingMs: number;
+	private lastStart = -Infinity;
 	private queue: Promise<unknown> = Promise.resolve();
 
 	constructor(
@@ -13,8 +17,7 @@ export class RateLimiter {
 		private readonly now: () => number,
 		private readonly sleep: (ms: number) => Promise<void>,
 	) {
-		this.capacity = Math.max(1, Math.floor(perSecond));
-		this.windowMs = Math.max(1000, (1000 * this.capacity) / perSecond);
+		this.spacingMs = (1000 / perSecond) * JITTER_MARGIN;
 	}
 
 	/**
@@ -26,13 +29,12 @@ export class RateLimiter {
 			for (;;) {
 				if (cancelled()) return { started: false as const };
 				const time = this.now();
-				while (this.starts.length > 0 && this.starts[0] <= time - this.windowMs) this.starts.shift();
-				if (this.starts.length < this.capacity) {
-					this.starts.push(time);
+				if (time >= this.lastStart + this.spacingMs) {
+					this.lastStart = time;
 					// Wrapped, so that the queue moves on without waiting for the task to finish.
 					return { started: true as const, result: task() };
 				}
-				await this.sleep(this.starts[0] + this.windowMs - time);
+				await this.sleep(this.lastStart + this.spacingMs - time);
 			}
 		});
 		this.queue = turn.catch(() => undefined);
