@@ -17,12 +17,13 @@ export interface PlannedRecord {
 	record: UsageRecord;
 }
 
-// The longest epoch-seconds timestamp the SDK writes (fraction included), and room for its whitespace-free
-// separators: the estimate must never be smaller than the real body.
-const TIMESTAMP_PLACEHOLDER = 99999999999.999;
+// The estimate must never be smaller than the real body: the SDK writes a timestamp as epoch
+// seconds (at most 14 bytes, such as 1732262400.123); count 20.
+const TIMESTAMP_BYTES = 20;
 const ENVELOPE_SLACK = 64;
 
 export function utf8Length(text: string): number {
+	if (/^[\x00-\x7f]*$/.test(text)) return text.length;
 	let bytes = 0;
 	for (let index = 0; index < text.length; index++) {
 		const code = text.charCodeAt(index);
@@ -41,7 +42,15 @@ export function utf8Length(text: string): number {
 
 /** The bytes one record adds to a request's JSON body, its separating comma included. */
 export function recordBytes(record: UsageRecord): number {
-	return utf8Length(JSON.stringify({ ...record, Timestamp: TIMESTAMP_PLACEHOLDER })) + 1;
+	// Member by member: "Name":value, commas between, braces around, a comma after.
+	let bytes = 2;
+	let members = 0;
+	for (const [name, value] of Object.entries(record)) {
+		if (value === undefined) continue;
+		members++;
+		bytes += name.length + 3 + (value instanceof Date ? TIMESTAMP_BYTES : utf8Length(JSON.stringify(value)));
+	}
+	return bytes + Math.max(0, members - 1) + 1;
 }
 
 /** The bytes of a request around its records. */

@@ -28,6 +28,7 @@ function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
 }
 
 export function addDecimal(a: Decimal, b: Decimal): Decimal {
+	if (a.scale === b.scale) return { units: a.units + b.units, scale: a.scale };
 	const [x, y, scale] = align(a, b);
 	return { units: x + y, scale };
 }
@@ -83,6 +84,10 @@ export function parseQuantity(value: unknown, rule: QuantityRule): Checked<Decim
 	const problem = (check: string, text: string) => fail<Decimal>(code, field, check, `${label} ${text}: ${range}`);
 	if (isAbsent(value)) return problem('required', value === '' ? 'is empty' : 'is missing');
 	let decimal: Decimal;
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_QUANTITY) {
+		// The common case, without text parsing.
+		return ok({ units: BigInt(value), scale: 0 });
+	}
 	if (typeof value === 'number') {
 		if (Number.isNaN(value)) return problem('number', 'is not a number (NaN)');
 		if (!Number.isFinite(value)) return problem('range', `${value} is not a finite number`);

@@ -85,18 +85,18 @@ function typeName(value: unknown): string {
  */
 export function checkText(value: unknown, rule: StringRule, code: string, field: string): Checked<string> {
 	const { min = 1, max = Infinity } = rule;
-	const range = max === Infinity ? '' : `${min} to ${max} characters`;
-	const expected = [range, rule.allowed].filter(Boolean).join(' of ');
-	if (isAbsent(value)) return fail(code, field, 'required', `${rule.label} is missing: it must be ${expected}`);
+	const expected = () => [max === Infinity ? '' : `${min} to ${max} characters`, rule.allowed].filter(Boolean).join(' of ');
+	if (isAbsent(value)) return fail(code, field, 'required', `${rule.label} is missing: it must be ${expected()}`);
 	if (typeof value !== 'string') {
-		return fail(code, field, 'type', `${rule.label} ${describeValue(value)} is ${typeName(value)}, not text: it must be ${expected}`);
+		return fail(code, field, 'type', `${rule.label} ${describeValue(value)} is ${typeName(value)}, not text: it must be ${expected()}`);
 	}
-	const length = characterCount(value);
+	// UTF-16 units never undercount characters, and at most double them: count exactly only near the bounds.
+	const length = value.length <= max && value.length >= 2 * min ? value.length : characterCount(value);
 	if (length < min || length > max) {
-		return fail(code, field, 'length', `${rule.label} ${describeValue(value)} is ${length} characters long: it must be ${expected}`);
+		return fail(code, field, 'length', `${rule.label} ${describeValue(value)} is ${length} characters long: it must be ${expected()}`);
 	}
 	if (rule.pattern && !rule.pattern.test(value)) {
-		return fail(code, field, 'pattern', `${rule.label} ${describeValue(value)} ${rule.mismatch ?? 'has characters AWS does not accept'}: it must be ${expected}`);
+		return fail(code, field, 'pattern', `${rule.label} ${describeValue(value)} ${rule.mismatch ?? 'has characters AWS does not accept'}: it must be ${expected()}`);
 	}
 	return ok(value);
 }

@@ -68,19 +68,27 @@ function validDate(millis: number, otherwise: () => Checked<Date>): Checked<Date
 function parseIso(text: string, shown: string, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
 	const match = ISO_8601.exec(text);
 	if (!match) return problem('format', `${shown} is not a date`);
-	const [, year, month, day, hour, minute, second = '0', fraction = '', zone] = match;
+	const [, year, month, day, hour, minute, second, fraction = '', zone] = match;
 	if (hour !== undefined && zone === undefined) {
 		return problem('timeZone', `${shown} has no time zone: add Z or an offset such as +02:00, the hour decides what AWS bills`);
 	}
-	const [y, mo, d, h, mi, s] = [year, month, day, hour ?? '0', minute ?? '0', second].map(Number);
-	const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-	const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-	const check = new Date(local);
-	const fits =
-		check.getUTCFullYear() === y && check.getUTCMonth() === mo - 1 && check.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+	const y = Number(year);
+	const mo = Number(month);
+	const d = Number(day);
+	const h = hour === undefined ? 0 : Number(hour);
+	const mi = minute === undefined ? 0 : Number(minute);
+	const s = second === undefined ? 0 : Number(second);
 	const offset = zoneOffsetMinutes(zone);
-	if (!fits || offset === undefined) return problem('date', `${shown} is not a valid date`);
-	return validDate(local - offset * 60_000, () => problem('date', `${shown} is out of the range of dates`));
+	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59 || offset === undefined) {
+		return problem('date', `${shown} is not a valid date`);
+	}
+	const ms = fraction.length >= 3 ? Number(fraction.slice(0, 3)) : Number(fraction.padEnd(3, '0'));
+	return validDate(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset * 60_000, () => problem('date', `${shown} is out of the range of dates`));
+}
+
+function daysInMonth(year: number, month: number): number {
+	if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number | undefined {
@@ -112,14 +120,15 @@ export interface TimestampWindow {
  */
 export function checkTimestampWindow(happened: Date, sent: Date, window: TimestampWindow): Checked<Date> {
 	const { now, maxRecordAgeHours, maxFutureSkewMinutes, label = 'Timestamp', field = 'timestamp' } = window;
-	const shown = happened.getTime() === sent.getTime() ? sent.toISOString() : `${happened.toISOString()} (sent as ${sent.toISOString()})`;
+	const shown = () =>
+		happened.getTime() === sent.getTime() ? sent.toISOString() : `${happened.toISOString()} (sent as ${sent.toISOString()})`;
 	const future = happened.getTime() - now.getTime();
 	if (future > maxFutureSkewMinutes * 60_000) {
 		return fail(
 			'TimestampOutOfWindow',
 			field,
 			'future',
-			`${label} ${shown} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
+			`${label} ${shown()} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
 		);
 	}
 	const age = now.getTime() - sent.getTime();
@@ -128,17 +137,20 @@ export function checkTimestampWindow(happened: Date, sent: Date, window: Timesta
 			'TimestampOutOfWindow',
 			field,
 			'maxAge',
-			`${label} ${shown} is ${formatDuration(age)} old: records older than ${maxRecordAgeHours} hours ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
+			`${label} ${shown()} is ${formatDuration(age)} old: records older than ${maxRecordAgeHours} hours ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
 		);
 	}
-	const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-	if (sent.getTime() < monthStart && now.getTime() >= monthStart + 6 * HOUR_MS) {
-		return fail(
-			'TimestampOutOfWindow',
-			field,
-			'previousMonth',
-			`${label} ${shown} is in the previous month: AWS accepts last month's usage only until 06:00 UTC on the 1st`,
-		);
+	// Only a record older than the time since the 1st can be last month's: skip the date arithmetic otherwise.
+	if (age > now.getUTCDate() * 24 * HOUR_MS - 24 * HOUR_MS) {
+		const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+		if (sent.getTime() < monthStart && now.getTime() >= monthStart + 6 * HOUR_MS) {
+			return fail(
+				'TimestampOutOfWindow',
+				field,
+				'previousMonth',
+				`${label} ${shown()} is in the previous month: AWS accepts last month's usage only until 06:00 UTC on the 1st`,
+			);
+		}
 	}
 	return ok(sent);
 }
