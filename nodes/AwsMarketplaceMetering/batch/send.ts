@@ -83,13 +83,17 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 		for (let resend = 0; ; resend++) {
 			const result = await attempt(pending, retry);
 			if (result.kind === 'skipped') return answer(pending.records, { status: 'Failed', error: fatal });
-			if (result.kind === 'threw') return await rejected(pending, result.error);
-			const unprocessed = applyResponse(pending.records, result.response, answers);
+			// A request that still fails after the SDK's own retries (throttling, 5xx, timeouts, lost
+			// connections) is resent like unprocessed records: the same records, so never billed twice.
+			const transient = result.kind === 'threw' && classifyError(result.error) === 'transient' ? result.error : undefined;
+			if (result.kind === 'threw' && transient === undefined) return await rejected(pending, result.error);
+			const unprocessed = result.kind === 'answered' ? applyResponse(pending.records, result.response, answers) : pending.records;
 			if (unprocessed.length === 0) return;
 			firstUnprocessedAt ??= options.now();
 			const delay = options.random() * Math.min(MAX_BACKOFF_MS, options.retryBaseDelayMs * 2 ** resend);
 			const spent = options.now() - firstUnprocessedAt;
 			if (resend >= options.unprocessedRetries || spent + delay > options.unprocessedRetryMaxMs) {
+				if (transient !== undefined) return answer(unprocessed, { status: 'Failed', error: options.describeError(transient) });
 				return answer(unprocessed, {
 					status: 'Unprocessed',
 					error: {

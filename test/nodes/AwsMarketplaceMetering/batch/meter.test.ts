@@ -123,17 +123,25 @@ describe('meterUsageEvents', () => {
 		expect(statuses(report).filter((status) => status === 'Failed')).toHaveLength(250 - answered);
 	});
 
-	it.each(['ThrottlingException', 'InternalServiceErrorException', 'TimeoutError', 'ECONNRESET'])(
-		'marks only the request that ended with %s Failed, safe to resend, and goes on',
-		async (name) => {
-			const error = name.startsWith('E') ? Object.assign(new Error('socket hang up'), { code: name }) : awsError(name, 'slow down');
-			const { meter, fake } = setup({ failWith: (_batch, call) => (call === 1 ? error : undefined) });
-			const report = await meter(distinct(75), { concurrency: 1 });
-			expect(fake.calls).toHaveLength(3);
-			expect(statuses(report)).toEqual([...Array(25).fill('Success'), ...Array(25).fill('Failed'), ...Array(25).fill('Success')]);
-			expect(report.outcomes[30].error).toEqual({ code: name, message: expect.stringMatching(/^The request failed after the AWS SDK's retries \(.*\) Resending is safe/) });
-		},
-	);
+	const transientErrors = ['ThrottlingException', 'InternalServiceErrorException', 'TimeoutError', 'ECONNRESET'];
+	const transient = (name: string) => (name.startsWith('E') ? Object.assign(new Error('socket hang up'), { code: name }) : awsError(name, 'slow down'));
+
+	it.each(transientErrors)('resends a request that ended with %s after the SDK’s retries, with the same records', async (name) => {
+		const { meter, fake } = setup({ failWith: (_batch, call) => (call === 1 ? transient(name) : undefined) });
+		const report = await meter(distinct(75), { concurrency: 1 });
+		expect(fake.calls).toHaveLength(4);
+		expect(fake.calls[3].batch.records).toEqual(fake.calls[1].batch.records);
+		fake.calls[3].batch.records.forEach((record, index) => expect(record).toBe(fake.calls[1].batch.records[index]));
+		expect(new Set(statuses(report))).toEqual(new Set(['Success']));
+	});
+
+	it.each(transientErrors)('marks a request Failed, safe to resend, when %s outlasts every resend', async (name) => {
+		const { meter, fake } = setup({ failWith: () => transient(name) });
+		const report = await meter(distinct(25), { unprocessedRetries: 2 });
+		expect(fake.calls).toHaveLength(3);
+		expect(new Set(statuses(report))).toEqual(new Set(['Failed']));
+		expect(report.outcomes[0].error).toEqual({ code: name, message: expect.stringMatching(/^The request failed after the AWS SDK's retries \(.*\) Resending is safe/) });
+	});
 
 	it('uses the describeError option for errors of requests', async () => {
 		const { meter } = setup({ failWith: () => awsError('ThrottlingException') });
