@@ -212,15 +212,7 @@ export const description: INodeProperties[] = [
 				description: 'How long to wait for an answer before the attempt counts as failed',
 			},
 			{
-				displayName: 'Truncate Timestamps to the Hour',
-				name: 'truncateToHour',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to send the start of the usage hour. AWS deduplicates per hour, so a rerun then sends the same record instead of a duplicate.',
-			},
-			{
-				displayName: 'Resends',
+				displayName: 'Resend Attempts',
 				name: 'unprocessedRetries',
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 20 },
@@ -235,6 +227,14 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 1800,
 				description: 'Longest time spent resending one request’s records; AWS suggests retrying for up to 30 minutes',
+			},
+			{
+				displayName: 'Truncate Timestamps to the Hour',
+				name: 'truncateToHour',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to send the start of the usage hour. AWS deduplicates per hour, so a rerun then sends the same record instead of a duplicate.',
 			},
 		],
 	},
