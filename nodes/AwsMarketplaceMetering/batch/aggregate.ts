@@ -102,7 +102,8 @@ function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Che
 		...(usageAllocations ? { UsageAllocations: usageAllocations } : {}),
 	};
 	const limits = options.limits ?? DEFAULT_BATCH_LIMITS;
-	if (!fitsInOneRequest(record, first.productCode, limits)) {
+	// Without allocations a record is a few kilobytes at most: only allocations can outgrow a request.
+	if (usageAllocations && !fitsInOneRequest(record, first.productCode, limits)) {
 		return fail(
 			'RequestTooLarge',
 			'usageAllocations',

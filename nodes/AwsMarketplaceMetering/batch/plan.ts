@@ -40,15 +40,25 @@ export function utf8Length(text: string): number {
 	return bytes;
 }
 
+const RECORD_MEMBERS = ['Timestamp', 'CustomerIdentifier', 'CustomerAWSAccountId', 'LicenseArn', 'Dimension', 'Quantity', 'UsageAllocations'] as const;
+// Text JSON writes as is, between quotes.
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function jsonBytes(value: unknown): number {
+	if (typeof value === 'string' && PLAIN_TEXT.test(value)) return value.length + 2;
+	return utf8Length(JSON.stringify(value));
+}
+
 /** The bytes one record adds to a request's JSON body, its separating comma included. */
 export function recordBytes(record: UsageRecord): number {
 	// Member by member: "Name":value, commas between, braces around, a comma after.
 	let bytes = 2;
 	let members = 0;
-	for (const [name, value] of Object.entries(record)) {
+	for (const name of RECORD_MEMBERS) {
+		const value = record[name];
 		if (value === undefined) continue;
 		members++;
-		bytes += name.length + 3 + (value instanceof Date ? TIMESTAMP_BYTES : utf8Length(JSON.stringify(value)));
+		bytes += name.length + 3 + (value instanceof Date ? TIMESTAMP_BYTES : jsonBytes(value));
 	}
 	return bytes + Math.max(0, members - 1) + 1;
 }

@@ -106,7 +106,8 @@ export function checkProductCode(value: unknown): Checked<string> {
 }
 
 export function checkDimension(value: unknown, label: string = CONSTRAINTS.dimension.label): Checked<string> {
-	return checkText(value, { ...CONSTRAINTS.dimension, label }, 'InvalidDimension', 'dimension');
+	const rule = label === CONSTRAINTS.dimension.label ? CONSTRAINTS.dimension : { ...CONSTRAINTS.dimension, label };
+	return checkText(value, rule, 'InvalidDimension', 'dimension');
 }
 
 export function checkLicenseArn(value: unknown): Checked<string> {

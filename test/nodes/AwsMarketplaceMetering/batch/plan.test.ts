@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import {
 	envelopeBytes,
 	fitsInOneRequest,
@@ -76,6 +78,27 @@ describe('planBatches', () => {
 		const huge = record(1, { UsageAllocations: Array.from({ length: 2500 }, () => ({ AllocatedUsageQuantity: 1, Tags: tags })) });
 		expect(fitsInOneRequest(record(1), 'prod-a')).toBe(true);
 		expect(fitsInOneRequest(huge, 'prod-a')).toBe(false);
+	});
+
+	it('never estimates a request smaller than its JSON body, whatever the text', () => {
+		const text = fc.string({ unit: 'binary', maxLength: 40 });
+		const usageRecord = fc.record({
+			Timestamp: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }),
+			CustomerIdentifier: text,
+			LicenseArn: fc.option(text, { nil: undefined }),
+			Dimension: text,
+			Quantity: fc.integer({ min: 0, max: 2147483647 }),
+			UsageAllocations: fc.option(
+				fc.array(fc.record({ AllocatedUsageQuantity: fc.nat(), Tags: fc.array(fc.record({ Key: text, Value: text }), { maxLength: 5 }) }), { maxLength: 4 }),
+				{ nil: undefined },
+			),
+		});
+		fc.assert(
+			fc.property(fc.array(usageRecord, { minLength: 1, maxLength: 25 }), text, (records, productCode) => {
+				const estimate = envelopeBytes(productCode) + records.reduce((sum, usageRecord) => sum + recordBytes(usageRecord), 0);
+				expect(estimate).toBeGreaterThanOrEqual(wireBytes(records, productCode));
+			}),
+		);
 	});
 
 	it('honours other limits', () => {
