@@ -1,4 +1,4 @@
-import { classifyError } from './errors';
+import { classifyError, errorName } from './errors';
 import { RateLimiter, Semaphore } from './limiter';
 import type { BatchResponse, SendBatch, UsageBatch, UsageError, UsageRecord, UsageStatus } from './types';
 
@@ -83,9 +83,13 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 		for (let resend = 0; ; resend++) {
 			const result = await attempt(pending, retry);
 			if (result.kind === 'skipped') return answer(pending.records, { status: 'Failed', error: fatal });
-			// A request that still fails after the SDK's own retries (throttling, 5xx, timeouts, lost
-			// connections) is resent like unprocessed records: the same records, so never billed twice.
-			const transient = result.kind === 'threw' && classifyError(result.error) === 'transient' ? result.error : undefined;
+			// A request that still fails after the SDK's own retries (throttling, 5xx, lost connections)
+			// is resent like unprocessed records: the same records, so never billed twice. Not after a
+			// timeout: every SDK attempt already waited the full timeout, and a hung endpoint must end the run.
+			const transient =
+				result.kind === 'threw' && classifyError(result.error) === 'transient' && errorName(result.error) !== 'TimeoutError'
+					? result.error
+					: undefined;
 			if (result.kind === 'threw' && transient === undefined) return await rejected(pending, result.error);
 			const unprocessed = result.kind === 'answered' ? applyResponse(pending.records, result.response, answers) : pending.records;
 			if (unprocessed.length === 0) return;

@@ -123,7 +123,7 @@ describe('meterUsageEvents', () => {
 		expect(statuses(report).filter((status) => status === 'Failed')).toHaveLength(250 - answered);
 	});
 
-	const transientErrors = ['ThrottlingException', 'InternalServiceErrorException', 'TimeoutError', 'ECONNRESET'];
+	const transientErrors = ['ThrottlingException', 'InternalServiceErrorException', 'ECONNRESET'];
 	const transient = (name: string) => (name.startsWith('E') ? Object.assign(new Error('socket hang up'), { code: name }) : awsError(name, 'slow down'));
 
 	it.each(transientErrors)('resends a request that ended with %s after the SDK’s retries, with the same records', async (name) => {
@@ -141,6 +141,13 @@ describe('meterUsageEvents', () => {
 		expect(fake.calls).toHaveLength(3);
 		expect(new Set(statuses(report))).toEqual(new Set(['Failed']));
 		expect(report.outcomes[0].error).toEqual({ code: name, message: expect.stringMatching(/^The request failed after the AWS SDK's retries \(.*\) Resending is safe/) });
+	});
+
+	it('does not resend after a timeout: the SDK’s attempts each waited the full timeout already', async () => {
+		const { meter, fake } = setup({ failWith: () => awsError('TimeoutError', 'request timed out') });
+		const report = await meter(distinct(25));
+		expect(fake.calls).toHaveLength(1);
+		expect(new Set(statuses(report))).toEqual(new Set(['Failed']));
 	});
 
 	it('uses the describeError option for errors of requests', async () => {
