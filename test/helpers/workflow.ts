@@ -25,7 +25,7 @@ export interface RunNodeOptions {
 	/** The decrypted awsMarketplaceMeteringApi credential. */
 	credentials: ICredentialDataDecryptedObject;
 	/** The JSON of the items the node receives. */
-	items?: IDataObject[];
+	items?: Record<string, unknown>[];
 	onError?: OnError;
 }
 
@@ -57,7 +57,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 			properties: [],
 		},
 		async execute() {
-			return [items.map((json) => ({ json }))];
+			return [items.map((json) => ({ json: json as IDataObject }))];
 		},
 	};
 	const nodeTypes = registry({ 'test.source': source, 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering': new AwsMarketplaceMetering() });
