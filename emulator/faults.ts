@@ -3,8 +3,8 @@
 import { ServiceError } from './errors';
 import type { EmulatorFaults } from './types';
 
-/** mulberry32: small, fast and good enough for fault dice. */
-function generator(seed: number): () => number {
+/** mulberry32: small, fast and good enough for fault dice and test data. */
+export function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;
 	return () => {
 		state = (state + 0x6d2b79f5) >>> 0;
@@ -26,11 +26,11 @@ export class FaultInjector {
 		private readonly seed: number,
 	) {
 		this.faults = { ...faults };
-		this.random = generator(seed);
+		this.random = seededRandom(seed);
 	}
 
 	reset(): void {
-		this.random = generator(this.seed);
+		this.random = seededRandom(this.seed);
 		this.admitted.clear();
 	}
 

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../emulator/faults';
+
 // Realistic usage events: many per customer, dimension and hour, over a few products and dimensions.
 const HOUR = 3600_000;
 
@@ -14,7 +16,7 @@ export interface UsageEventsSpec {
 
 export function usageEvents(spec: UsageEventsSpec): Record<string, unknown>[] {
 	const { count, customers, products = 3, dimensions = 2, hours = 2, seed = 1, now = Date.now() } = spec;
-	const random = mulberry32(seed);
+	const random = seededRandom(seed);
 	const lastHour = Math.floor(now / HOUR) * HOUR - HOUR;
 	return Array.from({ length: count }, () => {
 		const customer = Math.floor(random() * customers);
@@ -28,16 +30,4 @@ export function usageEvents(spec: UsageEventsSpec): Record<string, unknown>[] {
 			timestamp: new Date(lastHour - Math.floor(random() * hours) * HOUR + Math.floor(random() * HOUR)).toISOString(),
 		};
 	});
-}
-
-/** A small seeded generator, so that a run can be repeated exactly. */
-export function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { seededRandom } from '../../../../emulator/faults';
 import {
 	meterUsageEvents,
 	planBatches,
@@ -280,20 +281,9 @@ const scenarioArbitrary = fc
 		};
 	});
 
-function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 async function run(scenario: Scenario): Promise<{ report: MeteringReport; service: FakeMeteringService; clock: FakeClock }> {
 	const clock = new FakeClock(NOW);
-	const random = seeded(scenario.seed);
+	const random = seededRandom(scenario.seed);
 	const service = new FakeMeteringService({
 		clock,
 		random,
