@@ -9,7 +9,7 @@ import {
 import { summarizeReport, type EventOutcome, type MeteringReport, type UsageRecord, type UsageStatus } from '../batch';
 
 /** Outcomes that mean the usage was not accepted: they become error items. */
-export const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed']);
+const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed']);
 
 // For an item holding several records, the status that most needs attention speaks for it.
 const SEVERITY: UsageStatus[] = ['Invalid', 'Rejected', 'Failed', 'Unprocessed', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success'];
