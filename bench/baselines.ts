@@ -6,6 +6,8 @@ export interface BaselineResult {
 	wallMs: number;
 	duplicateRecords: number;
 	records: number;
+	/** Requests that still failed with ThrottlingException after the SDK's retries: what the user sees. */
+	throttlingErrors: number;
 }
 
 export async function perEventBaseline(client: MarketplaceMeteringClient, events: Record<string, unknown>[], maxRequests: number): Promise<BaselineResult> {
@@ -28,15 +30,27 @@ async function sendSequentially(client: MarketplaceMeteringClient, requests: Rec
 	const started = performance.now();
 	let duplicateRecords = 0;
 	let records = 0;
+	let throttlingErrors = 0;
 	const sample = requests.slice(0, maxRequests);
 	for (const events of sample) {
-		const response = await client.send(new BatchMeterUsageCommand({ UsageRecords: events.map(toRecord) }));
-		duplicateRecords += (response.Results ?? []).filter((result) => result.Status === 'DuplicateRecord').length;
 		records += events.length;
+		try {
+			const response = await client.send(new BatchMeterUsageCommand({ UsageRecords: events.map(toRecord) }));
+			duplicateRecords += (response.Results ?? []).filter((result) => result.Status === 'DuplicateRecord').length;
+		} catch (error) {
+			if ((error as Error).name !== 'ThrottlingException') throw error;
+			throttlingErrors++;
+		}
 	}
 	const wallMs = performance.now() - started;
 	const scale = requests.length / sample.length;
-	return { requests: requests.length, wallMs: wallMs * scale, duplicateRecords: Math.round(duplicateRecords * scale), records: Math.round(records * scale) };
+	return {
+		requests: requests.length,
+		wallMs: wallMs * scale,
+		duplicateRecords: Math.round(duplicateRecords * scale),
+		records: Math.round(records * scale),
+		throttlingErrors: Math.round(throttlingErrors * scale),
+	};
 }
 
 function toRecord(event: Record<string, unknown>): UsageRecord {

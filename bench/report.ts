@@ -64,8 +64,8 @@ export function renderMarkdown(report: Report): string {
 				((row.requests / row.wallMs) * 1000).toFixed(1),
 				row.cpuMicrosPerEvent === undefined ? '' : row.cpuMicrosPerEvent.toFixed(2),
 				row.memoryGrowthMb === undefined ? '' : `${row.memoryGrowthMb.toFixed(0)} MB`,
-				row.throttledResponses === undefined ? '' : `${row.throttledResponses} / ${row.surfacedThrottling}`,
-				row.notBilled.toLocaleString('en-US'),
+				`${row.throttledResponses ?? '–'} / ${row.surfacedThrottling ?? '–'}`,
+				Math.round(row.notBilled).toLocaleString('en-US'),
 				row.variant === 'node' ? verdicts(row, report.quota) : '',
 			]
 				.join(' | ')
@@ -85,7 +85,9 @@ function verdicts(row: Row, quota: number): string {
 		['cpu', (row.cpuMicrosPerEvent ?? Infinity) <= 5],
 	];
 	if (row.events >= 100_000) checks.push(['memory', (row.memoryGrowthMb ?? Infinity) <= 300]);
-	return checks.map(([name, ok]) => `${name} ${ok ? 'met' : 'MISSED'}`).join(', ');
+	// A rate needs a few seconds of requests to mean anything.
+	const tooFew = row.scenario === 'B' && row.requests < 3 * quota;
+	return checks.map(([name, ok]) => `${name} ${name === 'quota' && tooFew ? 'n/a (too few requests)' : ok ? 'met' : 'MISSED'}`).join(', ');
 }
 
 function formatMs(ms: number): string {
