@@ -27,6 +27,8 @@ export interface RunNodeOptions {
 	/** The JSON of the items the node receives. */
 	items?: Record<string, unknown>[];
 	onError?: OnError;
+	/** The node under test; the benchmark passes the compiled one from dist/. */
+	nodeType?: INodeType;
 }
 
 export interface NodeRun {
@@ -60,7 +62,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 			return [items.map((json) => ({ json: json as IDataObject }))];
 		},
 	};
-	const nodeTypes = registry({ 'test.source': source, 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering': new AwsMarketplaceMetering() });
+	const nodeTypes = registry({ 'test.source': source, 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering': options.nodeType ?? new AwsMarketplaceMetering() });
 	const workflow = new Workflow({
 		id: 'test',
 		name: 'test',
