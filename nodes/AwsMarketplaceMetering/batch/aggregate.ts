@@ -26,9 +26,14 @@ export interface AggregatedRecord {
  * the dimension and the UTC hour. AWS bills only the first quantity it receives per key.
  */
 export function usageKey(event: ValidUsageEvent): string {
-	const owner = event.licenseArn !== undefined ? ['license', event.licenseArn] : ['product', event.productCode];
-	const customer = 'CustomerIdentifier' in event.customer ? ['identifier', event.customer.CustomerIdentifier] : ['account', event.customer.CustomerAWSAccountId];
-	return JSON.stringify([...owner, ...customer, event.dimension, Math.floor(event.timestamp.getTime() / HOUR_MS)]);
+	const owner = event.licenseArn !== undefined ? `L${part(event.licenseArn)}` : `P${part(event.productCode)}`;
+	const customer = 'CustomerIdentifier' in event.customer ? `I${part(event.customer.CustomerIdentifier)}` : `A${part(event.customer.CustomerAWSAccountId)}`;
+	return `${owner}${customer}${part(event.dimension)}${Math.floor(event.timestamp.getTime() / HOUR_MS)}`;
+}
+
+// Length-prefixed, so that no two different keys can run together into the same text.
+function part(text: string): string {
+	return `${text.length}:${text}`;
 }
 
 /**

@@ -85,20 +85,38 @@ function typeName(value: unknown): string {
  */
 export function checkText(value: unknown, rule: StringRule, code: string, field: string): Checked<string> {
 	const { min = 1, max = Infinity } = rule;
-	const expected = () => [max === Infinity ? '' : `${min} to ${max} characters`, rule.allowed].filter(Boolean).join(' of ');
-	if (isAbsent(value)) return fail(code, field, 'required', `${rule.label} is missing: it must be ${expected()}`);
+	if (isAbsent(value)) return fail(code, field, 'required', `${rule.label} is missing: it must be ${expectedText(rule)}`);
 	if (typeof value !== 'string') {
-		return fail(code, field, 'type', `${rule.label} ${describeValue(value)} is ${typeName(value)}, not text: it must be ${expected()}`);
+		return fail(code, field, 'type', `${rule.label} ${describeValue(value)} is ${typeName(value)}, not text: it must be ${expectedText(rule)}`);
 	}
 	// UTF-16 units never undercount characters, and at most double them: count exactly only near the bounds.
 	const length = value.length <= max && value.length >= 2 * min ? value.length : characterCount(value);
 	if (length < min || length > max) {
-		return fail(code, field, 'length', `${rule.label} ${describeValue(value)} is ${length} characters long: it must be ${expected()}`);
+		return fail(code, field, 'length', `${rule.label} ${describeValue(value)} is ${length} characters long: it must be ${expectedText(rule)}`);
 	}
-	if (rule.pattern && !rule.pattern.test(value)) {
-		return fail(code, field, 'pattern', `${rule.label} ${describeValue(value)} ${rule.mismatch ?? 'has characters AWS does not accept'}: it must be ${expected()}`);
+	if (rule.pattern && !matches(rule.pattern, value)) {
+		return fail(code, field, 'pattern', `${rule.label} ${describeValue(value)} ${rule.mismatch ?? 'has characters AWS does not accept'}: it must be ${expectedText(rule)}`);
 	}
 	return ok(value);
+}
+
+function expectedText(rule: StringRule): string {
+	const { min = 1, max = Infinity } = rule;
+	return [max === Infinity ? '' : `${min} to ${max} characters`, rule.allowed].filter(Boolean).join(' of ');
+}
+
+// Product codes, account IDs and license ARNs repeat in almost every event: test each value once.
+const MATCHED_LIMIT = 10_000;
+const matched = new Map<RegExp, Set<string>>();
+
+function matches(pattern: RegExp, value: string): boolean {
+	let seen = matched.get(pattern);
+	if (seen?.has(value)) return true;
+	if (!pattern.test(value)) return false;
+	if (!seen) matched.set(pattern, (seen = new Set()));
+	if (seen.size >= MATCHED_LIMIT) seen.clear();
+	seen.add(value);
+	return true;
 }
 
 export function checkProductCode(value: unknown): Checked<string> {

@@ -34,7 +34,9 @@ export function parseTimestamp(value: unknown, rule: TimestampRule = {}): Checke
 		if (/^\d+(\.\d+)?$/.test(text)) {
 			return validDate(fromEpoch(Number(text)), () => problem('date', `${describeValue(value)} is out of the range of dates`));
 		}
-		return parseIso(text, describeValue(value), problem);
+		const utc = parseUtcIso(text);
+		if (utc) return ok(utc);
+		return parseIso(text, () => describeValue(value), problem);
 	}
 	if (typeof value === 'object' && value !== null) return fromDateTime(value as DateTimeLike, problem);
 	return problem('type', `${describeValue(value)} is not a date`);
@@ -65,12 +67,23 @@ function validDate(millis: number, otherwise: () => Checked<Date>): Checked<Date
 	return Number.isNaN(date.getTime()) ? otherwise() : ok(date);
 }
 
-function parseIso(text: string, shown: string, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
+// The form toISOString() and most APIs give, read without the general parser. Date.parse rolls
+// 02-30 over into March: the day must come out as written.
+const UTC_ISO = /^\d{4}-\d\d-(\d\d)T\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+
+function parseUtcIso(text: string): Date | undefined {
+	const match = UTC_ISO.exec(text);
+	if (!match) return undefined;
+	const date = new Date(Date.parse(text));
+	return date.getUTCDate() === Number(match[1]) ? date : undefined;
+}
+
+function parseIso(text: string, shown: () => string, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
 	const match = ISO_8601.exec(text);
-	if (!match) return problem('format', `${shown} is not a date`);
+	if (!match) return problem('format', `${shown()} is not a date`);
 	const [, year, month, day, hour, minute, second, fraction = '', zone] = match;
 	if (hour !== undefined && zone === undefined) {
-		return problem('timeZone', `${shown} has no time zone: add Z or an offset such as +02:00, the hour decides what AWS bills`);
+		return problem('timeZone', `${shown()} has no time zone: add Z or an offset such as +02:00, the hour decides what AWS bills`);
 	}
 	const y = Number(year);
 	const mo = Number(month);
@@ -80,10 +93,10 @@ function parseIso(text: string, shown: string, problem: (check: string, text: st
 	const s = second === undefined ? 0 : Number(second);
 	const offset = zoneOffsetMinutes(zone);
 	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59 || offset === undefined) {
-		return problem('date', `${shown} is not a valid date`);
+		return problem('date', `${shown()} is not a valid date`);
 	}
 	const ms = fraction.length >= 3 ? Number(fraction.slice(0, 3)) : Number(fraction.padEnd(3, '0'));
-	return validDate(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset * 60_000, () => problem('date', `${shown} is out of the range of dates`));
+	return validDate(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset * 60_000, () => problem('date', `${shown()} is out of the range of dates`));
 }
 
 function daysInMonth(year: number, month: number): number {
