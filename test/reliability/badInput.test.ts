@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
-import { startEmulator, type Emulator } from '../../emulator';
 import { emulatorCredential } from '../helpers/credentials';
+import { useEmulator } from '../helpers/emulator';
 import { usageEvents } from '../helpers/usage';
 import { runNode } from '../helpers/workflow';
 
@@ -44,11 +44,7 @@ const allocations = fc.oneof(
 );
 
 describe('reliability: bad input', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator();
-	});
-	afterAll(async () => await emulator.stop());
+	const emulator = useEmulator();
 
 	it('turns 10,000 malformed items into one clear error each, and never sends AWS an invalid request', async () => {
 		const valid = usageEvents({ count: 1, customers: 1, seed: 3 })[0];
@@ -75,7 +71,7 @@ describe('reliability: bad input', () => {
 
 		const { outputs, error } = await runNode({
 			parameters: { operation: 'batchMeterUsage', options: { maxRequestsPerSecond: 100, unprocessedRetries: 0 } },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items,
 			onError: 'continueErrorOutput',
 		});
@@ -96,7 +92,7 @@ describe('reliability: bad input', () => {
 		expect(failed.length).toBeGreaterThan(9000);
 
 		// The emulator enforces the service model: it saw no request that breaks it.
-		const invalidRequests = emulator.log.filter((entry) => entry.httpStatus !== 200 || entry.validationErrors?.length);
+		const invalidRequests = emulator().log.filter((entry) => entry.httpStatus !== 200 || entry.validationErrors?.length);
 		expect(invalidRequests).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
-import { startEmulator, DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../emulator';
+import { DEFAULT_TEST_CREDENTIAL } from '../../emulator';
 import { emulatorCredential } from '../helpers/credentials';
+import { useEmulator } from '../helpers/emulator';
 import { usageEvents } from '../helpers/usage';
 import { runNode } from '../helpers/workflow';
 
@@ -8,12 +9,8 @@ const DENIED = { accessKeyId: 'AKIADENIEDBATCH00001', secretAccessKey: 'denied-s
 
 // Each credential failure ends the run in one clear message, never a stack trace.
 describe('reliability: credential and network failures', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({ credentials: [DEFAULT_TEST_CREDENTIAL, SESSION, DENIED] });
-		emulator.expireSessionToken(SESSION.accessKeyId);
-	});
-	afterAll(async () => await emulator.stop());
+	const emulator = useEmulator({ credentials: [DEFAULT_TEST_CREDENTIAL, SESSION, DENIED] });
+	beforeAll(() => emulator().expireSessionToken(SESSION.accessKeyId));
 
 	const cases: [string, Record<string, unknown>, RegExp][] = [
 		['unknown access key', { accessKeyId: 'AKIANOSUCHKEY0000001' }, /^AWS does not recognize these credentials$/],
@@ -26,7 +23,7 @@ describe('reliability: credential and network failures', () => {
 	it.each(cases)('%s', async (_name, overrides, message) => {
 		const { error } = await runNode({
 			parameters: { operation: 'batchMeterUsage', options: { maxAttempts: 2, unprocessedRetries: 0 } },
-			credentials: emulatorCredential(emulator, overrides as never),
+			credentials: emulatorCredential(emulator(), overrides as never),
 			items: usageEvents({ count: 30, customers: 30, seed: 5 }),
 			onError: 'stopWorkflow',
 		});

@@ -1,29 +1,26 @@
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
 import { emulatorCredential } from '../helpers/credentials';
+import { useEmulator } from '../helpers/emulator';
 import { usageEvents } from '../helpers/usage';
 import { runNode } from '../helpers/workflow';
 
 // A flaky network and a throttling service, for thousands of usage events: every item comes out
 // once, AWS bills exactly the sum of the inputs per key, and a rerun bills nothing more.
 describe('reliability: faults', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({ seed: 7 });
-	});
-	afterAll(async () => await emulator.stop());
+	const emulator = useEmulator({ seed: 7 });
 
 	const options = { maxRequestsPerSecond: 100, concurrency: 10, unprocessedRetries: 12, maxAttempts: 10, requestTimeoutSeconds: 5 };
 	const meter = (items: Record<string, unknown>[]) =>
 		runNode({
 			parameters: { operation: 'batchMeterUsage', options },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items,
 			onError: 'continueErrorOutput',
 		});
 
 	it('meters every event exactly once through throttling, 5xx, dropped connections and unprocessed records', async () => {
-		emulator.reset();
-		emulator.setFaults({ throttleRate: 0.3, serverErrorRate: 0.1, dropRate: 0.05, unprocessedRate: 0.2 });
+		emulator().reset();
+		emulator().setFaults({ throttleRate: 0.3, serverErrorRate: 0.1, dropRate: 0.05, unprocessedRate: 0.2 });
 		const events = usageEvents({ count: 3000, customers: 120, seed: 1 });
 
 		const first = await meter(events);
@@ -33,8 +30,8 @@ describe('reliability: faults', () => {
 		expect(new Set(metered.map((item) => item.json.status))).toEqual(new Set(['Success']));
 
 		const expected = expectedBilling(events);
-		expect(billedQuantities(emulator)).toEqual(expected);
-		const faultsSeen = emulator.stats().requests.BatchMeterUsage;
+		expect(billedQuantities(emulator())).toEqual(expected);
+		const faultsSeen = emulator().stats().requests.BatchMeterUsage;
 		expect(Object.keys(faultsSeen)).toEqual(expect.arrayContaining(['ThrottlingException', 'InternalServiceErrorException']));
 
 		// The same workflow again: the same records, answered with the same IDs, nothing billed twice.
@@ -42,20 +39,20 @@ describe('reliability: faults', () => {
 		const second = await meter(events);
 		expect(second.outputs[1]).toEqual([]);
 		expect(second.outputs[0].map((item) => item.json.meteringRecordId)).toEqual(ids);
-		expect(billedQuantities(emulator)).toEqual(expected);
+		expect(billedQuantities(emulator())).toEqual(expected);
 	});
 
 	it('ends a hung endpoint with a timeout error instead of hanging the workflow', async () => {
-		emulator.reset();
-		emulator.setFaults({ hang: true });
+		emulator().reset();
+		emulator().setFaults({ hang: true });
 		const started = Date.now();
 		const { outputs } = await runNode({
 			parameters: { operation: 'batchMeterUsage', options: { requestTimeoutSeconds: 1, maxAttempts: 2 } },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items: usageEvents({ count: 3, customers: 3, seed: 2 }),
 			onError: 'continueErrorOutput',
 		});
-		emulator.setFaults({});
+		emulator().setFaults({});
 		expect(outputs[0]).toEqual([]);
 		expect(outputs[1].map((item) => (item.json.details as { status: string }).status)).toEqual(['Failed', 'Failed', 'Failed']);
 		expect(String(outputs[1][0].json.error)).toMatch(/timed out/i);

@@ -1,8 +1,8 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../../emulator';
 import { testCredential } from '../../nodes/AwsMarketplaceMetering/transport/credentialTest';
 import { emulatorCredential } from '../helpers/credentials';
+import { useEmulator } from '../helpers/emulator';
 import { usageEvents } from '../helpers/usage';
 import { runNode } from '../helpers/workflow';
 
@@ -13,15 +13,14 @@ const KEYS = { accessKeyId: 'ASIASECRETSTEST00001', secretAccessKey: SECRET, ses
 // The secret access key and the session token must never leave the credential: not in output items,
 // error messages or descriptions, nor in anything written to the console, on success or failure.
 describe('reliability: secrets', () => {
-	let emulator: Emulator;
+	const emulator = useEmulator({
+		credentials: [{ ...KEYS, principalArn: 'arn:aws:sts::123456789012:assumed-role/metering/n8n' }],
+		registrationTokens: [{ token: 'token-1', customerAWSAccountId: '111122223333', productCode: 'prod-saas' }],
+	});
 	const written: string[] = [];
 	const restore: (() => void)[] = [];
 
-	beforeAll(async () => {
-		emulator = await startEmulator({
-			credentials: [{ ...KEYS, principalArn: 'arn:aws:sts::123456789012:assumed-role/metering/n8n' }],
-			registrationTokens: [{ token: 'token-1', customerAWSAccountId: '111122223333', productCode: 'prod-saas' }],
-		});
+	beforeAll(() => {
 		for (const stream of [process.stdout, process.stderr]) {
 			const original = stream.write.bind(stream);
 			stream.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -35,10 +34,7 @@ describe('reliability: secrets', () => {
 			restore.push(() => spy.mockRestore());
 		}
 	});
-	afterAll(async () => {
-		restore.forEach((undo) => undo());
-		await emulator.stop();
-	});
+	afterAll(() => restore.forEach((undo) => undo()));
 
 	const expectNoSecret = (value: unknown) => {
 		const text = JSON.stringify(value ?? null, (_key, inner: unknown) => (inner instanceof Error ? { ...inner, message: inner.message, stack: inner.stack } : inner));
@@ -47,20 +43,20 @@ describe('reliability: secrets', () => {
 	};
 
 	const scenarios: [string, Record<string, unknown>, () => void][] = [
-		['success', {}, () => emulator.setFaults({})],
-		['wrong secret', { secretAccessKey: `${SECRET}x` }, () => emulator.setFaults({})],
-		['wrong session token', { sessionToken: `${TOKEN}x` }, () => emulator.setFaults({})],
-		['throttled', {}, () => emulator.setFaults({ throttleRate: 1 })],
-		['server errors', {}, () => emulator.setFaults({ serverErrorRate: 1 })],
-		['unreachable', { endpoint: 'http://127.0.0.1:9' }, () => emulator.setFaults({})],
+		['success', {}, () => emulator().setFaults({})],
+		['wrong secret', { secretAccessKey: `${SECRET}x` }, () => emulator().setFaults({})],
+		['wrong session token', { sessionToken: `${TOKEN}x` }, () => emulator().setFaults({})],
+		['throttled', {}, () => emulator().setFaults({ throttleRate: 1 })],
+		['server errors', {}, () => emulator().setFaults({ serverErrorRate: 1 })],
+		['unreachable', { endpoint: 'http://127.0.0.1:9' }, () => emulator().setFaults({})],
 		// Last: the emulator keeps the session expired from here on.
-		['expired session token', {}, () => emulator.expireSessionToken(KEYS.accessKeyId)],
+		['expired session token', {}, () => emulator().expireSessionToken(KEYS.accessKeyId)],
 	];
 
 	for (const [name, overrides, arrange] of scenarios) {
 		it(`keeps them out of every operation's output and errors: ${name}`, async () => {
 			arrange();
-			const credentials = emulatorCredential(emulator, { ...KEYS, ...overrides } as never);
+			const credentials = emulatorCredential(emulator(), { ...KEYS, ...overrides } as never);
 			const runs = [
 				{ operation: 'resolveCustomer', registrationToken: 'token-1' },
 				{ operation: 'batchMeterUsage', options: { maxAttempts: 1, unprocessedRetries: 0, requestTimeoutSeconds: 2 } },

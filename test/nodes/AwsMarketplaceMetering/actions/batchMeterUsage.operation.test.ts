@@ -1,5 +1,5 @@
-import { startEmulator, type Emulator } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 import { runNode, type OnError } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
@@ -12,9 +12,7 @@ interface BatchBody {
 }
 
 describe('Batch Meter Usage', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({
+	const emulator = useEmulator({
 			products: [
 				{ productCode: 'prod-new', dimensions: ['requests', 'storage'] },
 				{ productCode: 'prod-legacy', dimensions: ['users'] },
@@ -24,13 +22,11 @@ describe('Batch Meter Usage', () => {
 				{ customerAWSAccountId: '200000000000', customerIdentifier: 'legacy-1', productCode: 'prod-legacy' },
 			],
 		});
-	});
-	afterAll(async () => await emulator.stop());
-	beforeEach(() => emulator.reset());
+	beforeEach(() => emulator().reset());
 
 	const meter = (items: Record<string, unknown>[], parameters: Record<string, unknown> = {}, onError: OnError = 'continueErrorOutput') =>
-		runNode({ parameters: { operation: 'batchMeterUsage', ...parameters }, credentials: emulatorCredential(emulator), items, onError });
-	const batches = () => emulator.log.filter((entry) => entry.operation === 'BatchMeterUsage').map((entry) => entry.body as BatchBody);
+		runNode({ parameters: { operation: 'batchMeterUsage', ...parameters }, credentials: emulatorCredential(emulator()), items, onError });
+	const batches = () => emulator().log.filter((entry) => entry.operation === 'BatchMeterUsage').map((entry) => entry.body as BatchBody);
 
 	// 30 customers x 2 dimensions x 3 events each, spread over one hour: 180 events, 60 keys.
 	const events = Array.from({ length: 180 }, (_, n) => ({

@@ -1,21 +1,17 @@
-import { startEmulator, type Emulator } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 import { runNode } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
 
 describe('Meter Usage', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({ products: [{ productCode: 'prod-ami', dimensions: ['vcpu-hours', 'gpu-hours'], type: 'ami' }] });
-	});
-	afterAll(async () => await emulator.stop());
-	beforeEach(() => emulator.reset());
+	const emulator = useEmulator({ products: [{ productCode: 'prod-ami', dimensions: ['vcpu-hours', 'gpu-hours'], type: 'ami' }] });
+	beforeEach(() => emulator().reset());
 
 	const meter = (parameters: Record<string, unknown>, items?: Record<string, unknown>[]) =>
 		runNode({
 			parameters: { operation: 'meterUsage', productCode: 'prod-ami', usageDimension: 'vcpu-hours', usageQuantity: 4, ...parameters },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items,
 			onError: 'continueErrorOutput',
 		});
@@ -26,7 +22,7 @@ describe('Meter Usage', () => {
 		const hourStart = Math.floor(Date.now() / HOUR) * HOUR;
 		expect(json).toMatchObject({ productCode: 'prod-ami', usageDimension: 'vcpu-hours', usageQuantity: 4, timestamp: new Date(hourStart).toISOString() });
 		expect(json.meteringRecordId).toEqual(expect.any(String));
-		expect(emulator.log[0].body).toMatchObject({ ProductCode: 'prod-ami', UsageDimension: 'vcpu-hours', UsageQuantity: 4, Timestamp: hourStart / 1000 });
+		expect(emulator().log[0].body).toMatchObject({ ProductCode: 'prod-ami', UsageDimension: 'vcpu-hours', UsageQuantity: 4, Timestamp: hourStart / 1000 });
 	});
 
 	it('is idempotent for the same hour and quantity, and explains a different quantity', async () => {
@@ -39,7 +35,7 @@ describe('Meter Usage', () => {
 	it('answers a dry run without metering', async () => {
 		const { outputs } = await meter({ usageDimension: 'gpu-hours', options: { dryRun: true } });
 		expect(outputs[0][0].json).toMatchObject({ dryRun: true, wouldSucceed: true });
-		expect(emulator.stats().billed).toEqual({});
+		expect(emulator().stats().billed).toEqual({});
 	});
 
 	it('makes a retried workflow idempotent with a stable client token', async () => {
@@ -57,7 +53,7 @@ describe('Meter Usage', () => {
 		]);
 		const { outputs } = await meter({ options: { usageAllocations } });
 		expect(outputs[0][0].json.meteringRecordId).toEqual(expect.any(String));
-		expect(emulator.log[0].body).toMatchObject({
+		expect(emulator().log[0].body).toMatchObject({
 			UsageAllocations: [
 				{ AllocatedUsageQuantity: 3, Tags: [{ Key: 'team', Value: 'data' }] },
 				{ AllocatedUsageQuantity: 1, Tags: [{ Key: 'team', Value: 'web' }] },
@@ -79,6 +75,6 @@ describe('Meter Usage', () => {
 		expect(errors[2]).toMatch(/Usage Allocations add up to 3, not the Usage Quantity 4/);
 		expect(errors[3]).toMatch(/Timestamp.*yesterday/);
 		expect(errors.every((error, index) => error.includes(`Item ${index}`))).toBe(true);
-		expect(emulator.log).toHaveLength(0);
+		expect(emulator().log).toHaveLength(0);
 	});
 });

@@ -1,30 +1,26 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 import { runNode } from '../../../helpers/workflow';
 
 describe('Register Usage', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({
+	const emulator = useEmulator({
 			products: [
 				{ productCode: 'prod-container', dimensions: ['pods'], type: 'container' },
 				{ productCode: 'prod-unentitled', dimensions: ['pods'], type: 'container', notEntitled: true },
 			],
 		});
-	});
-	afterAll(async () => await emulator.stop());
 
 	const register = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput') =>
 		runNode({
 			parameters: { operation: 'registerUsage', productCode: 'prod-container', publicKeyVersion: 1, ...parameters },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			onError,
 		});
 
 	it('returns the signed claims and verifies them with the product’s public key', async () => {
-		const { outputs, error } = await register({ nonce: 'nonce-1', options: { publicKey: emulator.publicKeyPem } });
+		const { outputs, error } = await register({ nonce: 'nonce-1', options: { publicKey: emulator().publicKeyPem } });
 		expect(error).toBeUndefined();
 		const json = outputs[0][0].json;
 		expect(json).toMatchObject({
@@ -62,9 +58,9 @@ describe('Register Usage', () => {
 	});
 
 	it('rejects a public key version below 1 before calling AWS', async () => {
-		emulator.reset();
+		emulator().reset();
 		const { error } = await register({ publicKeyVersion: 0 });
 		expect(error?.message).toBe('Public Key Version 0 is not an integer of 1 or more');
-		expect(emulator.log).toHaveLength(0);
+		expect(emulator().log).toHaveLength(0);
 	});
 });

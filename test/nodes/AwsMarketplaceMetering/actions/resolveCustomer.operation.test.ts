@@ -1,27 +1,23 @@
-import { startEmulator, type Emulator } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 import { runNode } from '../../../helpers/workflow';
 
 const LICENSE = 'arn:aws:license-manager::123456789012:license:l-0123456789abcdef0123456789abcdef';
 
 describe('Resolve Customer', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({
+	const emulator = useEmulator({
 			registrationTokens: [
 				{ token: 'token-new', customerAWSAccountId: '111122223333', customerIdentifier: '', productCode: 'prod-saas', licenseArn: LICENSE },
 				{ token: 'token-legacy', customerAWSAccountId: '444455556666', customerIdentifier: 'cust-legacy', productCode: 'prod-saas' },
 				{ token: 'token-expired', customerAWSAccountId: '777788889999', productCode: 'prod-saas', expired: true },
 			],
 		});
-	});
-	afterAll(async () => await emulator.stop());
-	beforeEach(() => emulator.reset());
+	beforeEach(() => emulator().reset());
 
 	it('resolves the token a Webhook node received in its form body', async () => {
 		const { outputs, error } = await runNode({
 			parameters: { operation: 'resolveCustomer' },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items: [
 				{ body: { 'x-amzn-marketplace-token': 'token-new' } },
 				{ body: { 'x-amzn-marketplace-token': 'token-legacy' } },
@@ -33,13 +29,13 @@ describe('Resolve Customer', () => {
 			{ customerIdentifier: 'cust-legacy', customerAWSAccountId: '444455556666', productCode: 'prod-saas', licenseArn: '' },
 		]);
 		expect(outputs[0].map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(emulator.log.map((entry) => entry.operation)).toEqual(['ResolveCustomer', 'ResolveCustomer']);
+		expect(emulator().log.map((entry) => entry.operation)).toEqual(['ResolveCustomer', 'ResolveCustomer']);
 	});
 
 	it('stops on an unknown token with advice, naming the item', async () => {
 		const { error, outputs } = await runNode({
 			parameters: { operation: 'resolveCustomer', registrationToken: 'no-such-token' },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 		});
 		expect(outputs).toEqual([]);
 		expect(error?.message).toBe('The registration token is not valid');
@@ -49,7 +45,7 @@ describe('Resolve Customer', () => {
 	it('routes failed items to the error output, one item each, and keeps the others', async () => {
 		const { outputs } = await runNode({
 			parameters: { operation: 'resolveCustomer', registrationToken: '={{ $json.token }}' },
-			credentials: emulatorCredential(emulator),
+			credentials: emulatorCredential(emulator()),
 			items: [{ token: 'token-expired' }, { token: 'token-new' }, { token: '' }],
 			onError: 'continueErrorOutput',
 		});
@@ -60,6 +56,6 @@ describe('Resolve Customer', () => {
 		expect(failed[0].json.error).toBe('The registration token has expired');
 		expect(failed[1].json.error).toBe('Registration Token is empty');
 		// The empty token never reached the service.
-		expect(emulator.log).toHaveLength(2);
+		expect(emulator().log).toHaveLength(2);
 	});
 });

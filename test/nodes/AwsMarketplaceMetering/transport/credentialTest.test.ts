@@ -2,31 +2,28 @@ import { createServer } from 'node:net';
 
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import { startEmulator, DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../../../emulator';
+import { DEFAULT_TEST_CREDENTIAL } from '../../../../emulator';
 import { testCredential } from '../../../../nodes/AwsMarketplaceMetering/transport/credentialTest';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 
 const SECRET = 'denied-user-secret-access-key';
 
 describe('credential test in the editor', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({
+	const emulator = useEmulator({
 			credentials: [
 				DEFAULT_TEST_CREDENTIAL,
 				{ accessKeyId: 'AKIADENIEDSAAS000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/ami', deniedActions: ['aws-marketplace:ResolveCustomer'] },
 				{ accessKeyId: 'AKIADENIEDALL0000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/none', deniedActions: ['*'] },
 			],
 		});
-	});
-	afterAll(async () => await emulator.stop());
 
 	const test = async (data: Record<string, unknown>) => {
 		const result = await testCredential.call({} as ICredentialTestFunctions, {
 			id: '1',
 			name: 'test',
 			type: 'awsMarketplaceMeteringApi',
-			data: emulatorCredential(emulator, data as never),
+			data: emulatorCredential(emulator(), data as never),
 		});
 		expect(JSON.stringify(result)).not.toContain(SECRET);
 		expect(JSON.stringify(result)).not.toContain(DEFAULT_TEST_CREDENTIAL.secretAccessKey);

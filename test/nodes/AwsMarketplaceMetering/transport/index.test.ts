@@ -1,35 +1,32 @@
-import { startEmulator, DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../../../emulator';
+import { DEFAULT_TEST_CREDENTIAL } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
 import { runNode } from '../../../helpers/workflow';
 
 const SESSION = { accessKeyId: 'ASIAEMULATORSESSION1', secretAccessKey: 'session-secret-key-for-tests', sessionToken: 'session-token-for-tests' };
 
 // Every credential path, seen from the service side: who signed, with or without a session token.
 describe('transport: credential sources', () => {
-	let emulator: Emulator;
-	beforeAll(async () => {
-		emulator = await startEmulator({
+	const emulator = useEmulator({
 			credentials: [DEFAULT_TEST_CREDENTIAL, SESSION],
 			registrationTokens: [{ token: 'token-1', customerAWSAccountId: '111122223333', productCode: 'prod-saas' }],
 		});
-	});
-	afterAll(async () => await emulator.stop());
-	beforeEach(() => emulator.reset());
+	beforeEach(() => emulator().reset());
 
 	const resolve = (credentials: Record<string, unknown>) =>
-		runNode({ parameters: { operation: 'resolveCustomer', registrationToken: 'token-1' }, credentials: emulatorCredential(emulator, credentials as never) });
+		runNode({ parameters: { operation: 'resolveCustomer', registrationToken: 'token-1' }, credentials: emulatorCredential(emulator(), credentials as never) });
 
 	it('signs with static access keys', async () => {
 		const { error, outputs } = await resolve({});
 		expect(error).toBeUndefined();
 		expect(outputs[0][0].json.customerAWSAccountId).toBe('111122223333');
-		expect(emulator.log).toMatchObject([{ operation: 'ResolveCustomer', httpStatus: 200, accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId, sessionToken: false }]);
+		expect(emulator().log).toMatchObject([{ operation: 'ResolveCustomer', httpStatus: 200, accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId, sessionToken: false }]);
 	});
 
 	it('sends the session token of temporary keys', async () => {
 		const { error } = await resolve(SESSION);
 		expect(error).toBeUndefined();
-		expect(emulator.log).toMatchObject([{ httpStatus: 200, accessKeyId: SESSION.accessKeyId, sessionToken: true }]);
+		expect(emulator().log).toMatchObject([{ httpStatus: 200, accessKeyId: SESSION.accessKeyId, sessionToken: true }]);
 	});
 
 	it('reports a wrong session token without revealing it', async () => {
@@ -45,10 +42,10 @@ describe('transport: credential sources', () => {
 			roleArn: 'arn:aws:iam::123456789012:role/Metering',
 			externalId: 'external-1',
 			roleSessionName: 'n8n-test',
-			stsEndpoint: emulator.url,
+			stsEndpoint: emulator().url,
 		});
 		expect(error).toBeUndefined();
-		const [assume, call] = emulator.log;
+		const [assume, call] = emulator().log;
 		expect(assume).toMatchObject({ operation: 'AssumeRole', httpStatus: 200, accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId });
 		expect(call).toMatchObject({ operation: 'ResolveCustomer', httpStatus: 200, sessionToken: true });
 		expect(call.accessKeyId).not.toBe(DEFAULT_TEST_CREDENTIAL.accessKeyId);
@@ -66,7 +63,7 @@ describe('transport: credential sources', () => {
 			process.env.AWS_SESSION_TOKEN = SESSION.sessionToken;
 			const { error } = await resolve({ credentialSource: 'defaultChain', accessKeyId: '', secretAccessKey: '' });
 			expect(error).toBeUndefined();
-			expect(emulator.log).toMatchObject([{ httpStatus: 200, accessKeyId: SESSION.accessKeyId, sessionToken: true }]);
+			expect(emulator().log).toMatchObject([{ httpStatus: 200, accessKeyId: SESSION.accessKeyId, sessionToken: true }]);
 		});
 	});
 });
