@@ -83,14 +83,14 @@ export async function execute(
 			new RegisterUsageCommand({ ProductCode: productCode, PublicKeyVersion: publicKeyVersion, Nonce: nonce }),
 		);
 		const signature = response.Signature ?? '';
-		let claims;
+		let decoded;
 		try {
-			claims = decodeSignature(signature).claims;
+			decoded = decodeSignature(signature);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), `AWS returned a signature that cannot be read: ${(error as Error).message}`, { itemIndex });
 		}
 		if (publicKey) {
-			const failure = verificationFailure(signature, publicKey, { productCode, publicKeyVersion, nonce });
+			const failure = verificationFailure(signature, decoded, publicKey, { productCode, publicKeyVersion, nonce });
 			if (failure) {
 				throw new NodeOperationError(this.getNode(), 'The Register Usage signature did not verify', {
 					description: `Item ${itemIndex}: ${failure}. Do not start the container’s paid features; check the public key and version in the Management Portal.`,
@@ -103,7 +103,7 @@ export async function execute(
 			publicKeyVersion,
 			nonce,
 			signature,
-			claims,
+			claims: decoded.claims,
 			verified: Boolean(publicKey),
 			publicKeyRotationTimestamp: response.PublicKeyRotationTimestamp?.toISOString() ?? null,
 		};

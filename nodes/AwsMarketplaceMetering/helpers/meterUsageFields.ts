@@ -2,7 +2,6 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	checkDimension,
-	checkProductCode,
 	checkTimestampWindow,
 	checkUsageAllocations,
 	checkUsageQuantity,
@@ -11,7 +10,7 @@ import {
 	type Checked,
 	type UsageAllocation,
 } from '../batch';
-import { fieldError } from './fields';
+import { fieldError, requireProductCode } from './fields';
 
 // AWS accepts Meter Usage for the past 6 hours only.
 const METER_USAGE_WINDOW = { maxRecordAgeHours: 6, maxFutureSkewMinutes: 5 };
@@ -43,7 +42,7 @@ export function readMeterUsageFields(ctx: IExecuteFunctions, itemIndex: number):
 	const clientToken = (options.clientToken ?? '').trim();
 	if (clientToken.length > 64) throw fieldError(ctx, itemIndex, `Client Token is ${clientToken.length} characters long: it must be 1 to 64 characters`);
 	return {
-		productCode: valid(checkProductCode(trimmed(param('productCode')))),
+		productCode: requireProductCode(ctx, itemIndex),
 		usageDimension: valid(checkDimension(trimmed(param('usageDimension')), 'Usage Dimension')),
 		usageQuantity,
 		timestamp,

@@ -21,15 +21,16 @@ export function decodeSignature(signature: string): DecodedSignature {
 }
 
 /**
- * Checks the PS256 signature (RSA-PSS, SHA-256, salt of the digest's length) with the product's
- * public key, then the claims against what was asked; returns why it fails, or undefined if it holds.
+ * Checks the PS256 signature (RSA-PSS, SHA-256, salt of the digest's length) of `signature`, as
+ * decodeSignature read it, with the product's public key, then the claims against what was asked;
+ * returns why it fails, or undefined if it holds.
  */
 export function verificationFailure(
 	signature: string,
+	{ header, claims }: DecodedSignature,
 	publicKeyPem: string,
 	expected: { productCode: string; publicKeyVersion: number; nonce: string },
 ): string | undefined {
-	const { header, claims } = decodeSignature(signature);
 	if (header.alg !== 'PS256') return `the token is signed with ${String(header.alg)}, not PS256`;
 	let key;
 	try {
