@@ -260,7 +260,7 @@ export async function execute(
 		requestTimeoutSeconds: _requestTimeoutSeconds,
 		...options
 	} = this.getNodeParameter('options', 0, {}) as BatchOptions;
-	const { events, unreadable } = readUsageEvents.call(this, items);
+	const { events, unreadable, recordsMode } = readUsageEvents.call(this, items);
 	const report = await meterUsageEvents(events, sendUsageBatch(client), {
 		...options,
 		describeError: describeUsageError,
@@ -269,7 +269,7 @@ export async function execute(
 	const ctx = {
 		node: this.getNode(),
 		itemCount: items.length,
-		recordsMode: this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField',
+		recordsMode,
 		unreadable,
 	};
 	if (!this.continueOnFail()) {

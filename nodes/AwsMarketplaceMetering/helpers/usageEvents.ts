@@ -28,17 +28,20 @@ const AWS_NAMES: Record<RecordField, string> = {
 
 export interface MappedItems {
 	events: UsageEvent[];
+	/** Whether the items hold arrays of records ("Usage Records From a Field"). */
+	recordsMode: boolean;
 	/** Items whose records field is missing or not an array: they have no events. */
 	unreadable: Map<number, string>;
 }
 
 /** Turns the input items into usage events, keeping the item (and record) each came from. */
 export function readUsageEvents(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
-	const mode = this.getNodeParameter('inputMode', 0, 'eachItem') as string;
-	return mode === 'recordsField' ? fromRecordsField.call(this, items) : fromEachItem.call(this, items);
+	const recordsMode = this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField';
+	const mapped = recordsMode ? fromRecordsField.call(this, items) : fromEachItem.call(this, items);
+	return { ...mapped, recordsMode };
 }
 
-function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): Omit<MappedItems, 'recordsMode'> {
 	const byAccount = this.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
 	const fields: RecordField[] = [
 		'productCode',
@@ -77,7 +80,7 @@ function fieldReader(ctx: IExecuteFunctions, field: RecordField) {
 	return (_item: INodeExecutionData, itemIndex: number) => emptyToUndefined(ctx.getNodeParameter(field, itemIndex, ''));
 }
 
-function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]): Omit<MappedItems, 'recordsMode'> {
 	const events: UsageEvent[] = [];
 	const unreadable = new Map<number, string>();
 	items.forEach((item, itemIndex) => {
