@@ -1,4 +1,5 @@
-// `npm run emulator -- [--port N] [--host H] [--config file.json] [fault flags]`: runs the emulator until
+// `npm run emulator -- [--port N] [--host H] [--config file.json] [--batch-window-hours N]
+// [--disabled-operations Op1,Op2] [--identical-resend success|duplicateRecord] [fault flags]`: runs the emulator until
 // SIGINT/SIGTERM. Prints one JSON line on stdout once listening ({url, region, accessKeyId}), then prose on stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,9 @@ function readOptions(): EmulatorOptions {
 			host: { type: 'string' },
 			config: { type: 'string' },
 			seed: { type: 'string' },
+			'batch-window-hours': { type: 'string' },
+			'disabled-operations': { type: 'string' },
+			'identical-resend': { type: 'string' },
 			...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
 		},
 	});
@@ -33,6 +37,10 @@ function readOptions(): EmulatorOptions {
 	if (values.port !== undefined) options.port = number('port');
 	if (values.host !== undefined) options.host = values.host;
 	if (values.seed !== undefined) options.seed = number('seed');
+	if (values['batch-window-hours'] !== undefined) options.batchWindowHours = number('batch-window-hours');
+	// A comma-separated list; an empty value disables nothing.
+	if (values['disabled-operations'] !== undefined) options.disabledOperations = values['disabled-operations'].split(',').map((name) => name.trim()).filter(Boolean);
+	if (values['identical-resend'] !== undefined) options.identicalResend = values['identical-resend'] as EmulatorOptions['identicalResend'];
 	for (const [flag, fault] of Object.entries(FAULT_FLAGS)) {
 		if (values[flag as keyof typeof values] !== undefined) options.faults = { ...options.faults, [fault]: number(flag) };
 	}

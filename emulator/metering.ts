@@ -51,6 +51,8 @@ export interface OperationResult {
 
 const HOUR = 3600_000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** BatchMeterUsage takes usage of the previous UTC month until this hour (UTC) of the 1st. */
+const PREVIOUS_MONTH_GRACE_HOURS = 6;
 /** The only public key version the emulator's products have. */
 const PUBLIC_KEY_VERSION = 1;
 const ALLOWED_OPERATIONS: Record<NonNullable<EmulatorProduct['type']>, string[]> = {
@@ -79,6 +81,8 @@ export interface MeteringSettings {
 	registrationTokens?: EmulatorRegistrationToken[];
 	batchWindowHours: number;
 	meterUsageWindowHours: number;
+	/** BatchMeterUsage record whose key already holds the same quantity: Success (same ID) or DuplicateRecord. */
+	identicalResend?: 'success' | 'duplicateRecord';
 }
 
 /** One billing key: what was billed, and the parts of its key. */
@@ -145,6 +149,8 @@ export class MeteringService {
 		const productCode = nonEmpty(request.ProductCode);
 		if (productCode) this.requireProduct(productCode, 'BatchMeterUsage');
 		// Request-level exceptions first: one bad record rejects the whole batch.
+		/** The product of the request's first license record: every record must be for one product. */
+		let licensedProduct: { productCode: string; licenseArn: string } | undefined;
 		for (const record of request.UsageRecords) {
 			if (!nonEmpty(record.CustomerIdentifier) === !nonEmpty(record.CustomerAWSAccountId)) {
 				throw serviceError(
@@ -153,12 +159,34 @@ export class MeteringService {
 				);
 			}
 			checkAllocations(record.UsageAllocations, record.Quantity ?? 0);
-			this.checkTimestamp(record.Timestamp, this.settings.batchWindowHours, now);
+			this.checkBatchTimestamp(record.Timestamp, now);
 			let product = productCode;
 			if (record.LicenseArn) {
 				const customer = this.customersByLicense?.get(record.LicenseArn);
 				if (this.customersByLicense && !customer) {
 					throw serviceError('InvalidLicenseException', `License ${record.LicenseArn} is not a license granted for your product.`);
+				}
+				if (customer) {
+					const account = nonEmpty(record.CustomerAWSAccountId);
+					if (account !== undefined && account !== customer.customerAWSAccountId) {
+						throw serviceError(
+							'InvalidLicenseException',
+							`License ${record.LicenseArn} does not belong to the customer AWS account ${account}: send the LicenseArn that ResolveCustomer returned for this account.`,
+						);
+					}
+					if (productCode && customer.productCode !== productCode) {
+						throw serviceError(
+							'InvalidLicenseException',
+							`License ${record.LicenseArn} is a license of product '${customer.productCode}', not of the request's product '${productCode}'.`,
+						);
+					}
+					licensedProduct ??= { productCode: customer.productCode, licenseArn: record.LicenseArn };
+					if (customer.productCode !== licensedProduct.productCode) {
+						throw serviceError(
+							'InvalidLicenseException',
+							`The request mixes licenses of several products ('${licensedProduct.productCode}' for ${licensedProduct.licenseArn}, '${customer.productCode}' for ${record.LicenseArn}): send each product's usage in a request of its own.`,
+						);
+					}
 				}
 				product = customer?.productCode ?? product;
 			} else if (!productCode) {
@@ -180,9 +208,12 @@ export class MeteringService {
 				continue;
 			}
 			const customer = nonEmpty(record.CustomerIdentifier) ?? record.CustomerAWSAccountId!;
+			const keysBefore = this.billed.size;
 			const billed = this.bill(record.LicenseArn ?? productCode!, customer, record.Dimension, record.Timestamp, record.Quantity ?? 0);
+			// No new key although billed: the key already held this very quantity.
+			const identicalResend = billed !== undefined && this.billed.size === keysBefore;
 			results.push(
-				billed
+				billed && !(identicalResend && this.settings.identicalResend === 'duplicateRecord')
 					? { UsageRecord: usageRecord, MeteringRecordId: billed.meteringRecordId, Status: 'Success' }
 					: { UsageRecord: usageRecord, Status: 'DuplicateRecord' },
 			);
@@ -287,6 +318,19 @@ export class MeteringService {
 			throw serviceError(
 				'TimestampOutOfBoundsException',
 				`The timestamp ${new Date(epochSeconds * 1000).toISOString()} is out of the allowed range: within the last ${windowHours} hours.`,
+			);
+		}
+	}
+
+	/** BatchMeterUsage's window, and usage of the previous UTC month only until 06:00 UTC on the 1st. */
+	private checkBatchTimestamp(epochSeconds: number, now: Date): void {
+		this.checkTimestamp(epochSeconds, this.settings.batchWindowHours, now);
+		const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+		const graceEnd = monthStart + PREVIOUS_MONTH_GRACE_HOURS * HOUR;
+		if (epochSeconds * 1000 < monthStart && now.getTime() >= graceEnd) {
+			throw serviceError(
+				'TimestampOutOfBoundsException',
+				`The timestamp ${new Date(epochSeconds * 1000).toISOString()} is out of the allowed range: usage of the previous month is accepted until ${new Date(graceEnd).toISOString()}.`,
 			);
 		}
 	}

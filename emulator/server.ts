@@ -51,6 +51,20 @@ const parseJson = (body: Buffer): unknown => {
 	}
 };
 
+/** The operations `disabledOperations` names; a name that is not a metering operation is a configuration error. */
+function disabledOperationsOption(names: string[] = []): Set<string> {
+	const unknown = names.filter((name) => !OPERATIONS.has(name));
+	if (unknown.length) throw new Error(`disabledOperations: ${unknown.join(', ')} is not one of ${[...OPERATIONS].join(', ')}`);
+	return new Set(names);
+}
+
+function identicalResendOption(value: EmulatorOptions['identicalResend']): EmulatorOptions['identicalResend'] {
+	if (value !== undefined && value !== 'success' && value !== 'duplicateRecord') {
+		throw new Error(`identicalResend must be 'success' or 'duplicateRecord', not ${JSON.stringify(value)}`);
+	}
+	return value ?? 'success';
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const host = options.host ?? '127.0.0.1';
 	const region = options.region ?? 'us-east-1';
@@ -58,12 +72,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const usageSigner = await UsageSigner.create(options.privateKeyPem);
 	const credentials = new CredentialStore(options.credentials ?? [DEFAULT_TEST_CREDENTIAL]);
 	const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
+	const disabledOperations = disabledOperationsOption(options.disabledOperations);
 	const metering = new MeteringService(
 		{
 			products: options.products,
 			customers: options.customers,
 			registrationTokens: options.registrationTokens,
-			batchWindowHours: options.batchWindowHours ?? 6,
+			batchWindowHours: options.batchWindowHours ?? 24,
+			identicalResend: identicalResendOption(options.identicalResend),
 			meterUsageWindowHours: options.meterUsageWindowHours ?? 6,
 		},
 		faults,
@@ -136,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			const caller = await credentials.authenticate(signedRequest(request, url, body), 'aws-marketplace', region, now());
 			entry.accessKeyId = caller.accessKeyId;
 			credentials.authorize(caller, `aws-marketplace:${operation}`);
+			if (disabledOperations.has(operation)) throw new ServiceError('DisabledApiException', 'The API is disabled in the Region.');
 			faults.admit(operation);
 			if (parsed === undefined) throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400, ['The request body is not valid JSON']);
 			validateRequest(operation, parsed);

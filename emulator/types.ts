@@ -70,10 +70,24 @@ export interface EmulatorOptions {
 	/** Unset: open mode, any product code and any dimension. */
 	products?: EmulatorProduct[];
 	registrationTokens?: EmulatorRegistrationToken[];
-	/** How old a BatchMeterUsage record may be; default 6. */
+	/**
+	 * How old a BatchMeterUsage record may be, in hours; default 24 (a record this old or older is rejected). Whatever
+	 * the window, usage of the previous UTC month is accepted only until 06:00 UTC on the 1st.
+	 */
 	batchWindowHours?: number;
 	/** How old a MeterUsage timestamp may be; default 6. */
 	meterUsageWindowHours?: number;
+	/**
+	 * Operations answered `DisabledApiException` ("The API is disabled in the Region.") once the caller is
+	 * authenticated and authorized, e.g. ['BatchMeterUsage']; default none.
+	 */
+	disabledOperations?: string[];
+	/**
+	 * BatchMeterUsage record whose billing key already holds the same quantity: 'success' (default, the model's
+	 * idempotency: Success with the same MeteringRecordId) or 'duplicateRecord' (Status DuplicateRecord, no
+	 * MeteringRecordId, as some AWS guidance says). Either way it is billed once.
+	 */
+	identicalResend?: 'success' | 'duplicateRecord';
 	faults?: EmulatorFaults;
 	/** Seed of the fault randomness; default 1. */
 	seed?: number;

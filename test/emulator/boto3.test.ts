@@ -48,6 +48,7 @@ interface Observation {
 			{ token: 'token-expired', customerAWSAccountId: '111122223333', productCode: 'prod-saas', expired: true },
 		],
 	});
+	const disabledEmulator = useEmulator({ disabledOperations: ['BatchMeterUsage'] });
 	let seen: Record<string, Observation>;
 
 	beforeAll(async () => {
@@ -61,6 +62,7 @@ interface Observation {
 				AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 				AWS_EC2_METADATA_DISABLED: 'true',
 				EMULATOR_URL: emulator().url,
+				EMULATOR_DISABLED_URL: disabledEmulator().url,
 				EMULATOR_REGION: emulator().region,
 				EMULATOR_KEYS: JSON.stringify(KEYS),
 			},
@@ -85,7 +87,7 @@ interface Observation {
 		expect(seen.batch.result).toEqual({
 			Results: [
 				{ UsageRecord: usageRecord, MeteringRecordId: expect.any(String), Status: 'Success' },
-				{ UsageRecord: { ...usageRecord, CustomerAWSAccountId: '999999999999' }, Status: 'CustomerNotSubscribed' },
+				{ UsageRecord: { Timestamp: { datetime: hour }, CustomerAWSAccountId: '999999999999', Dimension: 'requests', Quantity: 7 }, Status: 'CustomerNotSubscribed' },
 			],
 			UnprocessedRecords: [],
 		});
@@ -95,6 +97,8 @@ interface Observation {
 		expect(seen.batchOld).toEqual(modelled('TimestampOutOfBoundsException'));
 		expect(seen.batchDimension).toEqual(modelled('InvalidUsageDimensionException'));
 		expect(seen.batchLicense).toEqual(modelled('InvalidLicenseException'));
+		expect(seen.batchLicenseAccount).toEqual(modelled('InvalidLicenseException'));
+		expect(seen.batchDisabled).toEqual({ ...modelled('DisabledApiException'), message: 'The API is disabled in the Region.' });
 		expect(seen.batchBothCustomers).toEqual(modelled('InvalidCustomerIdentifierException'));
 		expect(seen.batchAllocations).toEqual(modelled('InvalidUsageAllocationsException'));
 		expect(seen.batchTooLongProductCode).toEqual({

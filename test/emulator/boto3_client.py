@@ -15,17 +15,19 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 URL = os.environ['EMULATOR_URL']
+# An emulator with BatchMeterUsage disabled.
+DISABLED_URL = os.environ['EMULATOR_DISABLED_URL']
 REGION = os.environ['EMULATOR_REGION']
 KEYS = json.loads(os.environ['EMULATOR_KEYS'])
 LICENSE = 'arn:aws:license-manager::123456789012:license:l-0000000000000000000000000000000a'
 CONFIG = Config(retries={'total_max_attempts': 1, 'mode': 'standard'})
 
 
-def client(name='default', service='meteringmarketplace', **overrides):
+def client(name='default', service='meteringmarketplace', url=URL, **overrides):
     keys = {**KEYS[name], **overrides}
     return boto3.client(
         service,
-        endpoint_url=URL,
+        endpoint_url=url,
         region_name=REGION,
         aws_access_key_id=keys['accessKeyId'],
         aws_secret_access_key=keys['secretAccessKey'],
@@ -78,16 +80,20 @@ def main():
     observe('resolveInvalid', lambda: metering.resolve_customer(RegistrationToken='no-such-token'))
     observe('resolveExpired', lambda: metering.resolve_customer(RegistrationToken='token-expired'))
 
-    observe('batch', lambda: metering.batch_meter_usage(UsageRecords=[record, {**record, 'CustomerAWSAccountId': '999999999999'}]))
+    stranger = {'Timestamp': hour, 'CustomerAWSAccountId': '999999999999', 'Dimension': 'requests', 'Quantity': 7}
+    observe('batch', lambda: metering.batch_meter_usage(ProductCode='prod-saas', UsageRecords=[record, stranger]))
     observe('batchAgain', lambda: metering.batch_meter_usage(UsageRecords=[record]))
     observe('batchDuplicate', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'Quantity': 8}]))
     observe('batchLegacy', lambda: metering.batch_meter_usage(
         ProductCode='prod-saas',
         UsageRecords=[{'Timestamp': hour, 'CustomerIdentifier': 'legacy-1', 'Dimension': 'users', 'Quantity': 1}],
     ))
-    observe('batchOld', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'Timestamp': hour - datetime.timedelta(hours=7)}]))
+    observe('batchOld', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'Timestamp': hour - datetime.timedelta(hours=25)}]))
     observe('batchDimension', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'Dimension': 'bandwidth'}]))
     observe('batchLicense', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'LicenseArn': LICENSE + 'f'}]))
+    observe('batchLicenseAccount', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'CustomerAWSAccountId': '999999999999'}]))
+    disabled = client(url=DISABLED_URL)
+    observe('batchDisabled', lambda: disabled.batch_meter_usage(UsageRecords=[record]), disabled)
     observe('batchBothCustomers', lambda: metering.batch_meter_usage(UsageRecords=[{**record, 'CustomerIdentifier': 'legacy-1'}]))
     observe('batchAllocations', lambda: metering.batch_meter_usage(
         UsageRecords=[{**record, 'UsageAllocations': [{'AllocatedUsageQuantity': 1, 'Tags': [{'Key': 'team', 'Value': 'a'}]}]}],

@@ -28,10 +28,12 @@ const HOUR = 3600_000;
 const hourStart = (hoursAgo = 0) => new Date(Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR);
 const LICENSE_A = 'arn:aws:license-manager::123456789012:license:l-0000000000000000000000000000000a';
 const LICENSE_B = 'arn:aws:license-manager::123456789012:license:l-0000000000000000000000000000000b';
+const LICENSE_OTHER_PRODUCT = 'arn:aws:license-manager::123456789012:license:l-0000000000000000000000000000000c';
 
 const emulator = useEmulator({
 	products: [
 		{ productCode: 'prod-saas', type: 'saas', dimensions: ['requests', 'users'] },
+		{ productCode: 'prod-saas-2', type: 'saas', dimensions: ['requests'] },
 		{ productCode: 'prod-ami', type: 'ami', dimensions: ['vcpu-hours'] },
 		{ productCode: 'prod-container', type: 'container', dimensions: ['pods'] },
 		{ productCode: 'prod-unentitled', type: 'container', dimensions: ['pods'], notEntitled: true },
@@ -41,6 +43,7 @@ const emulator = useEmulator({
 		{ customerAWSAccountId: '111122223333', productCode: 'prod-saas', licenseArn: LICENSE_A },
 		{ customerAWSAccountId: '444455556666', productCode: 'prod-saas', licenseArn: LICENSE_B },
 		{ customerAWSAccountId: '777788889999', customerIdentifier: 'legacy-1', productCode: 'prod-saas' },
+		{ customerAWSAccountId: '111122223333', productCode: 'prod-saas-2', licenseArn: LICENSE_OTHER_PRODUCT },
 	],
 	registrationTokens: [
 		{ token: 'token-new', customerAWSAccountId: '111122223333', customerIdentifier: '', productCode: 'prod-saas', licenseArn: LICENSE_A },
@@ -123,7 +126,8 @@ describe('BatchMeterUsage', () => {
 	});
 
 	it('answers CustomerNotSubscribed per record and meters the others', async () => {
-		const answer = await batch([record({ CustomerAWSAccountId: '999999999999' }), record({ CustomerAWSAccountId: '444455556666', LicenseArn: LICENSE_B })]);
+		const stranger = { Timestamp: hourStart(1), CustomerAWSAccountId: '999999999999', Dimension: 'requests', Quantity: 1 };
+		const answer = await batch([stranger, record({ CustomerAWSAccountId: '444455556666', LicenseArn: LICENSE_B })], 'prod-saas');
 		expect(answer.Results!.map((result) => result.Status)).toEqual(['CustomerNotSubscribed', 'Success']);
 		expect(answer.Results![0].MeteringRecordId).toBeUndefined();
 		const legacy = await batch([{ Timestamp: hourStart(1), CustomerIdentifier: 'stranger', Dimension: 'users', Quantity: 1 }], 'prod-saas');
@@ -131,7 +135,7 @@ describe('BatchMeterUsage', () => {
 	});
 
 	it('rejects the whole batch for one record out of the time window', async () => {
-		const late = batch([record(), record({ Dimension: 'users', Timestamp: new Date(Date.now() - 6 * HOUR - 1000) })]);
+		const late = batch([record(), record({ Dimension: 'users', Timestamp: new Date(Date.now() - 24 * HOUR - 1000) })]);
 		await expect(late).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
 		await expect(batch([record({ Timestamp: new Date(Date.now() + 10 * 60_000) })])).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
 		expect(emulator().stats().billed).toEqual({});
@@ -145,6 +149,30 @@ describe('BatchMeterUsage', () => {
 		await expect(batch([{ Timestamp: hourStart(1), CustomerAWSAccountId: '111122223333', Dimension: 'requests' }])).rejects.toBeInstanceOf(
 			InvalidProductCodeException,
 		);
+	});
+
+	it('rejects the whole request for a known license sent with another customer account', async () => {
+		const other = batch([record(), record({ CustomerAWSAccountId: '444455556666', Dimension: 'users' })]);
+		await expect(other).rejects.toBeInstanceOf(InvalidLicenseException);
+		await expect(other).rejects.toThrow(`License ${LICENSE_A} does not belong to the customer AWS account 444455556666`);
+		expect(emulator().stats().billed).toEqual({});
+		// Legacy records keep their per-record answer.
+		const legacy = await batch([{ Timestamp: hourStart(1), CustomerIdentifier: 'legacy-1', Dimension: 'users', Quantity: 1 }, record()], 'prod-saas');
+		expect(legacy.Results!.map((result) => result.Status)).toEqual(['Success', 'Success']);
+	});
+
+	it('refuses licenses of two products in one request, and a license of another product than the request’s', async () => {
+		const mixed = batch([record(), record({ LicenseArn: LICENSE_OTHER_PRODUCT })]);
+		await expect(mixed).rejects.toBeInstanceOf(InvalidLicenseException);
+		await expect(mixed).rejects.toThrow(/^The request mixes licenses of several products \('prod-saas' for .*, 'prod-saas-2' for .*\): send each product's usage in a request of its own\.$/);
+		const otherProduct = batch([record({ LicenseArn: LICENSE_OTHER_PRODUCT })], 'prod-saas');
+		await expect(otherProduct).rejects.toBeInstanceOf(InvalidLicenseException);
+		await expect(otherProduct).rejects.toThrow(`License ${LICENSE_OTHER_PRODUCT} is a license of product 'prod-saas-2', not of the request's product 'prod-saas'.`);
+		expect(emulator().stats().billed).toEqual({});
+		// Licenses of one product, of several customers: one request.
+		const oneProduct = await batch([record(), record({ CustomerAWSAccountId: '444455556666', LicenseArn: LICENSE_B })]);
+		expect(oneProduct.Results!.map((result) => result.Status)).toEqual(['Success', 'Success']);
+		expect((await batch([record({ LicenseArn: LICENSE_OTHER_PRODUCT })])).Results![0].Status).toBe('Success');
 	});
 
 	it('needs exactly one of CustomerIdentifier and CustomerAWSAccountId', async () => {

@@ -70,17 +70,17 @@ describe('emulator server', () => {
 });
 
 describe('emulator clock', () => {
-	const fixed = new Date('2030-03-01T12:30:00Z');
-	const emulator = useEmulator({ now: () => fixed, batchWindowHours: 24 });
+	const fixed = new Date('2030-03-02T12:30:00Z');
+	const emulator = useEmulator({ now: () => fixed });
 
 	it('judges timestamps and logs by its own clock, signatures by the system clock', async () => {
 		const answer = await meteringClient(emulator()).send(
 			new BatchMeterUsageCommand({
-				UsageRecords: [{ Timestamp: new Date('2030-02-28T13:00:00Z'), CustomerAWSAccountId: '1', LicenseArn: LICENSE, Dimension: 'd', Quantity: 1 }],
+				UsageRecords: [{ Timestamp: new Date('2030-03-01T13:00:00Z'), CustomerAWSAccountId: '1', LicenseArn: LICENSE, Dimension: 'd', Quantity: 1 }],
 			}),
 		);
 		expect(answer.Results![0].Status).toBe('Success');
 		expect(emulator().log[0].time).toBe(fixed.toISOString());
-		expect(Object.keys(emulator().stats().billed)).toEqual([`${LICENSE}|1|d|2030-02-28T13:00:00.000Z`]);
+		expect(Object.keys(emulator().stats().billed)).toEqual([`${LICENSE}|1|d|2030-03-01T13:00:00.000Z`]);
 	});
 });
