@@ -3,6 +3,7 @@ import { createVerify, constants } from 'node:crypto';
 import {
 	BatchMeterUsageCommand,
 	CustomerNotEntitledException,
+	DisabledApiException,
 	DuplicateRequestException,
 	ExpiredTokenException,
 	IdempotencyConflictException,
@@ -22,7 +23,8 @@ import {
 	type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering';
 
-import { meteringClient, useEmulator } from '../helpers/emulator';
+import { DEFAULT_TEST_CREDENTIAL, startEmulator } from '../../emulator';
+import { meteringClient, sendSigned, useEmulator } from '../helpers/emulator';
 
 const HOUR = 3600_000;
 const hourStart = (hoursAgo = 0) => new Date(Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR);
@@ -280,5 +282,123 @@ describe('open mode (no products, customers or tokens configured)', () => {
 		const meterUsage = await openClient.send(new MeterUsageCommand({ ProductCode: 'any', UsageDimension: 'any', Timestamp: hourStart() }));
 		expect(meterUsage.MeteringRecordId).toEqual(expect.any(String));
 		expect(open().stats().meteredQuantity()).toBe(10);
+	});
+});
+
+describe('BatchMeterUsage time window, by the emulator’s clock', () => {
+	let clock = new Date('2030-03-15T12:30:00Z');
+	const windowed = useEmulator({ now: () => clock });
+	const sixHours = useEmulator({ now: () => clock, batchWindowHours: 6 });
+	const wide = useEmulator({ now: () => clock, batchWindowHours: 48 });
+	beforeEach(() => [windowed, sixHours, wide].forEach((emulator) => emulator().reset()));
+	const at = (time: string | number) => record({ Timestamp: new Date(time) });
+	const send = (records: UsageRecord[], target = windowed) => meteringClient(target()).send(new BatchMeterUsageCommand({ UsageRecords: records }));
+	const accepted = async (time: string | number, target = windowed) => (await send([at(time)], target)).Results![0].Status;
+
+	it('takes records younger than 24 hours by default and rejects the whole request for one of 24 hours or more', async () => {
+		clock = new Date('2030-03-15T12:30:00Z');
+		expect(await accepted(clock.getTime() - 24 * HOUR + 1000)).toBe('Success');
+		const boundary = send([record({ Timestamp: clock, Dimension: 'users' }), at(clock.getTime() - 24 * HOUR)]);
+		await expect(boundary).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
+		await expect(boundary).rejects.toThrow('The timestamp 2030-03-14T12:30:00.000Z is out of the allowed range: within the last 24 hours.');
+		expect(windowed().stats().meteredQuantity({ dimension: 'users' })).toBe(0);
+		// The future tolerance is unchanged: five minutes.
+		expect(await accepted(clock.getTime() + 5 * 60_000)).toBe('Success');
+		await expect(send([at(clock.getTime() + 5 * 60_000 + 1000)])).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
+	});
+
+	it('keeps another window when one is configured', async () => {
+		clock = new Date('2030-03-15T12:30:00Z');
+		expect(await accepted(clock.getTime() - 6 * HOUR + 1000, sixHours)).toBe('Success');
+		await expect(send([at(clock.getTime() - 6 * HOUR)], sixHours)).rejects.toThrow(/within the last 6 hours/);
+	});
+
+	it('takes usage of the previous month until 06:00 UTC on the 1st, and none after', async () => {
+		clock = new Date('2030-03-01T05:59:59Z');
+		expect(await accepted('2030-02-28T23:00:00Z')).toBe('Success');
+		expect(await accepted('2030-02-28T06:00:00Z')).toBe('Success');
+		clock = new Date('2030-03-01T06:00:00Z');
+		const late = send([at('2030-03-01T00:00:00Z'), at('2030-02-28T23:00:00Z')]);
+		await expect(late).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
+		await expect(late).rejects.toThrow(
+			'The timestamp 2030-02-28T23:00:00.000Z is out of the allowed range: usage of the previous month is accepted until 2030-03-01T06:00:00.000Z.',
+		);
+		expect(await accepted('2030-03-01T00:00:00Z')).toBe('Success');
+		// A longer window does not reopen the previous month, across a year's end too.
+		clock = new Date('2031-01-02T00:00:00Z');
+		await expect(send([at('2030-12-31T23:00:00Z')], wide)).rejects.toThrow(/usage of the previous month is accepted until 2031-01-01T06:00:00.000Z/);
+		expect(await accepted('2031-01-01T00:00:00Z', wide)).toBe('Success');
+	});
+
+	it('leaves MeterUsage its 6-hour window', async () => {
+		clock = new Date('2030-03-15T12:30:00Z');
+		const meter = (time: number) =>
+			meteringClient(windowed()).send(new MeterUsageCommand({ ProductCode: 'prod-ami', UsageDimension: 'vcpu-hours', UsageQuantity: 1, Timestamp: new Date(time) }));
+		expect((await meter(clock.getTime() - 6 * HOUR + 1000)).MeteringRecordId).toEqual(expect.any(String));
+		await expect(meter(clock.getTime() - 6 * HOUR)).rejects.toBeInstanceOf(TimestampOutOfBoundsException);
+	});
+});
+
+describe('identicalResend', () => {
+	const strict = useEmulator({ identicalResend: 'duplicateRecord' });
+	const send = (records: UsageRecord[]) => meteringClient(strict()).send(new BatchMeterUsageCommand({ UsageRecords: records }));
+
+	it("'duplicateRecord' answers the same quantity for a billed key DuplicateRecord, without an ID, and bills it once", async () => {
+		const first = await send([record()]);
+		expect(first.Results![0]).toMatchObject({ Status: 'Success', MeteringRecordId: expect.any(String) });
+		const again = await send([record({ Timestamp: new Date(hourStart(1).getTime() + 30 * 60_000) }), record({ Quantity: 11 })]);
+		expect(again.Results!.map((result) => [result.Status, result.MeteringRecordId])).toEqual([
+			['DuplicateRecord', undefined],
+			['DuplicateRecord', undefined],
+		]);
+		// Within one request too: the first record bills, its twin is a duplicate.
+		const twins = await send([record({ Dimension: 'users' }), record({ Dimension: 'users' })]);
+		expect(twins.Results!.map((result) => result.Status)).toEqual(['Success', 'DuplicateRecord']);
+		expect(strict().stats().billed[`${LICENSE_A}|111122223333|requests|${hourStart(1).toISOString()}`]).toEqual({
+			quantity: 10,
+			meteringRecordId: first.Results![0].MeteringRecordId,
+		});
+		expect(strict().stats().meteredQuantity()).toBe(20);
+	});
+
+	it('refuses an unknown setting', async () => {
+		await expect(startEmulator({ identicalResend: 'ignore' as 'success' })).rejects.toThrow("identicalResend must be 'success' or 'duplicateRecord', not \"ignore\"");
+	});
+});
+
+describe('disabledOperations', () => {
+	const DENIED = { accessKeyId: 'AKIAEMULATORDENIED03', secretAccessKey: 'denied-secret', deniedActions: ['aws-marketplace:BatchMeterUsage'] };
+	const disabled = useEmulator({ credentials: [DEFAULT_TEST_CREDENTIAL, DENIED], disabledOperations: ['BatchMeterUsage'] });
+	beforeEach(() => {
+		disabled().reset();
+		disabled().setFaults({});
+	});
+	const send = (credentials = DEFAULT_TEST_CREDENTIAL) =>
+		meteringClient(disabled(), credentials).send(new BatchMeterUsageCommand({ UsageRecords: [record()] }));
+
+	it('answers a disabled operation DisabledApiException (HTTP 400) and bills nothing; the others work', async () => {
+		const answer = send();
+		await expect(answer).rejects.toBeInstanceOf(DisabledApiException);
+		await expect(answer).rejects.toMatchObject({ message: 'The API is disabled in the Region.', $metadata: { httpStatusCode: 400 } });
+		const raw = await sendSigned(disabled(), { operation: 'BatchMeterUsage', body: '{"UsageRecords":[]}' });
+		expect([raw.status, raw.json()]).toEqual([400, { __type: 'DisabledApiException', message: 'The API is disabled in the Region.' }]);
+		expect(disabled().stats().billed).toEqual({});
+		expect(disabled().stats().requests.BatchMeterUsage).toEqual({ DisabledApiException: 2 });
+		const meterUsage = meteringClient(disabled()).send(new MeterUsageCommand({ ProductCode: 'any', UsageDimension: 'any', Timestamp: hourStart() }));
+		expect((await meterUsage).MeteringRecordId).toEqual(expect.any(String));
+	});
+
+	it('checks authentication and authorization first, and comes before faults and validation', async () => {
+		await expect(send({ ...DEFAULT_TEST_CREDENTIAL, secretAccessKey: 'wrong' })).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+		await expect(send(DENIED)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+		disabled().setFaults({ throttleRate: 1 });
+		await expect(send()).rejects.toBeInstanceOf(DisabledApiException);
+		disabled().setFaults({});
+		const invalid = await sendSigned(disabled(), { operation: 'BatchMeterUsage', body: '{"UsageRecords":"none"}' });
+		expect(invalid.json()).toMatchObject({ __type: 'DisabledApiException' });
+	});
+
+	it('refuses a name that is not a metering operation', async () => {
+		await expect(startEmulator({ disabledOperations: ['BatchMeterUsage', 'MeterUsages'] })).rejects.toThrow(/^disabledOperations: MeterUsages is not one of BatchMeterUsage, /);
 	});
 });
