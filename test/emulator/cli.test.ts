@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering';
+import { BatchMeterUsageCommand, MeterUsageCommand, ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering';
 
 import { DEFAULT_TEST_CREDENTIAL, type Emulator } from '../../emulator';
 import { meteringClient } from '../helpers/emulator';
@@ -18,7 +18,22 @@ describe('emulator CLI', () => {
 	beforeAll(async () => {
 		child = spawn(
 			process.execPath,
-			[require.resolve('tsx/cli'), 'emulator/cli.ts', '--port', '0', '--config', 'emulator/sample-config.json', '--latency-ms', '1', '--unprocessed-rate', '0'],
+			[
+				require.resolve('tsx/cli'),
+				'emulator/cli.ts',
+				'--port',
+				'0',
+				'--config',
+				'emulator/sample-config.json',
+				'--latency-ms',
+				'1',
+				'--unprocessed-rate',
+				'0',
+				'--disabled-operations',
+				'MeterUsage,RegisterUsage',
+				'--identical-resend',
+				'duplicateRecord',
+			],
 			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
 		);
 		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -47,6 +62,22 @@ describe('emulator CLI', () => {
 		const stats = await (await fetch(`${ready.url}/_emulator/stats`)).json();
 		expect(stats).toMatchObject({ requests: { ResolveCustomer: { 200: 1, ExpiredTokenException: 1 } } });
 		expect(await (await fetch(`${ready.url}/_emulator/public-key`)).text()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+	});
+
+	it('takes the disabled operations and the identical-resend answer from flags', async () => {
+		const client = meteringClient({ url: ready.url, region: ready.region } as Emulator);
+		const meterUsage = client.send(new MeterUsageCommand({ ProductCode: 'ami-scanner', UsageDimension: 'vcpu_hours', Timestamp: new Date() }));
+		await expect(meterUsage).rejects.toMatchObject({ name: 'DisabledApiException', message: 'The API is disabled in the Region.' });
+		const usage = {
+			Timestamp: new Date(Math.floor(Date.now() / 3600_000) * 3600_000),
+			CustomerAWSAccountId: '111122223333',
+			LicenseArn: 'arn:aws:license-manager::123456789012:license:l-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+			Dimension: 'api_calls',
+			Quantity: 5,
+		};
+		const batch = () => client.send(new BatchMeterUsageCommand({ UsageRecords: [usage] }));
+		expect((await batch()).Results![0].Status).toBe('Success');
+		expect((await batch()).Results![0].Status).toBe('DuplicateRecord');
 	});
 
 	it('stops cleanly on SIGTERM', async () => {
