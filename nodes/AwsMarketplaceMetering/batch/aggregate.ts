@@ -1,7 +1,7 @@
 import { type ParsedAllocation, toUsageAllocations } from './allocations';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, fitsInOneRequest, recordBytes } from './plan';
-import { type Decimal, addDecimal, decimalToString, roundDecimal, sumDecimals } from './quantity';
-import { CONSTRAINTS, MAX_QUANTITY, describeValue, fail, ok } from './rules';
+import { type Decimal, addDecimal, roundDecimal, sumDecimals } from './quantity';
+import { CONSTRAINTS, MAX_QUANTITY, fail, ok } from './rules';
 import { HOUR_MS, truncateToHour } from './timestamp';
 import type { Checked, NonIntegerQuantity, UsageRecord } from './types';
 import type { ValidUsageEvent } from './validate';
@@ -58,15 +58,6 @@ export function aggregateUsageRecords(events: ValidUsageEvent[], options: Aggreg
 function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Checked<UsageRecord> {
 	const [first] = group;
 	const what = group.length > 1 ? ` summed over ${group.length} events of this customer, dimension and hour` : '';
-	const otherProduct = group.find((event) => event.productCode !== first.productCode);
-	if (otherProduct) {
-		return fail(
-			'LicenseProductConflict',
-			'productCode',
-			'oneProductPerLicense',
-			`Product Code ${describeValue(otherProduct.productCode)} and ${describeValue(first.productCode)} both come with License ARN ${describeValue(first.licenseArn)} for the same customer, dimension and hour: a license belongs to one product, fix the product code`,
-		);
-	}
 	const { nonIntegerQuantity } = options;
 	const total = sumDecimals(group.map((event) => event.quantity));
 	const quantity = roundDecimal(total, nonIntegerQuantity);
@@ -87,16 +78,7 @@ function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Che
 			`Usage Allocations${what} are ${allocations.length} distinct tag sets: AWS accepts at most ${CONSTRAINTS.usageAllocations.max} per usage record`,
 		);
 	}
-	const usageAllocations = allocations && toUsageAllocations(allocations, nonIntegerQuantity);
-	const allocated = usageAllocations?.reduce((sum, allocation) => sum + BigInt(allocation.AllocatedUsageQuantity), 0n);
-	if (allocated !== undefined && allocated !== quantity) {
-		return fail(
-			'InvalidUsageAllocations',
-			'usageAllocations',
-			'roundedSum',
-			`Usage Allocations${what} add up to ${allocated} after rounding each allocation, not the Quantity ${quantity} (${decimalToString(total)} rounded): AWS needs them to sum exactly; send whole allocated quantities`,
-		);
-	}
+	const usageAllocations = allocations && toUsageAllocations(allocations, quantity);
 	const earliest = group.reduce((min, event) => Math.min(min, event.timestamp.getTime()), Infinity);
 	const record: UsageRecord = {
 		Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),

@@ -131,10 +131,26 @@ export function checkAllocationSum(allocations: ParsedAllocation[], quantity: De
 	);
 }
 
-/** Allocations as AWS takes them, each quantity rounded as the record's is. */
-export function toUsageAllocations(allocations: ParsedAllocation[], nonIntegerQuantity: NonIntegerQuantity): UsageAllocation[] {
-	return allocations.map((allocation) => ({
-		AllocatedUsageQuantity: Number(roundDecimal(allocation.quantity, nonIntegerQuantity)),
+/**
+ * Allocations as AWS takes them, in whole units that add up to the record's (rounded) quantity:
+ * each allocation gets its whole part, and the units left go to the largest fractions first
+ * (1.5 split 0.5/0.5/0.5 and rounded up to 2 becomes 1/1/0, not 1/1/1).
+ */
+export function toUsageAllocations(allocations: ParsedAllocation[], quantity: bigint): UsageAllocation[] {
+	const parts = allocations.map(({ quantity: { units, scale } }) => {
+		const one = 10n ** BigInt(scale);
+		// The fraction on a common scale, to compare allocations of different scales.
+		return { whole: units / one, fraction: ((units % one) * 10n ** 18n) / one };
+	});
+	let left = quantity - parts.reduce((sum, part) => sum + part.whole, 0n);
+	const byFraction = parts.map((_, index) => index).sort((a, b) => (parts[b].fraction > parts[a].fraction ? 1 : parts[b].fraction < parts[a].fraction ? -1 : a - b));
+	for (const index of byFraction) {
+		if (left <= 0n) break;
+		parts[index].whole++;
+		left--;
+	}
+	return allocations.map((allocation, index) => ({
+		AllocatedUsageQuantity: Number(parts[index].whole),
 		...(allocation.tags ? { Tags: allocation.tags } : {}),
 	}));
 }
@@ -151,7 +167,7 @@ export function checkUsageAllocations(value: unknown, usageQuantity: unknown, qu
 	if (!parsed.value) return ok(undefined);
 	const sum = checkAllocationSum(parsed.value, quantity.value, quantityLabel);
 	if (!sum.ok) return sum;
-	return ok(toUsageAllocations(parsed.value, 'error'));
+	return ok(toUsageAllocations(parsed.value, roundDecimal(quantity.value, 'error')));
 }
 
 /** For Meter Usage: a whole usage quantity, 0 to 2147483647, with the same messages. */

@@ -8,7 +8,9 @@ export type ErrorKind =
 	| 'rejectRequest'
 	/** Concerns the account or credentials: stop sending. */
 	| 'fatal'
-	/** Left over after the SDK's retries: this request's records failed, safe to resend later. */
+	/** The node's own request timeout: a hung endpoint must end the run, so no resending. */
+	| 'timeout'
+	/** Left over after the SDK's retries (throttling, 5xx, a reset connection): resent like unprocessed records. */
 	| 'transient';
 
 const ISOLATE = new Set([
@@ -18,6 +20,10 @@ const ISOLATE = new Set([
 	'InvalidTagException',
 	'InvalidUsageAllocationsException',
 	'InvalidCustomerIdentifierException',
+	// The request's own fault, which resending cannot cure: find the record that causes it.
+	'ValidationException',
+	'SerializationException',
+	'RequestEntityTooLargeException',
 ]);
 
 const FATAL = new Set([
@@ -48,8 +54,12 @@ const ADVICE: Record<string, string> = {
 	UnrecognizedClientException: 'Check the access key ID (and the session token of temporary keys).',
 	InvalidSignatureException: 'Check the secret access key and this machine’s clock.',
 	ExpiredTokenException: 'The session token has expired: renew the temporary credentials.',
-	DisabledApiException: 'The Metering API is disabled in this Region: use us-east-1 unless AWS enabled another Region for you.',
+	DisabledApiException:
+		'The Metering API is disabled in this Region: use the Region AWS enabled for your product, and never resend an hour already metered through another Region (AWS deduplicates per Region).',
 	InvalidEndpointRegionException: 'Call the API in the Region AWS expects for this product.',
+	ValidationException: 'AWS’s message names the field and the rule the record breaks: fix it in the input.',
+	SerializationException: 'A field has a type AWS cannot read: fix it in the input.',
+	RequestEntityTooLargeException: 'The request was over 1 MB: use fewer or shorter usage allocation tags.',
 };
 
 const NETWORK_CODES = /^E[A-Z]+$/;
@@ -68,9 +78,19 @@ function errorMessage(error: unknown): string {
 	return typeof message === 'string' && message ? message : String(error);
 }
 
+// The SDK names its own timeouts and a reset connection alike (TimeoutError); its own timeouts say
+// "configured" or "of inactivity" in their message, a reset carries ECONNRESET or EPIPE.
+const OWN_TIMEOUT = /configured|of inactivity|no activity/;
+
+function httpStatus(error: unknown): number | undefined {
+	const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+	return typeof status === 'number' ? status : undefined;
+}
+
 export function classifyError(error: unknown): ErrorKind {
 	const name = errorName(error);
-	if (ISOLATE.has(name)) return 'isolate';
+	if (ISOLATE.has(name) || httpStatus(error) === 413) return 'isolate';
+	if (name === 'TimeoutError' && OWN_TIMEOUT.test(errorMessage(error))) return 'timeout';
 	if (name === 'InvalidProductCodeException') return 'rejectRequest';
 	if (FATAL.has(name)) return 'fatal';
 	return 'transient';
@@ -82,7 +102,7 @@ export function describeSendError(error: unknown): UsageError {
 	const said = `${code}: ${errorMessage(error).replace(/\.?\s*$/, '.')}`;
 	switch (classifyError(error)) {
 		case 'isolate':
-			return { code, message: `AWS rejected this usage record (${said}) ${ADVICE[code]}` };
+			return { code, message: `AWS rejected this usage record (${said}) ${ADVICE[code] ?? ADVICE.RequestEntityTooLargeException}` };
 		case 'rejectRequest':
 			return { code, message: `AWS rejected the product code (${said}) ${ADVICE[code]}` };
 		case 'fatal':
@@ -90,6 +110,8 @@ export function describeSendError(error: unknown): UsageError {
 				code,
 				message: `AWS refused the request (${said}) ${ADVICE[code] ?? 'Check the credentials and the Region.'} Sending stopped: no further requests were made with these credentials.`,
 			};
+		case 'timeout':
+			return { code, message: `The request got no answer in time (${said}) It may have been metered: resending the same record later is safe.` };
 		default:
 			return {
 				code,

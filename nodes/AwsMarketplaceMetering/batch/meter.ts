@@ -2,6 +2,7 @@ import { aggregateUsageRecords } from './aggregate';
 import { resolveMeteringOptions } from './options';
 import { type PlannedRecord, planBatches } from './plan';
 import { sendBatches } from './send';
+import { checkTimestampWindow } from './timestamp';
 import type { EventOutcome, MeteringOptions, MeteringReport, SendBatch, UsageEvent } from './types';
 import { type ValidUsageEvent, validateUsageEvent } from './validate';
 
@@ -52,6 +53,16 @@ export async function meterUsageEvents(
 	const sent = await sendBatches(batches, send, {
 		...settings,
 		now: () => settings.now().getTime(),
+		expired: (record, time) => {
+			const window = checkTimestampWindow(record.Timestamp, record.Timestamp, { ...settings, now: new Date(time) });
+			if (window.ok) return undefined;
+			return {
+				code: 'Expired',
+				message: `Not metered: AWS's window for this usage record closed while it was being resent (${window.error.message})`,
+				field: 'timestamp',
+				rule: window.error.rule,
+			};
+		},
 	});
 
 	for (const { members, productCode, outcome } of records) {

@@ -4,7 +4,8 @@ import type { MeteringOptions, NonIntegerQuantity } from './types';
 export const DEFAULT_METERING_OPTIONS: MeteringOptions = {
 	aggregate: true,
 	truncateToHour: true,
-	maxRecordAgeHours: 6,
+	// The service's limit: BatchMeterUsage refuses records 24 hours or more after their hour.
+	maxRecordAgeHours: 24,
 	maxFutureSkewMinutes: 5,
 	nonIntegerQuantity: 'error',
 	maxRequestsPerSecond: 10,
@@ -12,6 +13,8 @@ export const DEFAULT_METERING_OPTIONS: MeteringOptions = {
 	unprocessedRetries: 5,
 	unprocessedRetryMaxMs: 30 * 60_000,
 	retryBaseDelayMs: 1000,
+	// Ten seconds of the account's 10 requests per second.
+	maxIsolationRequests: 100,
 };
 
 export type ResolvedMeteringOptions = Required<MeteringOptions>;
@@ -46,6 +49,7 @@ export function resolveMeteringOptions(options: Partial<MeteringOptions> = {}): 
 	inRange('unprocessedRetries', resolved.unprocessedRetries, 0, Infinity, true);
 	inRange('unprocessedRetryMaxMs', resolved.unprocessedRetryMaxMs, 0);
 	inRange('retryBaseDelayMs', resolved.retryBaseDelayMs, 0);
+	inRange('maxIsolationRequests', resolved.maxIsolationRequests, 0, Infinity, true);
 	if (!ROUNDING.includes(resolved.nonIntegerQuantity)) {
 		throw new RangeError(`Option nonIntegerQuantity must be one of ${ROUNDING.join(', ')}, not ${String(resolved.nonIntegerQuantity)}`);
 	}

@@ -81,13 +81,15 @@ export function isLicenseBased(record: UsageRecord): boolean {
 
 /**
  * Splits records into BatchMeterUsage requests: one product per request, license-based and
- * product-code-based records apart, at most 25 records and under 1 MB each. Deterministic: groups in
- * order of first appearance, records in input order. A record too large on its own goes alone
- * (callers reject such records first, see fitsInOneRequest).
+ * product-code-based records apart, at most 25 records and under 1 MB each. Oldest hours first, so
+ * that a backlog near its deadline goes out before fresh usage. Deterministic: records by timestamp,
+ * then input order; groups in order of first appearance; requests by their oldest record. A record
+ * too large on its own goes alone (callers reject such records first, see fitsInOneRequest).
  */
 export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): UsageBatch[] {
 	const groups = new Map<string, PlannedRecord[]>();
-	for (const planned of records) {
+	// Array sorts are stable: equal timestamps keep the input order.
+	for (const planned of [...records].sort((a, b) => a.record.Timestamp.getTime() - b.record.Timestamp.getTime())) {
 		const key = JSON.stringify([planned.productCode, isLicenseBased(planned.record)]);
 		const group = groups.get(key);
 		if (group) group.push(planned);
@@ -112,5 +114,5 @@ export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFA
 		}
 		batches.push({ productCode, sendProductCode, records: current });
 	}
-	return batches;
+	return batches.sort((a, b) => a.records[0].Timestamp.getTime() - b.records[0].Timestamp.getTime());
 }

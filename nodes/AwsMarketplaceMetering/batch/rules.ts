@@ -9,10 +9,11 @@ export const CONSTRAINTS = {
 	customerAWSAccountId: { label: 'Customer AWS Account ID', min: 1, max: 255, pattern: /^[0-9]+$/, allowed: 'digits 0-9' },
 	licenseArn: {
 		label: 'License ARN',
-		pattern:
-			/^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$/,
+		// The model's ARN pattern admits any ARN (an S3 one too, which AWS then rejects with the whole
+		// request): accept only License Manager license ARNs, a subset of it.
+		pattern: /^arn:aws[a-zA-Z-]*:license-manager::[0-9]{12}:license[:/]l-[0-9a-zA-Z]{1,1000}$/,
 		allowed: 'the license ARN Resolve Customer returned, such as arn:aws:license-manager::123456789012:license:l-…',
-		mismatch: 'is not a license ARN',
+		mismatch: 'is not a License Manager license ARN',
 	},
 	dimension: { label: 'Dimension', min: 1, max: 255 },
 	quantity: { label: 'Quantity', min: 0, max: MAX_QUANTITY },

@@ -8,7 +8,10 @@ export interface SendOptions {
 	unprocessedRetries: number;
 	unprocessedRetryMaxMs: number;
 	retryBaseDelayMs: number;
+	maxIsolationRequests: number;
 	describeError: (error: unknown) => UsageError;
+	/** Why a record can no longer be sent (AWS's window has passed), asked before every resend. */
+	expired?: (record: UsageRecord, now: number) => UsageError | undefined;
 	now: () => number;
 	sleep: (ms: number) => Promise<void>;
 	random: () => number;
@@ -19,6 +22,7 @@ export interface RecordAnswer {
 	status: UsageStatus;
 	meteringRecordId?: string;
 	error?: UsageError;
+	note?: string;
 }
 
 export interface SendReport {
@@ -31,25 +35,53 @@ export interface SendReport {
 // Longest single backoff between re-sends of unprocessed records.
 const MAX_BACKOFF_MS = 300_000;
 const FINAL_STATUSES = new Set(['Success', 'CustomerNotSubscribed', 'DuplicateRecord']);
+// Errors that name what AWS does not know: once one record is known to cause it, so do its peers.
+const REFUSED_PART: Record<string, { key: (record: UsageRecord, productCode: string) => string; what: string }> = {
+	InvalidUsageDimensionException: { key: (record, productCode) => `D${productCode}\0${record.Dimension}`, what: 'dimension' },
+	InvalidLicenseException: { key: (record) => `L${record.LicenseArn}\0${record.CustomerAWSAccountId}`, what: 'License ARN and account' },
+};
 
 type Attempt = { kind: 'skipped' } | { kind: 'answered'; response: BatchResponse } | { kind: 'threw'; error: unknown };
 
 /**
- * Sends the batches within the rate limit and the concurrency bound. Unprocessed records are re-sent
- * as the same objects (never a changed quantity or timestamp) with exponential backoff and full
- * jitter; a request rejected over one record is halved until that record is alone; an account-level
+ * Sends the batches within the rate limit and the concurrency bound. Unprocessed records, and
+ * requests that still fail after the SDK's retries, are re-sent as the same objects (never a changed
+ * quantity or timestamp) with exponential backoff and full jitter, while AWS's window lasts. A
+ * request rejected over one record is halved until that record is alone, within a budget of
+ * requests; a dimension or license AWS rejected is not sent again in the run; an account-level
  * error stops all sending.
  */
 export async function sendBatches(batches: UsageBatch[], send: SendBatch, options: SendOptions): Promise<SendReport> {
 	const answers = new Map<UsageRecord, RecordAnswer>();
 	const slots = new Semaphore(options.concurrency);
 	const limiter = new RateLimiter(options.maxRequestsPerSecond, options.now, options.sleep);
+	// Records sent whose answer was lost or unprocessed: AWS may hold them all the same.
+	const maybeMetered = new Set<UsageRecord>();
+	const refused = new Map<string, UsageError>();
 	let fatal: UsageError | undefined;
 	let requests = 0;
 	let retries = 0;
+	let isolationRequests = 0;
 
 	const answer = (records: UsageRecord[], result: RecordAnswer) => {
 		for (const record of records) answers.set(record, result);
+	};
+
+	/** Answers the records that must not go out (again); the rest of the batch, if any, may be sent. */
+	const screen = (batch: UsageBatch, isRetry: boolean): UsageBatch | undefined => {
+		const now = options.now();
+		const records = batch.records.filter((record) => {
+			for (const [name, part] of Object.entries(REFUSED_PART)) {
+				const error = refused.get(part.key(record, batch.productCode));
+				if (!error) continue;
+				answer([record], { status: 'Rejected', error, note: `Not sent: AWS rejected this ${part.what} for another usage record of this run (${name})` });
+				return false;
+			}
+			const expired = isRetry ? options.expired?.(record, now) : undefined;
+			if (expired) answer([record], { status: 'Expired', error: expired });
+			return !expired;
+		});
+		return records.length ? { ...batch, records } : undefined;
 	};
 
 	const attempt = async (batch: UsageBatch, isRetry: boolean): Promise<Attempt> => {
@@ -77,22 +109,19 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 	};
 
 	const meter = async (batch: UsageBatch, isRetry: boolean): Promise<void> => {
-		let pending = batch;
+		let pending = screen(batch, isRetry);
 		let retry = isRetry;
 		let firstUnprocessedAt: number | undefined;
-		for (let resend = 0; ; resend++) {
+		for (let resend = 0; pending; resend++) {
 			const result = await attempt(pending, retry);
 			if (result.kind === 'skipped') return answer(pending.records, { status: 'Failed', error: fatal });
-			// A request that still fails after the SDK's own retries (throttling, 5xx, lost connections)
-			// is resent like unprocessed records: the same records, so never billed twice. Not after a
-			// timeout: every SDK attempt already waited the full timeout, and a hung endpoint must end the run.
-			const transient =
-				result.kind === 'threw' && classifyError(result.error) === 'transient' && errorName(result.error) !== 'TimeoutError'
-					? result.error
-					: undefined;
+			// A request that still fails after the SDK's own retries (throttling, 5xx, reset connections)
+			// is resent like unprocessed records: the same records, so never billed twice.
+			const transient = result.kind === 'threw' && classifyError(result.error) === 'transient' ? result.error : undefined;
 			if (result.kind === 'threw' && transient === undefined) return await rejected(pending, result.error);
-			const unprocessed = result.kind === 'answered' ? applyResponse(pending.records, result.response, answers) : pending.records;
+			const unprocessed = result.kind === 'answered' ? applyResponse(pending.records, result.response, answers, maybeMetered) : pending.records;
 			if (unprocessed.length === 0) return;
+			for (const record of unprocessed) maybeMetered.add(record);
 			firstUnprocessedAt ??= options.now();
 			const delay = options.random() * Math.min(MAX_BACKOFF_MS, options.retryBaseDelayMs * 2 ** resend);
 			const spent = options.now() - firstUnprocessedAt;
@@ -102,28 +131,45 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 					status: 'Unprocessed',
 					error: {
 						code: 'Unprocessed',
-						message: `AWS returned this usage record as unprocessed ${resend + 1} times (${resend} re-sends over ${Math.round(spent / 1000)} s): it is not metered yet. Resending it later is safe: AWS does not bill the same quantity for the same hour twice.`,
+						message: `AWS returned this usage record as unprocessed ${resend + 1} times (${resend} re-sends over ${Math.round(spent / 1000)} s): it is not metered yet.`,
+						description: 'Resend it later, before AWS’s window closes (24 hours after its hour): AWS does not bill the same quantity for the same hour twice.',
 					},
 				});
 			}
 			await options.sleep(delay);
 			if (fatal) return answer(unprocessed, { status: 'Failed', error: fatal });
-			pending = { ...pending, records: unprocessed };
+			pending = screen({ ...pending, records: unprocessed }, true);
 			retry = true;
 		}
 	};
 
 	const rejected = async (batch: UsageBatch, error: unknown): Promise<void> => {
 		const kind = classifyError(error);
-		if (kind === 'isolate' && batch.records.length > 1) {
-			const half = Math.ceil(batch.records.length / 2);
-			await Promise.all([
-				meter({ ...batch, records: batch.records.slice(0, half) }, true),
-				meter({ ...batch, records: batch.records.slice(half) }, true),
-			]);
-			return;
-		}
 		const described = options.describeError(error);
+		if (kind === 'isolate') {
+			const part = REFUSED_PART[errorName(error)];
+			const keys = part && new Set(batch.records.map((record) => part.key(record, batch.productCode)));
+			// One dimension (or license) in the whole request: that is the one AWS does not know.
+			if (keys?.size === 1) refused.set([...keys][0], described);
+			else if (batch.records.length > 1) {
+				if (isolationRequests + 2 > options.maxIsolationRequests) {
+					return answer(batch.records, {
+						status: 'Rejected',
+						error: {
+							...described,
+							message: `${described.message} AWS rejected the request these ${batch.records.length} usage records were in; finding the offending record stopped after ${isolationRequests} requests (Max Isolation Requests).`,
+						},
+					});
+				}
+				isolationRequests += 2;
+				const half = Math.ceil(batch.records.length / 2);
+				await Promise.all([
+					meter({ ...batch, records: batch.records.slice(0, half) }, true),
+					meter({ ...batch, records: batch.records.slice(half) }, true),
+				]);
+				return;
+			}
+		}
 		if (kind === 'fatal') fatal ??= described;
 		answer(batch.records, { status: kind === 'isolate' || kind === 'rejectRequest' ? 'Rejected' : 'Failed', error: described });
 	};
@@ -136,7 +182,12 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
  * Records the final results of one response; returns the records to send again: those AWS returned
  * as unprocessed and those it did not mention at all (resending the same record is idempotent).
  */
-function applyResponse(records: UsageRecord[], response: BatchResponse, answers: Map<UsageRecord, RecordAnswer>): UsageRecord[] {
+function applyResponse(
+	records: UsageRecord[],
+	response: BatchResponse,
+	answers: Map<UsageRecord, RecordAnswer>,
+	maybeMetered: Set<UsageRecord>,
+): UsageRecord[] {
 	const open = new Set(records);
 	const find = (record: UsageRecord) => {
 		if (open.has(record)) return record;
@@ -150,6 +201,10 @@ function applyResponse(records: UsageRecord[], response: BatchResponse, answers:
 		const record = find(result.record);
 		if (!record) continue;
 		open.delete(record);
+		if (result.status === 'DuplicateRecord' && maybeMetered.has(record)) {
+			answers.set(record, { status: 'Success', note: LOST_ANSWER_DUPLICATE });
+			continue;
+		}
 		answers.set(
 			record,
 			FINAL_STATUSES.has(result.status)
@@ -162,6 +217,12 @@ function applyResponse(records: UsageRecord[], response: BatchResponse, answers:
 	}
 	return records.filter((record) => open.has(record));
 }
+
+// AWS's model answers an identical resend with Success and the first metering record ID; some of its
+// guidance says DuplicateRecord. After a lost or unprocessed answer, DuplicateRecord then means an earlier
+// attempt billed it.
+const LOST_ANSWER_DUPLICATE =
+	'Metered by an earlier attempt of this run whose answer was lost or came back unprocessed: AWS answered the identical resend with DuplicateRecord, so no metering record ID is known';
 
 // Records AWS echoes back are copies: find the one sent. An empty field counts as absent.
 const text = (value: string | undefined) => value || undefined;

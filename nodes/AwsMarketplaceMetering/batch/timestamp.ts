@@ -145,12 +145,13 @@ export function checkTimestampWindow(happened: Date, sent: Date, window: Timesta
 		);
 	}
 	const age = now.getTime() - sent.getTime();
-	if (age > maxRecordAgeHours * HOUR_MS) {
+	// AWS refuses records "24 hours or more after an event": the boundary itself is out.
+	if (age >= maxRecordAgeHours * HOUR_MS) {
 		return fail(
 			'TimestampOutOfWindow',
 			field,
 			'maxAge',
-			`${label} ${shown()} is ${formatDuration(age)} old: records older than ${maxRecordAgeHours} hours ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
+			`${label} ${shown()} is ${formatDuration(age)} old: records ${maxRecordAgeHours} hours old or more ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
 		);
 	}
 	// Only a record older than the time since the 1st can be last month's: skip the date arithmetic otherwise.

@@ -66,6 +66,7 @@ export type UsageStatus =
 	| 'CustomerNotSubscribed'
 	| 'DuplicateRecord'
 	| 'Unprocessed'
+	| 'Expired'
 	| 'Invalid'
 	| 'Rejected'
 	| 'Failed';
@@ -75,6 +76,7 @@ export const USAGE_STATUSES: readonly UsageStatus[] = [
 	'CustomerNotSubscribed',
 	'DuplicateRecord',
 	'Unprocessed',
+	'Expired',
 	'Invalid',
 	'Rejected',
 	'Failed',
@@ -104,6 +106,8 @@ export interface EventOutcome {
 	/** Events summed into that record, 1 if none. */
 	aggregatedEvents: number;
 	error?: UsageError;
+	/** What the status alone does not say. */
+	note?: string;
 }
 
 export type NonIntegerQuantity = 'error' | 'roundUp' | 'roundNearest';
@@ -125,6 +129,8 @@ export interface MeteringOptions {
 	unprocessedRetryMaxMs: number;
 	/** Base of the exponential backoff (full jitter) between those re-sends. */
 	retryBaseDelayMs?: number;
+	/** Requests spent finding the records that made AWS reject their whole request. */
+	maxIsolationRequests: number;
 	/** Turns an error thrown by `send` into the outcome's error; the node plugs in its advice. */
 	describeError?: (error: unknown) => UsageError;
 	now?: () => Date;

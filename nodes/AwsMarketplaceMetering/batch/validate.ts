@@ -1,6 +1,6 @@
 import { type ParsedAllocation, checkAllocationSum, parseUsageAllocations } from './allocations';
 import { type Decimal, parseQuantity } from './quantity';
-import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, isAbsent, ok } from './rules';
+import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, fail, isAbsent, ok } from './rules';
 import { checkTimestampWindow, parseTimestamp, truncateToHour } from './timestamp';
 import type { Checked, EventSource, NonIntegerQuantity, UsageEvent } from './types';
 
@@ -31,7 +31,7 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 	if (!productCode.ok) return productCode;
 	const customer = checkCustomer(event.customerIdentifier, event.customerAWSAccountId);
 	if (!customer.ok) return customer;
-	const licenseArn = isAbsent(event.licenseArn) ? ok(undefined) : checkLicenseArn(event.licenseArn);
+	const licenseArn = checkIdentity(customer.value, event.licenseArn);
 	if (!licenseArn.ok) return licenseArn;
 	const dimension = checkDimension(event.dimension);
 	if (!dimension.ok) return dimension;
@@ -59,4 +59,30 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 		timestamp: timestamp.value,
 		...(allocations.value ? { allocations: allocations.value } : {}),
 	});
+}
+
+/**
+ * One identity per customer and hour: AWS keys license records apart from product-code records, so
+ * sending one customer's hour both ways bills it twice. An account ID therefore always comes with
+ * its License ARN, and a legacy customer identifier never does.
+ */
+function checkIdentity(customer: Customer, licenseArn: unknown): Checked<string | undefined> {
+	if ('CustomerIdentifier' in customer) {
+		if (isAbsent(licenseArn)) return ok(undefined);
+		return fail(
+			'InvalidLicenseArn',
+			'licenseArn',
+			'notWithCustomerIdentifier',
+			'License ARN is set with a Customer Identifier: a license-based usage record identifies the customer by Customer AWS Account ID; send legacy customers without a License ARN',
+		);
+	}
+	if (isAbsent(licenseArn)) {
+		return fail(
+			'InvalidLicenseArn',
+			'licenseArn',
+			'requiredWithAccountId',
+			`License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN Resolve Customer returned (one customer's hour sent once with a product code and once with a License ARN is billed twice)`,
+		);
+	}
+	return checkLicenseArn(licenseArn);
 }

@@ -137,14 +137,15 @@ describe('aggregateUsageRecords', () => {
 		expect(aggregate([event(0), event(0)])[0].outcome.ok).toBe(true);
 	});
 
-	it('reports the events invalid when rounded allocations no longer add up to the rounded quantity', () => {
-		const events = [
-			usageEvent({ quantity: 1, usageAllocations: [{ allocatedUsageQuantity: 0.5, tags: { team: 'a' } }, { allocatedUsageQuantity: 0.5, tags: { team: 'b' } }] }),
-		];
-		expect(aggregate(events, { nonIntegerQuantity: 'roundUp' })[0].outcome).toMatchObject({
-			ok: false,
-			error: { rule: 'roundedSum', message: expect.stringMatching(/^Usage Allocations add up to 2 after rounding each allocation, not the Quantity 1/) },
+	it('rounds allocations so that they add up to the rounded quantity, largest fractions first', () => {
+		const thirds = [{ team: 'a' }, { team: 'b' }, { team: 'c' }].map((tags) => ({ allocatedUsageQuantity: 0.5, tags }));
+		const events = [usageEvent({ quantity: 1.5, usageAllocations: thirds })];
+		expect(records(events, { nonIntegerQuantity: 'roundUp' })[0]).toMatchObject({
+			Quantity: 2,
+			UsageAllocations: [{ AllocatedUsageQuantity: 1 }, { AllocatedUsageQuantity: 1 }, { AllocatedUsageQuantity: 0 }],
 		});
+		const uneven = [{ q: 0.2, team: 'a' }, { q: 0.7, team: 'b' }, { q: 0.6, team: 'c' }].map(({ q, team }) => ({ allocatedUsageQuantity: q, tags: { team } }));
+		expect(records([usageEvent({ quantity: 1.5, usageAllocations: uneven })], { nonIntegerQuantity: 'roundNearest' })[0].UsageAllocations?.map((a) => a.AllocatedUsageQuantity)).toEqual([0, 1, 1]);
 		// Untagged fractional usage next to whole allocations rounds consistently.
 		const mixed = [usageEvent({ quantity: 2, usageAllocations: [{ allocatedUsageQuantity: 2, tags: { team: 'a' } }] }), usageEvent({ quantity: 0.3 })];
 		expect(records(mixed, { nonIntegerQuantity: 'roundUp' })[0]).toMatchObject({
@@ -153,11 +154,9 @@ describe('aggregateUsageRecords', () => {
 		});
 	});
 
-	it('refuses one license under two product codes in the same hour: AWS would bill only the first', () => {
-		expect(aggregate([usageEvent({ quantity: 1 }), usageEvent({ quantity: 2, productCode: 'prod-b' })])[0]).toMatchObject({
-			members: [0, 1],
-			outcome: { ok: false, error: { code: 'LicenseProductConflict', message: expect.stringMatching(/^Product Code "prod-b" and "prod-a" both come with License ARN/) } },
-		});
+	it('sums the events of one license and hour whatever product code they came with: the code is never sent with it', () => {
+		const [record] = aggregate([usageEvent({ quantity: 1 }), usageEvent({ quantity: 2, productCode: 'prod-b' })]);
+		expect(record).toMatchObject({ members: [0, 1], productCode: 'prod-a', outcome: { ok: true, value: { Quantity: 3 } } });
 	});
 
 	it('reports a record that cannot fit in one request', () => {

@@ -12,7 +12,7 @@ import {
 import { FakeClock, FakeMeteringService, dedupKey } from './fakeService';
 
 const HOUR = 3_600_000;
-// 12:34:56.789: events of 06:44 are within 6 hours, but not once truncated to 06:00.
+// 12:34:56.789: events of 12:44 yesterday are within 24 hours, but not once truncated to 12:00.
 const NOW = Date.parse('2026-11-22T12:34:56.789Z');
 const CURRENT_HOUR = Math.floor(NOW / HOUR) * HOUR;
 
@@ -35,6 +35,7 @@ const CUSTOMERS: Customer[] = [
 	})),
 	{ productCode: 'prod-a', customerIdentifier: 'legacy-1', id: 'legacy-1' },
 	{ productCode: 'prod-b', customerIdentifier: 'legacy-2', id: 'legacy-2' },
+	// An account ID without its License ARN: invalid, it would be keyed apart from the license's records.
 	{ productCode: 'prod-a', customerAWSAccountId: '200000000000', id: '200000000000' },
 	// Special cases the fake service knows about.
 	{ productCode: 'prod-a', customerAWSAccountId: '300000000000', licenseArn: license(30), id: '300000000000' },
@@ -105,7 +106,7 @@ const specArbitrary = fc.record(
 	{
 		customer: fc.nat({ max: CUSTOMERS.length - 1 }),
 		dimension: fc.nat({ max: DIMENSIONS.length - 1 }),
-		hoursAgo: fc.nat({ max: 5 }),
+		hoursAgo: fc.nat({ max: 23 }),
 		minute: fc.nat({ max: 59 }),
 		cents: fc.nat({ max: 100_000 }),
 		quantityForm: fc.nat({ max: 2 }),
@@ -179,11 +180,11 @@ function generate(spec: Spec, index: number, mode: NonIntegerQuantity, truncate:
 			event.quantity = 2147483648;
 			break;
 		case 'tooOld':
-			event.timestamp = new Date(NOW - 7 * HOUR).toISOString();
+			event.timestamp = new Date(NOW - 25 * HOUR).toISOString();
 			break;
 		case 'edgeOld':
-			// 06:44:56: within six hours, but 06:00 once truncated.
-			event.timestamp = new Date(NOW - 5 * HOUR - 50 * 60_000).toISOString();
+			// 12:44:56 yesterday: within 24 hours, but 12:00 once truncated.
+			event.timestamp = new Date(NOW - 23 * HOUR - 50 * 60_000).toISOString();
 			valid = !truncate;
 			break;
 		case 'future':
@@ -232,7 +233,8 @@ function generate(spec: Spec, index: number, mode: NonIntegerQuantity, truncate:
 			event.timestamp = '2026-11-22T10:00:00';
 			break;
 	}
-	const eventTime = valid && spec.flaw === 'edgeOld' ? NOW - 5 * HOUR - 50 * 60_000 : Math.min(time, NOW);
+	if (customer.customerAWSAccountId !== undefined && customer.licenseArn === undefined && event.customerIdentifier === undefined) valid = false;
+	const eventTime = valid && spec.flaw === 'edgeOld' ? NOW - 23 * HOUR - 50 * 60_000 : Math.min(time, NOW);
 	const key = valid
 		? JSON.stringify([
 				customer.licenseArn ?? `product:${customer.productCode}`,
@@ -252,6 +254,7 @@ interface Scenario {
 	options: Partial<MeteringOptions>;
 	unprocessedRate: number;
 	processedAnywayRate: number;
+	identicalResend: 'success' | 'duplicateRecord';
 	seed: number;
 }
 
@@ -268,15 +271,17 @@ const scenarioArbitrary = fc
 		unprocessedRetries: fc.integer({ min: 0, max: 6 }),
 		unprocessedRate: fc.constantFrom(0, 0.1, 0.5),
 		processedAnywayRate: fc.constantFrom(0, 0.5),
+		identicalResend: fc.constantFrom<Scenario['identicalResend']>('success', 'duplicateRecord'),
 		seed: fc.integer(),
 	})
-	.map(({ specs, repeats, aggregate, truncateToHour, nonIntegerQuantity, unprocessedRate, processedAnywayRate, seed, ...rest }): Scenario => {
+	.map(({ specs, repeats, aggregate, truncateToHour, nonIntegerQuantity, unprocessedRate, processedAnywayRate, identicalResend, seed, ...rest }): Scenario => {
 		const all = specs.length ? [...specs, ...repeats.map((n) => specs[n % specs.length])] : [];
 		return {
 			generated: all.map((spec, index) => generate(spec, index, nonIntegerQuantity, truncateToHour)),
 			options: { aggregate, truncateToHour, nonIntegerQuantity, retryBaseDelayMs: 200, ...rest },
 			unprocessedRate,
 			processedAnywayRate,
+			identicalResend,
 			seed,
 		};
 	});
@@ -289,6 +294,7 @@ async function run(scenario: Scenario): Promise<{ report: MeteringReport; servic
 		random,
 		unprocessedRate: scenario.unprocessedRate,
 		processedAnywayRate: scenario.processedAnywayRate,
+		identicalResend: scenario.identicalResend,
 		alwaysUnprocessed: new Set([STUCK]),
 		notSubscribed: new Set([NOT_SUBSCRIBED]),
 		badDimensions: new Set(['bad-dimension']),

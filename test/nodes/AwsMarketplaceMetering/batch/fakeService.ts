@@ -48,6 +48,8 @@ export interface FakeServiceOptions {
 	unprocessedRate?: number;
 	/** Share of those that AWS had in fact processed (a re-send must then be idempotent). */
 	processedAnywayRate?: number;
+	/** How an identical resend is answered: Success with the first ID (the model), or DuplicateRecord (some AWS guidance). */
+	identicalResend?: 'success' | 'duplicateRecord';
 	/** Customers (account ID or identifier) whose records are always unprocessed. */
 	alwaysUnprocessed?: Set<string>;
 	notSubscribed?: Set<string>;
@@ -142,10 +144,10 @@ export class FakeMeteringService {
 	}
 
 	private rejectWholeRequest(batch: UsageBatch): void {
-		const { badProducts, badDimensions, badLicenses, maxAgeHours = 6, clock } = this.options;
+		const { badProducts, badDimensions, badLicenses, maxAgeHours = 24, clock } = this.options;
 		if (badProducts?.has(batch.productCode)) throw awsError('InvalidProductCodeException');
 		for (const record of batch.records) {
-			if (clock.time - record.Timestamp.getTime() > maxAgeHours * HOUR || record.Timestamp.getTime() > clock.time + HOUR) {
+			if (clock.time - record.Timestamp.getTime() >= maxAgeHours * HOUR || record.Timestamp.getTime() > clock.time + HOUR) {
 				throw awsError('TimestampOutOfBoundsException');
 			}
 			if (badDimensions?.has(record.Dimension)) throw awsError('InvalidUsageDimensionException');
@@ -177,7 +179,7 @@ export class FakeMeteringService {
 					this.billed.set(key, { quantity: record.Quantity, id, record });
 					result = { record, meteringRecordId: id, status: 'Success' };
 				} else if (stored.quantity === record.Quantity) {
-					result = { record, meteringRecordId: stored.id, status: 'Success' };
+					result = this.options.identicalResend === 'duplicateRecord' ? { record, status: 'DuplicateRecord' } : { record, meteringRecordId: stored.id, status: 'Success' };
 				} else {
 					if (stored.record === record) this.violations.push('DuplicateRecord caused by a re-send');
 					result = { record, status: 'DuplicateRecord' };

@@ -143,11 +143,21 @@ describe('meterUsageEvents', () => {
 		expect(report.outcomes[0].error).toEqual({ code: name, message: expect.stringMatching(/^The request failed after the AWS SDK's retries \(.*\) Resending is safe/) });
 	});
 
-	it('does not resend after a timeout: the SDK’s attempts each waited the full timeout already', async () => {
-		const { meter, fake } = setup({ failWith: () => awsError('TimeoutError', 'request timed out') });
+	it('does not resend after its own request timeout: the SDK’s attempts each waited the full timeout already', async () => {
+		const timeout = awsError('TimeoutError', '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 30000 ms requestTimeout.');
+		const { meter, fake } = setup({ failWith: () => Object.assign(timeout, { code: 'ETIMEDOUT' }) });
 		const report = await meter(distinct(25));
 		expect(fake.calls).toHaveLength(1);
 		expect(new Set(statuses(report))).toEqual(new Set(['Failed']));
+		expect(report.outcomes[0].error?.message).toMatch(/^The request got no answer in time .* It may have been metered: resending the same record later is safe/);
+	});
+
+	it('resends a dropped connection, which the SDK also names TimeoutError', async () => {
+		const reset = () => Object.assign(awsError('TimeoutError', 'socket hang up'), { code: 'ECONNRESET' });
+		const { meter, fake } = setup({ failWith: (_batch, call) => (call === 0 ? reset() : undefined) });
+		const report = await meter(distinct(25));
+		expect(fake.calls).toHaveLength(2);
+		expect(new Set(statuses(report))).toEqual(new Set(['Success']));
 	});
 
 	it('uses the describeError option for errors of requests', async () => {
@@ -161,7 +171,11 @@ describe('meterUsageEvents', () => {
 			const { meter, fake, clock } = setup({ alwaysUnprocessed: new Set(['100000000001']) });
 			const report = await meter(distinct(3), { unprocessedRetries: 4, retryBaseDelayMs: 1000, random: () => 0.5 });
 			expect(statuses(report)).toEqual(['Success', 'Unprocessed', 'Success']);
-			expect(report.outcomes[1].error).toEqual({ code: 'Unprocessed', message: expect.stringMatching(/^AWS returned this usage record as unprocessed 5 times \(4 re-sends over \d+ s\): it is not metered yet/) });
+			expect(report.outcomes[1].error).toEqual({
+				code: 'Unprocessed',
+				message: expect.stringMatching(/^AWS returned this usage record as unprocessed 5 times \(4 re-sends over \d+ s\): it is not metered yet/),
+				description: expect.stringMatching(/^Resend it later, before AWS’s window closes/),
+			});
 			expect(fake.calls.map((call) => call.batch.records.length)).toEqual([3, 1, 1, 1, 1]);
 			const stuck = report.outcomes[1].record;
 			for (const call of fake.calls.slice(1)) expect(call.batch.records[0]).toBe(stuck);
@@ -213,6 +227,87 @@ describe('meterUsageEvents', () => {
 		});
 	});
 
+	describe('against today’s service', () => {
+		const yesterday = (hh: number, mm = 0) => new Date(Date.UTC(2026, 10, 21, hh, mm)).toISOString();
+
+		it('sends usage up to 24 hours old, the oldest hours first, and refuses the hour that is 24 hours old', async () => {
+			const { meter, fake } = setup();
+			const events = distinct(30, (index) => ({ timestamp: index < 25 ? at(15) : yesterday(17, index) }));
+			const report = await meter([...events, usageEvent({ timestamp: yesterday(16, 59), dimension: 'old' })]);
+			expect(statuses(report)).toEqual([...events.map(() => 'Success'), 'Invalid']);
+			expect(report.outcomes[30].error?.message).toMatch(/^Timestamp 2026-11-21T16:59:00.000Z \(sent as 2026-11-21T16:00:00.000Z\) is 24 h 30 min old/);
+			// The five records of yesterday's hour lead the first request, although they came last.
+			const hours = fake.calls.flatMap((call) => call.batch.records.map((record) => record.Timestamp.toISOString()));
+			expect(hours).toEqual([...Array(5).fill('2026-11-21T17:00:00.000Z'), ...Array(25).fill('2026-11-22T15:00:00.000Z')]);
+		});
+
+		it('checks a record’s age again before every resend: one that passed AWS’s window is Expired, never sent late', async () => {
+			const { meter, fake } = setup({ alwaysUnprocessed: new Set(['100000000000']) });
+			const report = await meter(distinct(2, (index) => ({ timestamp: index === 0 ? yesterday(17, 5) : at(15) })), {
+				unprocessedRetries: 20,
+				unprocessedRetryMaxMs: 3_600_000,
+				retryBaseDelayMs: 300_000,
+				random: () => 0.999,
+			});
+			expect(statuses(report)).toEqual(['Expired', 'Success']);
+			expect(report.outcomes[0].error).toMatchObject({ code: 'Expired', message: expect.stringMatching(/^Not metered: AWS's window for this usage record closed while it was being resent \(Timestamp 2026-11-21T17:00:00.000Z is 24 h/) });
+			// Resent about every 5 minutes from 16:30 until its hour turned 24 hours old at 17:00.
+			const deadline = Date.parse('2026-11-22T17:00:00Z');
+			expect(fake.calls.length).toBe(7);
+			expect(fake.calls.every((call) => call.time < deadline)).toBe(true);
+			expect(fake.violations).toEqual([]);
+		});
+
+		it.each(['ValidationException', 'SerializationException', 'RequestEntityTooLargeException', '413'])(
+			'isolates the record behind %s instead of resending the same request',
+			async (name) => {
+				const error = () => (name === '413' ? Object.assign(awsError('UnknownError', 'Request Entity Too Large'), { $metadata: { httpStatusCode: 413 } }) : awsError(name, '1 validation error detected'));
+				const { meter, fake } = setup({ failWith: (batch) => (batch.records.some((record) => record.Quantity === 7) ? error() : undefined) });
+				const report = await meter(distinct(8));
+				expect(statuses(report)).toEqual(['Success', 'Success', 'Success', 'Success', 'Success', 'Success', 'Rejected', 'Success']);
+				expect(report.outcomes[6].error?.message).toMatch(/^AWS rejected this usage record \(/);
+				// 8, then 4 + 4, 2 + 2, 1 + 1: no request is sent twice unchanged.
+				expect(fake.calls).toHaveLength(7);
+			},
+		);
+
+		it('rejects every record of a dimension AWS does not know without isolating them one by one', async () => {
+			const { meter, fake } = setup({ badDimensions: new Set(['Requests']) });
+			const report = await meter(distinct(250, () => ({ dimension: 'Requests' })));
+			expect(new Set(statuses(report))).toEqual(new Set(['Rejected']));
+			// At most one request per planned one (ten of 25): those not yet sent when AWS answered are not sent at all.
+			expect(fake.calls.length).toBeLessThanOrEqual(10);
+			expect(report.outcomes[249].error?.code).toBe('InvalidUsageDimensionException');
+			const skipped = report.outcomes.filter((outcome) => outcome.note?.startsWith('Not sent: AWS rejected this dimension for another usage record of this run'));
+			expect(skipped.length).toBe(250 - fake.calls.length * 25);
+		});
+
+		it('stops isolating after Max Isolation Requests and reports the rest Rejected with the reason', async () => {
+			const { meter, fake } = setup({ badLicenses: new Set(Array.from({ length: 50 }, (_, index) => license(index))) });
+			const report = await meter(distinct(50), { maxIsolationRequests: 6, concurrency: 1 });
+			expect(new Set(statuses(report))).toEqual(new Set(['Rejected']));
+			expect(fake.calls.length).toBe(2 + 6);
+			expect(report.outcomes.some((outcome) => /finding the offending record stopped after 6 requests \(Max Isolation Requests\)/.test(outcome.error?.message ?? ''))).toBe(true);
+		});
+
+		it('treats a DuplicateRecord answer to the resend of an unanswered record as billed, under either reading of AWS', async () => {
+			for (const identicalResend of ['success', 'duplicateRecord'] as const) {
+				const { meter, fake } = setup({ identicalResend, unprocessedRate: 1, processedAnywayRate: 1, random: () => 0.5 });
+				// Everything is processed but answered unprocessed the first time; the resend is answered normally.
+				const report = await meter(distinct(3), { unprocessedRetries: 1 });
+				expect(fake.billed.size).toBe(3);
+				expect(statuses(report)).toEqual(['Unprocessed', 'Unprocessed', 'Unprocessed']);
+				fake.calls.length = 0;
+			}
+			const { meter, fake } = setup({ identicalResend: 'duplicateRecord', failWith: (_batch, call) => (call === 0 ? awsError('InternalServiceErrorException') : undefined) });
+			fake.billed.set('x', { quantity: 0, id: 'x', record: undefined as never });
+			const first = await meter(distinct(2));
+			expect(statuses(first)).toEqual(['Success', 'Success']);
+			// A genuine duplicate, with no lost answer before it, stays DuplicateRecord.
+			expect(statuses(await meter(distinct(2, () => ({ quantity: 9 }))))).toEqual(['DuplicateRecord', 'DuplicateRecord']);
+		});
+	});
+
 	describe('rate and concurrency', () => {
 		it('never starts more than maxRequestsPerSecond requests in any second, re-sends included', async () => {
 			const { meter, fake, clock } = setup({ unprocessedRate: 0.3, random: Math.random, latencyMs: 200 });
@@ -261,7 +356,7 @@ describe('meterUsageEvents', () => {
 			expect(DEFAULT_METERING_OPTIONS).toEqual({
 				aggregate: true,
 				truncateToHour: true,
-				maxRecordAgeHours: 6,
+				maxRecordAgeHours: 24,
 				maxFutureSkewMinutes: 5,
 				nonIntegerQuantity: 'error',
 				maxRequestsPerSecond: 10,
@@ -269,6 +364,7 @@ describe('meterUsageEvents', () => {
 				unprocessedRetries: 5,
 				unprocessedRetryMaxMs: 1_800_000,
 				retryBaseDelayMs: 1000,
+				maxIsolationRequests: 100,
 			});
 		});
 
@@ -298,8 +394,8 @@ describe('meterUsageEvents', () => {
 		it('applies maxRecordAgeHours and maxFutureSkewMinutes', async () => {
 			const { meter } = setup({ maxAgeHours: 24 });
 			const events = [usageEvent({ timestamp: at(6) }), usageEvent({ timestamp: at(16, 40), dimension: 'd2' })];
-			expect(statuses(await meter(events))).toEqual(['Invalid', 'Invalid']);
-			expect(statuses(await meter(events, { maxRecordAgeHours: 12, maxFutureSkewMinutes: 15 }))).toEqual(['Success', 'Success']);
+			expect(statuses(await meter(events, { maxRecordAgeHours: 6 }))).toEqual(['Invalid', 'Invalid']);
+			expect(statuses(await meter(events, { maxFutureSkewMinutes: 15 }))).toEqual(['Success', 'Success']);
 		});
 
 		it('sends timestamps as given without truncation', async () => {
@@ -330,7 +426,7 @@ describe('summarizeReport', () => {
 		]);
 		expect(summarizeReport(report)).toEqual({
 			events: 7,
-			statuses: { Success: 5, CustomerNotSubscribed: 1, DuplicateRecord: 0, Unprocessed: 0, Invalid: 1, Rejected: 0, Failed: 0 },
+			statuses: { Success: 5, CustomerNotSubscribed: 1, DuplicateRecord: 0, Unprocessed: 0, Expired: 0, Invalid: 1, Rejected: 0, Failed: 0 },
 			metered: [
 				{ productCode: 'prod-a', dimension: 'requests', quantity: 13, records: 2 },
 				{ productCode: 'prod-a', dimension: 'storage', quantity: 7, records: 1 },

@@ -82,14 +82,17 @@ describe('checkTimestampWindow', () => {
 			},
 		});
 		expect(check('2026-11-22T11:00:00Z', true).ok).toBe(true);
-		// Exactly six hours is still in.
-		expect(check('2026-11-22T10:30:00Z', false).ok).toBe(true);
-		expect(check('2026-11-22T10:29:59.999Z', false).ok).toBe(false);
+		// AWS refuses records "6 hours or more" old: the boundary itself is out.
+		expect(check('2026-11-22T10:30:00.001Z', false).ok).toBe(true);
+		expect(check('2026-11-22T10:30:00Z', false).ok).toBe(false);
 	});
 
-	it('takes a longer window up to 24 hours', () => {
-		expect(check('2026-11-21T17:00:00Z', true, { ...window, maxRecordAgeHours: 24 }).ok).toBe(true);
-		expect(check('2026-11-21T16:00:00Z', true, { ...window, maxRecordAgeHours: 24 }).ok).toBe(false);
+	it('takes BatchMeterUsage’s window of 24 hours, its boundary excluded', () => {
+		const day = { ...window, maxRecordAgeHours: 24 };
+		expect(check('2026-11-21T17:00:00Z', true, day).ok).toBe(true);
+		expect(check('2026-11-21T16:30:00.001Z', false, day).ok).toBe(true);
+		expect(check('2026-11-21T16:30:00Z', false, day)).toMatchObject({ ok: false, error: { rule: 'maxAge', message: expect.stringMatching(/is 24 hours old: records 24 hours old or more/) } });
+		expect(check('2026-11-21T16:00:00Z', true, day).ok).toBe(false);
 	});
 
 	it('judges the future on when the usage happened, with the allowed clock skew', () => {

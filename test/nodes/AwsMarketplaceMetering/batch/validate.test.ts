@@ -8,7 +8,7 @@ import {
 import { NOW, legacyEvent, license, usageEvent } from './events';
 
 const validate = (event: UsageEvent, nonIntegerQuantity: NonIntegerQuantity = 'error') =>
-	validateUsageEvent(event, { now: new Date(NOW), maxRecordAgeHours: 6, maxFutureSkewMinutes: 5, truncateToHour: true, nonIntegerQuantity });
+	validateUsageEvent(event, { now: new Date(NOW), maxRecordAgeHours: 24, maxFutureSkewMinutes: 5, truncateToHour: true, nonIntegerQuantity });
 
 const errorOf = (event: UsageEvent, nonIntegerQuantity?: NonIntegerQuantity) => {
 	const checked = validate(event, nonIntegerQuantity);
@@ -45,7 +45,10 @@ describe('validateUsageEvent', () => {
 		['account id not digits', { customerAWSAccountId: '12345678901a' }, 'InvalidCustomerAWSAccountId', 'customerAWSAccountId', 'pattern', /^Customer AWS Account ID "12345678901a" has characters AWS does not accept: it must be 1 to 255 characters of digits 0-9$/],
 		['account id as a short number', { customerAWSAccountId: 12345678901 }, 'InvalidCustomerAWSAccountId', 'customerAWSAccountId', 'type', /is a number: pass it as text of digits, a number loses the leading zeros/],
 		['customer identifier too long', { customerAWSAccountId: undefined, licenseArn: undefined, customerIdentifier: 'c'.repeat(256) }, 'InvalidCustomerIdentifier', 'customerIdentifier', 'length', /^Customer Identifier .* is 256 characters long: it must be 1 to 255 characters$/],
-		['license ARN pattern', { licenseArn: 'arn:aws:license-manager::1:license/x y' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /^License ARN ".*" is not a license ARN: it must be the license ARN Resolve Customer returned/],
+		['license ARN pattern', { licenseArn: 'arn:aws:license-manager::1:license/x y' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /^License ARN ".*" is not a License Manager license ARN: it must be the license ARN Resolve Customer returned/],
+		['license ARN of another service', { licenseArn: 'arn:aws:s3:::my-bucket/license' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /^License ARN "arn:aws:s3:::my-bucket\/license" is not a License Manager license ARN/],
+		['account ID without a license ARN', { licenseArn: '' }, 'InvalidLicenseArn', 'licenseArn', 'requiredWithAccountId', /^License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN Resolve Customer returned \(one customer's hour sent once with a product code and once with a License ARN is billed twice\)$/],
+		['customer identifier with a license ARN', { customerAWSAccountId: undefined, customerIdentifier: 'cust-1' }, 'InvalidLicenseArn', 'licenseArn', 'notWithCustomerIdentifier', /^License ARN is set with a Customer Identifier: a license-based usage record identifies the customer by Customer AWS Account ID/],
 		['dimension missing', { dimension: '' }, 'InvalidDimension', 'dimension', 'required', /^Dimension is missing: it must be 1 to 255 characters$/],
 		['dimension too long', { dimension: 'd'.repeat(256) }, 'InvalidDimension', 'dimension', 'length', /^Dimension .* is 256 characters long/],
 		['quantity missing', { quantity: undefined }, 'InvalidQuantity', 'quantity', 'required', /^Quantity is missing: AWS accepts whole numbers 0 to 2147483647$/],
@@ -61,7 +64,7 @@ describe('validateUsageEvent', () => {
 		['quantity of another type', { quantity: true }, 'InvalidQuantity', 'quantity', 'number', /^Quantity true is not a number/],
 		['timestamp missing', { timestamp: undefined }, 'InvalidTimestamp', 'timestamp', 'required', /^Timestamp is missing: use ISO 8601/],
 		['timestamp text', { timestamp: 'yesterday' }, 'InvalidTimestamp', 'timestamp', 'format', /^Timestamp "yesterday" is not a date: use ISO 8601 with a time zone/],
-		['timestamp too old', { timestamp: '2026-11-22T10:00:00Z' }, 'TimestampOutOfWindow', 'timestamp', 'maxAge', /^Timestamp 2026-11-22T10:00:00.000Z is 6 h 30 min old: records older than 6 hours \("Max Record Age"\) are not sent/],
+		['timestamp too old', { timestamp: '2026-11-21T16:00:00Z' }, 'TimestampOutOfWindow', 'timestamp', 'maxAge', /^Timestamp 2026-11-21T16:00:00.000Z is 24 h 30 min old: records 24 hours old or more \("Max Record Age"\) are not sent/],
 		['timestamp in the future', { timestamp: '2026-11-22T17:00:00Z' }, 'TimestampOutOfWindow', 'timestamp', 'future', /^Timestamp .* is 30 minutes in the future: AWS accepts usage up to now \(allowing 5 minutes of clock skew\)$/],
 		['allocations not JSON', { usageAllocations: '[{' }, 'InvalidUsageAllocations', 'usageAllocations', 'json', /^Usage Allocations "\[\{" is not valid JSON: give an array of/],
 		['allocations not an array', { usageAllocations: { allocatedUsageQuantity: 1 } }, 'InvalidUsageAllocations', 'usageAllocations', 'type', /^Usage Allocations is an object, not an array/],
