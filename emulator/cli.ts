@@ -1,6 +1,7 @@
 // `npm run emulator -- [--port N] [--host H] [--config file.json] [--batch-window-hours N]
-// [--disabled-operations Op1,Op2] [--identical-resend success|duplicateRecord] [fault flags]`: runs the emulator until
-// SIGINT/SIGTERM. Prints one JSON line on stdout once listening ({url, region, accessKeyId}), then prose on stderr.
+// [--disabled-operations Op1,Op2] [--identical-resend success|duplicateRecord] [--signature-claims PascalCase|camelCase]
+// [fault flags]`: runs the emulator until SIGINT/SIGTERM. Prints one JSON line on stdout once listening
+// ({url, region, accessKeyId}), then prose on stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -25,6 +26,7 @@ function readOptions(): EmulatorOptions {
 			'batch-window-hours': { type: 'string' },
 			'disabled-operations': { type: 'string' },
 			'identical-resend': { type: 'string' },
+			'signature-claims': { type: 'string' },
 			...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
 		},
 	});
@@ -41,6 +43,7 @@ function readOptions(): EmulatorOptions {
 	// A comma-separated list; an empty value disables nothing.
 	if (values['disabled-operations'] !== undefined) options.disabledOperations = values['disabled-operations'].split(',').map((name) => name.trim()).filter(Boolean);
 	if (values['identical-resend'] !== undefined) options.identicalResend = values['identical-resend'] as EmulatorOptions['identicalResend'];
+	if (values['signature-claims'] !== undefined) options.signatureClaims = values['signature-claims'] as EmulatorOptions['signatureClaims'];
 	for (const [flag, fault] of Object.entries(FAULT_FLAGS)) {
 		if (values[flag as keyof typeof values] !== undefined) options.faults = { ...options.faults, [fault]: number(flag) };
 	}

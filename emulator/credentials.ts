@@ -24,6 +24,7 @@ interface StoredCredential extends EmulatorCredential {
 export interface Caller {
 	accessKeyId: string;
 	principalArn: string;
+	runtime?: EmulatorCredential['runtime'];
 }
 
 const randomText = (alphabet: string, length: number) =>
@@ -75,7 +76,7 @@ export class CredentialStore {
 			throw new ServiceError('ExpiredTokenException', 'The security token included in the request is expired');
 		}
 		await verifySignature(request, auth, credential, date);
-		return { accessKeyId: credential.accessKeyId, principalArn: credential.principalArn };
+		return { accessKeyId: credential.accessKeyId, principalArn: credential.principalArn, runtime: credential.runtime };
 	}
 
 	/** IAM authorization of an action such as 'aws-marketplace:BatchMeterUsage', on a resource if it has one. */

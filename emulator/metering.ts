@@ -2,6 +2,7 @@
 // and the billing store with its deduplication rules.
 import { randomUUID } from 'node:crypto';
 
+import type { Caller } from './credentials';
 import { serviceError } from './errors';
 import type { FaultInjector } from './faults';
 import type { BilledUsage, EmulatorCustomer, EmulatorProduct, EmulatorRegistrationToken } from './types';
@@ -94,7 +95,7 @@ export interface BillingEntry {
 }
 
 export class MeteringService {
-	/** By key `${productOrLicense}|${customer}|${dimension}|${hourIsoString}`. */
+	/** By key `${productOrLicense}|${customer}|${dimension}|${hourIsoString}` (AgentCore Runtime reports: see billReport). */
 	readonly billed = new Map<string, BillingEntry>();
 	private readonly idempotency = new Map<string, { fingerprint: string; answer: Record<string, unknown> }>();
 	private readonly products?: Map<string, EmulatorProduct>;
@@ -102,13 +103,11 @@ export class MeteringService {
 	private readonly customersByLicense?: Map<string, EmulatorCustomer>;
 	private readonly subscriptions?: Set<string>;
 	private readonly tokens: Map<string, EmulatorRegistrationToken>;
-	private readonly keyRotation: number;
 
 	constructor(
 		private readonly settings: MeteringSettings,
 		private readonly faults: FaultInjector,
 		private readonly signer: UsageSigner,
-		now: Date,
 	) {
 		if (settings.products) {
 			this.products = new Map(settings.products.map((product) => [product.productCode, product]));
@@ -124,7 +123,6 @@ export class MeteringService {
 			);
 		}
 		this.tokens = new Map((settings.registrationTokens ?? []).map((token) => [token.token, token]));
-		this.keyRotation = Math.floor(now.getTime() / 1000);
 	}
 
 	reset(): void {
@@ -132,12 +130,12 @@ export class MeteringService {
 		this.idempotency.clear();
 	}
 
-	handle(operation: string, body: unknown, accessKeyId: string, now: Date): OperationResult {
+	handle(operation: string, body: unknown, caller: Caller, now: Date): OperationResult {
 		switch (operation) {
 			case 'BatchMeterUsage':
 				return this.batchMeterUsage(body as BatchMeterUsageRequest, now);
 			case 'MeterUsage':
-				return { body: this.meterUsage(body as MeterUsageRequest, accessKeyId, now) };
+				return { body: this.meterUsage(body as MeterUsageRequest, caller, now) };
 			case 'RegisterUsage':
 				return { body: this.registerUsage(body as RegisterUsageRequest, now) };
 			default:
@@ -221,18 +219,22 @@ export class MeteringService {
 		return { body: { Results: results, UnprocessedRecords: unprocessed }, unprocessed: unprocessed.length };
 	}
 
-	private meterUsage(request: MeterUsageRequest, accessKeyId: string, now: Date): Record<string, unknown> {
+	private meterUsage(request: MeterUsageRequest, caller: Caller, now: Date): Record<string, unknown> {
+		const agentCore = caller.runtime === 'agentcore';
+		// On AgentCore Runtime the ClientToken is what deduplicates, so a request without one cannot be accepted.
+		if (agentCore && request.ClientToken === undefined) {
+			throw serviceError('ValidationException', 'ClientToken is required for MeterUsage from Amazon Bedrock AgentCore Runtime.');
+		}
 		const product = this.requireProduct(request.ProductCode, 'MeterUsage');
 		if (product?.notEntitled) throw serviceError('CustomerNotEntitledException', 'The customer does not have a valid subscription for this product.');
 		this.checkDimension(request.ProductCode, request.UsageDimension);
 		this.checkTimestamp(request.Timestamp, this.settings.meterUsageWindowHours, now);
 		const quantity = request.UsageQuantity ?? 0;
 		checkAllocations(request.UsageAllocations, quantity);
-		if (request.DryRun) throw serviceError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
 
 		// Idempotency is per caller: the same ClientToken with the same input answers the stored result.
 		const { ClientToken: clientToken, ...input } = request;
-		const tokenKey = clientToken === undefined ? undefined : `${accessKeyId}|${clientToken}`;
+		const tokenKey = clientToken === undefined ? undefined : `${caller.accessKeyId}|${clientToken}`;
 		const fingerprint = canonicalJson(input);
 		const stored = tokenKey === undefined ? undefined : this.idempotency.get(tokenKey);
 		if (stored) {
@@ -241,8 +243,11 @@ export class MeteringService {
 			}
 			return stored.answer;
 		}
-		// The caller's key stands for the EC2 instance, ECS task or EKS pod: one report per hour and dimension.
-		const billed = this.bill(request.ProductCode, accessKeyId, request.UsageDimension, request.Timestamp, quantity);
+		// The caller's key stands for the compute. An EC2 instance, ECS task or EKS pod: one report per hour and dimension;
+		// AgentCore Runtime: every new ClientToken is a report of its own.
+		const billed = agentCore
+			? this.billReport(request, caller.accessKeyId, quantity)
+			: this.bill(request.ProductCode, caller.accessKeyId, request.UsageDimension, request.Timestamp, quantity);
 		if (!billed) {
 			throw serviceError(
 				'DuplicateRequestException',
@@ -272,7 +277,9 @@ export class MeteringService {
 			...(request.Nonce === undefined ? {} : { Nonce: request.Nonce }),
 			iat: Math.floor(now.getTime() / 1000),
 		};
-		return { PublicKeyRotationTimestamp: this.keyRotation, Signature: this.signer.sign(claims) };
+		// AWS includes the rotation time only once the product's key was rotated.
+		const rotatedAt = product?.publicKeyRotatedAt;
+		return { ...(rotatedAt ? { PublicKeyRotationTimestamp: Date.parse(rotatedAt) / 1000 } : {}), Signature: this.signer.sign(claims) };
 	}
 
 	private resolveCustomer(request: { RegistrationToken: string }): Record<string, unknown> {
@@ -343,6 +350,15 @@ export class MeteringService {
 			return identifier ? customer?.customerIdentifier === identifier : customer?.customerAWSAccountId === record.CustomerAWSAccountId;
 		}
 		return this.subscriptions.has(identifier ? `${productCode}|identifier:${identifier}` : `${productCode}|account:${record.CustomerAWSAccountId}`);
+	}
+
+	/** An AgentCore Runtime report, billed on its own under its exact timestamp and ClientToken: quantities add up. */
+	private billReport(request: MeterUsageRequest, customer: string, quantity: number): BilledUsage {
+		const { ProductCode: product, UsageDimension: dimension } = request;
+		const usage = { quantity, meteringRecordId: randomUUID() };
+		const key = `${product}|${customer}|${dimension}|${new Date(request.Timestamp * 1000).toISOString()}|${request.ClientToken}`;
+		this.billed.set(key, { usage, product, customer, dimension });
+		return usage;
 	}
 
 	/** First quantity wins: the same one again is the same record, another one is not billed (undefined). */

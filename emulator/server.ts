@@ -69,7 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const host = options.host ?? '127.0.0.1';
 	const region = options.region ?? 'us-east-1';
 	const now = options.now ?? (() => new Date());
-	const usageSigner = await UsageSigner.create(options.privateKeyPem);
+	const usageSigner = await UsageSigner.create(options.privateKeyPem, options.signatureClaims);
 	const credentials = new CredentialStore(options.credentials ?? [DEFAULT_TEST_CREDENTIAL]);
 	const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
 	const disabledOperations = disabledOperationsOption(options.disabledOperations);
@@ -84,7 +84,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		},
 		faults,
 		usageSigner,
-		now(),
 	);
 	const sts = new StsService(credentials);
 	const log: RequestLogEntry[] = [];
@@ -153,10 +152,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			entry.accessKeyId = caller.accessKeyId;
 			credentials.authorize(caller, `aws-marketplace:${operation}`);
 			if (disabledOperations.has(operation)) throw new ServiceError('DisabledApiException', 'The API is disabled in the Region.');
+			// DryRun checks permissions only: answered before faults, model validation and the operation's checks.
+			if (operation === 'MeterUsage' && (parsed as { DryRun?: unknown } | undefined)?.DryRun === true) {
+				throw new ServiceError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+			}
 			faults.admit(operation);
 			if (parsed === undefined) throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400, ['The request body is not valid JSON']);
 			validateRequest(operation, parsed);
-			const result = metering.handle(operation, parsed, caller.accessKeyId, now());
+			const result = metering.handle(operation, parsed, caller, now());
 			if (result.unprocessed !== undefined) entry.unprocessed = result.unprocessed;
 			if (drop) {
 				// Processed, but the answer is lost with the connection.

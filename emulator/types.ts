@@ -7,6 +7,12 @@ export interface EmulatorCredential {
 	principalArn?: string;
 	/** IAM actions refused to this key, e.g. ['aws-marketplace:BatchMeterUsage'], ['aws-marketplace:*'] or ['*']. */
 	deniedActions?: string[];
+	/**
+	 * The compute the key's MeterUsage calls come from. 'agentcore': Amazon Bedrock AgentCore Runtime, where ClientToken
+	 * is required and deduplicates, any number of reports per hour are billed and the timestamp is not rounded.
+	 * Unset: an EC2 instance, ECS task or EKS pod (one report per dimension and hour).
+	 */
+	runtime?: 'agentcore';
 }
 
 /** A buyer subscribed to a product: new style (account ID + license ARN) or legacy (customer identifier). */
@@ -36,6 +42,8 @@ export interface EmulatorProduct {
 	notEntitled?: boolean;
 	/** RegisterUsage answers PlatformNotSupportedException. */
 	platformNotSupported?: boolean;
+	/** When the product's public key was rotated (ISO 8601): RegisterUsage answers carry it as PublicKeyRotationTimestamp. */
+	publicKeyRotatedAt?: string;
 }
 
 /** Failures injected into metering operations (never into STS or the admin endpoints). */
@@ -98,6 +106,8 @@ export interface EmulatorOptions {
 	now?: () => Date;
 	/** RSA private key that signs RegisterUsage answers; one of 2048 bits is generated if absent. */
 	privateKeyPem?: string;
+	/** Spelling of the RegisterUsage JWT's claims: ProductCode, PublicKeyVersion, Nonce (default) or productCode, publicKeyVersion, nonce. */
+	signatureClaims?: 'PascalCase' | 'camelCase';
 }
 
 export interface RequestLogEntry {
@@ -141,7 +151,8 @@ export interface EmulatorStats {
 	/**
 	 * Billed usage per key `${productOrLicense}|${customer}|${dimension}|${hourIsoString}`. BatchMeterUsage keys by
 	 * the record's LicenseArn (else the request's ProductCode) and its customer; MeterUsage by ProductCode and the
-	 * caller's access key ID, which stands for the EC2 instance, ECS task or EKS pod.
+	 * caller's access key ID, which stands for the EC2 instance, ECS task or EKS pod. An AgentCore Runtime caller's
+	 * reports are each billed apart, under `${product}|${accessKeyId}|${dimension}|${exactTimestamp}|${clientToken}`.
 	 */
 	billed: Record<string, BilledUsage>;
 	/** Sum of billed quantities whose key parts match the filter. */

@@ -34,7 +34,7 @@ interface Observation {
 		products: [
 			{ productCode: 'prod-saas', type: 'saas', dimensions: ['requests', 'users'] },
 			{ productCode: 'prod-ami', type: 'ami', dimensions: ['vcpu-hours', 'other-hours'] },
-			{ productCode: 'prod-container', type: 'container', dimensions: ['pods'] },
+			{ productCode: 'prod-container', type: 'container', dimensions: ['pods'], publicKeyRotatedAt: '2026-10-01T12:00:00.000Z' },
 			{ productCode: 'prod-unentitled', type: 'container', dimensions: ['pods'], notEntitled: true },
 			{ productCode: 'prod-eks-only', type: 'container', dimensions: ['pods'], platformNotSupported: true },
 		],

@@ -40,6 +40,7 @@ const emulator = useEmulator({
 		{ productCode: 'prod-container', type: 'container', dimensions: ['pods'] },
 		{ productCode: 'prod-unentitled', type: 'container', dimensions: ['pods'], notEntitled: true },
 		{ productCode: 'prod-eks-only', type: 'container', dimensions: ['pods'], platformNotSupported: true },
+		{ productCode: 'prod-rotated', type: 'container', dimensions: ['pods'], publicKeyRotatedAt: '2026-10-01T12:00:00.000Z' },
 	],
 	customers: [
 		{ customerAWSAccountId: '111122223333', productCode: 'prod-saas', licenseArn: LICENSE_A },
@@ -214,9 +215,19 @@ describe('MeterUsage', () => {
 		});
 	});
 
-	it('answers a dry run with DryRunOperation and bills nothing', async () => {
-		await expect(meter({ DryRun: true })).rejects.toMatchObject({ name: 'DryRunOperation', message: 'Request would have succeeded, but DryRun flag is set.' });
+	it('answers a dry run with DryRunOperation after authorization only: before faults, validation and the product checks', async () => {
+		const dryRun = { name: 'DryRunOperation', message: 'Request would have succeeded, but DryRun flag is set.' };
+		await expect(meter({ DryRun: true })).rejects.toMatchObject(dryRun);
+		const invalid = { DryRun: true, ProductCode: 'prod-unknown', UsageDimension: '', UsageQuantity: -1, Timestamp: new Date(Date.now() - 7 * HOUR) };
+		await expect(meter(invalid)).rejects.toMatchObject(dryRun);
+		emulator().setFaults({ throttleRate: 1 });
+		try {
+			await expect(meter({ DryRun: true })).rejects.toMatchObject(dryRun);
+		} finally {
+			emulator().setFaults({});
+		}
 		expect(emulator().stats().billed).toEqual({});
+		expect(emulator().log.every((entry) => entry.errorType === 'DryRunOperation' && !entry.validationErrors)).toBe(true);
 	});
 
 	it('answers a reused ClientToken with the stored result, and IdempotencyConflictException (409) for other input', async () => {
@@ -235,6 +246,43 @@ describe('MeterUsage', () => {
 		await expect(meter({ UsageAllocations: [{ AllocatedUsageQuantity: 3 }] })).rejects.toBeInstanceOf(InvalidUsageAllocationsException);
 		await expect(meter({ ProductCode: 'prod-unentitled', UsageDimension: 'pods' })).rejects.toBeInstanceOf(CustomerNotEntitledException);
 	});
+
+	describe('on Amazon Bedrock AgentCore Runtime', () => {
+		const AGENTCORE = { accessKeyId: 'AKIAAGENTCORE0000001', secretAccessKey: 'agentcore-secret', runtime: 'agentcore' as const };
+		const agentCore = useEmulator({ credentials: [DEFAULT_TEST_CREDENTIAL, AGENTCORE] });
+		beforeEach(() => agentCore().reset());
+		const at = new Date(Date.now() - 20 * 60_000 + 123);
+		const report = (overrides: Record<string, unknown> = {}) =>
+			meteringClient(agentCore(), AGENTCORE).send(
+				new MeterUsageCommand({ ProductCode: 'prod-agent', UsageDimension: 'calls', UsageQuantity: 3, Timestamp: at, ...overrides }),
+			);
+
+		it('requires a ClientToken, and names it', async () => {
+			const body = JSON.stringify({ ProductCode: 'prod-agent', UsageDimension: 'calls', UsageQuantity: 3, Timestamp: at.getTime() / 1000 });
+			const answer = await sendSigned(agentCore(), { operation: 'MeterUsage', body, credentials: AGENTCORE });
+			expect([answer.status, answer.json()]).toEqual([400, { __type: 'ValidationException', message: expect.stringContaining('ClientToken') }]);
+			expect(agentCore().stats().billed).toEqual({});
+		});
+
+		it('bills every new ClientToken, many per hour, at the exact timestamp; the same token again bills nothing', async () => {
+			const first = await report({ ClientToken: 'report-1' });
+			const second = await report({ ClientToken: 'report-2' });
+			const third = await report({ ClientToken: 'report-3', UsageQuantity: 5, Timestamp: new Date(at.getTime() + 1000) });
+			expect(new Set([first.MeteringRecordId, second.MeteringRecordId, third.MeteringRecordId]).size).toBe(3);
+			expect((await report({ ClientToken: 'report-1' })).MeteringRecordId).toBe(first.MeteringRecordId);
+			await expect(report({ ClientToken: 'report-1', UsageQuantity: 4 })).rejects.toMatchObject({ name: 'IdempotencyConflictException', $metadata: { httpStatusCode: 409 } });
+			expect(agentCore().stats().meteredQuantity({ product: 'prod-agent', customer: AGENTCORE.accessKeyId, dimension: 'calls' })).toBe(11);
+			expect(Object.keys(agentCore().stats().billed)).toContain(`prod-agent|${AGENTCORE.accessKeyId}|calls|${at.toISOString()}|report-1`);
+		});
+
+		it('leaves hourly callers as they are: one report per hour and dimension', async () => {
+			const hourly = meteringClient(agentCore());
+			const input = { ProductCode: 'prod-agent', UsageDimension: 'calls', UsageQuantity: 3, Timestamp: at };
+			await hourly.send(new MeterUsageCommand({ ...input, ClientToken: 'hourly-1' }));
+			await expect(hourly.send(new MeterUsageCommand({ ...input, UsageQuantity: 4, ClientToken: 'hourly-2' }))).rejects.toBeInstanceOf(DuplicateRequestException);
+			expect(Object.keys(agentCore().stats().billed)).toEqual([`prod-agent|${DEFAULT_TEST_CREDENTIAL.accessKeyId}|calls|${new Date(Math.floor(at.getTime() / HOUR) * HOUR).toISOString()}`]);
+		});
+	});
 });
 
 describe('RegisterUsage', () => {
@@ -244,7 +292,7 @@ describe('RegisterUsage', () => {
 	it('answers a PS256 JWT over the claims that verifies with the public key', async () => {
 		const before = Math.floor(Date.now() / 1000);
 		const answer = await register();
-		expect(answer.PublicKeyRotationTimestamp).toBeInstanceOf(Date);
+		expect(answer.PublicKeyRotationTimestamp).toBeUndefined();
 		const [header, payload, signature] = answer.Signature!.split('.');
 		expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'PS256', typ: 'JWT' });
 		const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -256,6 +304,24 @@ describe('RegisterUsage', () => {
 				.verify({ key: emulator().publicKeyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, Buffer.from(signature, 'base64url'));
 		expect(verifies(32)).toBe(true);
 		expect(verifies(20)).toBe(false);
+	});
+
+	it('answers PublicKeyRotationTimestamp only once the product’s key was rotated', async () => {
+		expect((await register({ ProductCode: 'prod-rotated' })).PublicKeyRotationTimestamp).toEqual(new Date('2026-10-01T12:00:00.000Z'));
+	});
+
+	describe('with signatureClaims camelCase', () => {
+		const camel = useEmulator({ signatureClaims: 'camelCase' });
+
+		it('signs productCode, publicKeyVersion and nonce', async () => {
+			const answer = await meteringClient(camel()).send(new RegisterUsageCommand({ ProductCode: 'prod-container', PublicKeyVersion: 1, Nonce: 'nonce-1' }));
+			const claims = JSON.parse(Buffer.from(answer.Signature!.split('.')[1], 'base64url').toString());
+			expect(claims).toEqual({ productCode: 'prod-container', publicKeyVersion: 1, nonce: 'nonce-1', iat: expect.any(Number) });
+		});
+
+		it('refuses another spelling', async () => {
+			await expect(startEmulator({ signatureClaims: 'snake_case' as never })).rejects.toThrow("signatureClaims must be 'PascalCase' or 'camelCase'");
+		});
 	});
 
 	it('leaves the nonce out of the claims when none is sent', async () => {
