@@ -19,10 +19,10 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			displayName: 'Region',
 			name: 'region',
 			type: 'options',
-			options: METERING_REGIONS.map((region) => ({ name: region, value: region })),
+			options: METERING_REGIONS,
 			default: 'us-east-1',
 			description:
-				'SaaS products meter in us-east-1 unless AWS enabled another Region for you. Meter Usage and Register Usage must use the Region of the EC2 instance, ECS task or EKS pod.',
+				'The Region AWS enabled for your product; Meter Usage and Register Usage: the Region of the EC2 instance, ECS task or EKS pod. AWS deduplicates usage per Region, so never resend an hour through another Region: keep the Region of a metering workflow unchanged. China (Ningxia): AWS lists Batch Meter Usage there. GovCloud (US): AWS lists Meter Usage from EC2 instances; for other operations check AWS’s list of Regions for the Metering API.',
 		},
 		{
 			displayName: 'Credential Source',

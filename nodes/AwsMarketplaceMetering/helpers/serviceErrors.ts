@@ -45,7 +45,8 @@ const ADVICE: Record<string, { message: string; description: string }> = {
 	},
 	DisabledApiException: {
 		message: 'The Metering API is disabled in this Region',
-		description: 'SaaS metering runs in us-east-1 unless AWS enabled another Region for your account: change the credential’s Region.',
+		description:
+			'Use the Region AWS enabled for your product (AWS Marketplace Seller Operations adds Regions). AWS deduplicates usage per Region: never resend an hour already metered through another Region.',
 	},
 	InvalidProductCodeException: {
 		message: 'The product code is not valid',
