@@ -8,6 +8,26 @@ const show = { show: { operation: ['meterUsage'] } };
 
 export const description: INodeProperties[] = [
 	{
+		displayName: 'Deployment',
+		name: 'deployment',
+		type: 'options',
+		options: [
+			{
+				name: 'Amazon Bedrock AgentCore Runtime',
+				value: 'agentCoreRuntime',
+				description: 'Any number of reports per hour, each identified by its Client Token; the timestamp is not rounded',
+			},
+			{
+				name: 'EC2, ECS or EKS (Hourly)',
+				value: 'hourly',
+				description: 'One report per dimension and hour from each EC2 instance, ECS task or EKS pod',
+			},
+		],
+		default: 'hourly',
+		description: 'Where the software runs: AWS deduplicates the reports differently',
+		displayOptions: show,
+	},
+	{
 		displayName: 'Product Code',
 		name: 'productCode',
 		type: 'string',
@@ -31,17 +51,26 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 1,
-		description: 'Whole units used during the hour, 0 to 2147483647',
+		description: 'Whole units used during the hour (on AgentCore Runtime: since the last report), 0 to 2147483647',
 		displayOptions: show,
 	},
 	{
 		displayName: 'Timestamp',
 		name: 'timestamp',
 		type: 'string',
-		default: "={{ $now.startOf('hour').toISO() }}",
+		default: "={{ $now.minus({ hours: 1 }).startOf('hour').toISO() }}",
 		description:
-			'The hour the usage belongs to (ISO 8601 or epoch seconds or milliseconds), within the last 6 hours. Truncated to the start of the hour, so that a rerun reports the same hour and is not billed twice.',
-		displayOptions: show,
+			'The hour the usage belongs to (ISO 8601 or epoch seconds or milliseconds), within the last 6 hours. By default the hour that just ended: AWS takes one report per hour, so a report during the hour would leave its later usage unreported. Truncated to the start of the hour, so that a rerun reports the same hour and is not billed twice.',
+		displayOptions: { show: { operation: ['meterUsage'], deployment: ['hourly'] } },
+	},
+	{
+		displayName: 'Timestamp',
+		name: 'timestamp',
+		type: 'string',
+		default: '={{ $now.toISO() }}',
+		description:
+			'When the usage happened (ISO 8601 or epoch seconds or milliseconds), within the last 6 hours; sent as is. Map it from the item, such as the usage event’s time, so that a retry sends the same Client Token.',
+		displayOptions: { show: { operation: ['meterUsage'], deployment: ['agentCoreRuntime'] } },
 	},
 	{
 		displayName: 'Options',
@@ -59,14 +88,15 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description:
-					'Up to 64 characters identifying this report. A stable token, such as the execution ID and the item index, makes a retried workflow return the first answer instead of reporting again. Empty: the AWS SDK generates a new one for every request.',
+					'Up to 64 characters identifying this report: AWS answers the same token again with the first answer instead of metering again. Take it from the item, such as a usage event ID (a retried execution gets a new execution ID). Empty: for EC2, ECS or EKS the AWS SDK generates one per request; for AgentCore Runtime the node derives it from the product code, dimension, quantity, timestamp and allocations.',
 			},
 			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to only check that the call would be accepted, without metering anything',
+				description:
+					'Whether to only check that these credentials may call Meter Usage, without metering anything. AWS checks permissions only: not the input, the subscription or the timestamp.',
 			},
 			{
 				displayName: 'Usage Allocations',
@@ -103,13 +133,16 @@ export async function execute(
 			usageQuantity: fields.usageQuantity,
 			timestamp: fields.timestamp.toISOString(),
 			...(fields.usageAllocations ? { usageAllocations: fields.usageAllocations as unknown as IDataObject[] } : {}),
+			...(fields.clientToken ? { clientToken: fields.clientToken } : {}),
 		};
 		try {
 			const response = await client.send(new MeterUsageCommand(input));
 			return { meteringRecordId: response.MeteringRecordId ?? '', ...echo };
 		} catch (error) {
-			// A dry run that would succeed is answered with this (unmodelled) error.
-			if ((error as Error).name === 'DryRunOperation') return { dryRun: true, wouldSucceed: true, ...echo };
+			// A permitted dry run is answered with this (unmodelled) error, before AWS looks at the input.
+			if ((error as Error).name === 'DryRunOperation') {
+				return { dryRun: true, permitted: true, note: 'A dry run checks permissions only, not the input, the subscription or the timestamp', ...echo };
+			}
 			throw error;
 		}
 	});

@@ -10,10 +10,14 @@ import {
 	type Checked,
 	type UsageAllocation,
 } from '../batch';
+import { deriveClientToken } from './clientToken';
 import { fieldError, requireProductCode } from './fields';
 
 // AWS accepts Meter Usage for the past 6 hours only.
 const METER_USAGE_WINDOW = { maxRecordAgeHours: 6, maxFutureSkewMinutes: 5 };
+
+/** Where the software runs: AWS deduplicates EC2, ECS and EKS reports by the hour, AgentCore Runtime ones by ClientToken. */
+export type Deployment = 'hourly' | 'agentCoreRuntime';
 
 export interface MeterUsageFields {
 	productCode: string;
@@ -34,21 +38,27 @@ export function readMeterUsageFields(ctx: IExecuteFunctions, itemIndex: number):
 		throw fieldError(ctx, itemIndex, checked.error.message);
 	};
 
+	const deployment = ctx.getNodeParameter('deployment', itemIndex, 'hourly') as Deployment;
 	const usageQuantity = valid(checkUsageQuantity(param('usageQuantity')));
 	const happened = valid(parseTimestamp(param('timestamp')));
-	// The hour is what AWS deduplicates on: a rerun then reports the same hour, not a new one.
-	const timestamp = truncateToHour(happened);
+	// Hourly deployments: the hour is what AWS deduplicates on, so a rerun reports the same hour, not a new one.
+	// AgentCore Runtime: AWS neither rounds the timestamp nor deduplicates on it.
+	const timestamp = deployment === 'agentCoreRuntime' ? happened : truncateToHour(happened);
 	valid(checkTimestampWindow(happened, timestamp, { now: new Date(), ...METER_USAGE_WINDOW }));
 	const clientToken = (options.clientToken ?? '').trim();
 	if (clientToken.length > 64) throw fieldError(ctx, itemIndex, `Client Token is ${clientToken.length} characters long: it must be 1 to 64 characters`);
-	return {
+	const report = {
 		productCode: requireProductCode(ctx, itemIndex),
 		usageDimension: valid(checkDimension(trimmed(param('usageDimension')), 'Usage Dimension')),
 		usageQuantity,
 		timestamp,
 		usageAllocations: valid(checkUsageAllocations(options.usageAllocations, usageQuantity)),
+	};
+	return {
+		...report,
 		dryRun: options.dryRun === true,
-		clientToken: clientToken || undefined,
+		// AgentCore Runtime requires a token and deduplicates by it alone.
+		clientToken: clientToken || (deployment === 'agentCoreRuntime' ? deriveClientToken(report) : undefined),
 	};
 }
 

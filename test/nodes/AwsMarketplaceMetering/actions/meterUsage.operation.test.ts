@@ -1,3 +1,4 @@
+import { DEFAULT_TEST_CREDENTIAL } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
 import { useEmulator } from '../../../helpers/emulator';
 import { runNode } from '../../../helpers/workflow';
@@ -16,10 +17,10 @@ describe('Meter Usage', () => {
 			onError: 'continueErrorOutput',
 		});
 
-	it('reports the current hour by default, truncated to its start', async () => {
+	it('reports the hour that ended by default, truncated to its start', async () => {
 		const { outputs } = await meter({});
 		const json = outputs[0][0].json;
-		const hourStart = Math.floor(Date.now() / HOUR) * HOUR;
+		const hourStart = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
 		expect(json).toMatchObject({ productCode: 'prod-ami', usageDimension: 'vcpu-hours', usageQuantity: 4, timestamp: new Date(hourStart).toISOString() });
 		expect(json.meteringRecordId).toEqual(expect.any(String));
 		expect(emulator().log[0].body).toMatchObject({ ProductCode: 'prod-ami', UsageDimension: 'vcpu-hours', UsageQuantity: 4, Timestamp: hourStart / 1000 });
@@ -32,9 +33,11 @@ describe('Meter Usage', () => {
 		expect(outputs[1][0].json.error).toBe('Usage for this hour and dimension was already reported with another quantity');
 	});
 
-	it('answers a dry run without metering', async () => {
-		const { outputs } = await meter({ usageDimension: 'gpu-hours', options: { dryRun: true } });
-		expect(outputs[0][0].json).toMatchObject({ dryRun: true, wouldSucceed: true });
+	it('answers a dry run with permissions only, whatever AWS would say of the product, without metering', async () => {
+		const { outputs } = await meter({ productCode: 'prod-unknown', options: { dryRun: true } });
+		const json = outputs[0][0].json;
+		expect(json).toMatchObject({ dryRun: true, permitted: true, productCode: 'prod-unknown', note: expect.stringMatching(/permissions only.*not the input.*subscription/) });
+		expect(json).not.toHaveProperty('wouldSucceed');
 		expect(emulator().stats().billed).toEqual({});
 	});
 
@@ -76,5 +79,67 @@ describe('Meter Usage', () => {
 		expect(errors[3]).toMatch(/Timestamp.*yesterday/);
 		expect(errors.every((error, index) => error.includes(`Item ${index}`))).toBe(true);
 		expect(emulator().log).toHaveLength(0);
+	});
+});
+
+describe('Meter Usage on Amazon Bedrock AgentCore Runtime', () => {
+	const AGENTCORE = { accessKeyId: 'AKIAAGENTCORE0000001', secretAccessKey: 'agentcore-secret', runtime: 'agentcore' as const };
+	const emulator = useEmulator({ credentials: [AGENTCORE], products: [{ productCode: 'prod-agent', dimensions: ['calls'], type: 'container' }] });
+	beforeEach(() => emulator().reset());
+
+	const report = (parameters: Record<string, unknown>, items?: Record<string, unknown>[]) =>
+		runNode({
+			parameters: { operation: 'meterUsage', deployment: 'agentCoreRuntime', productCode: 'prod-agent', usageDimension: 'calls', usageQuantity: 3, ...parameters },
+			credentials: emulatorCredential(emulator(), { accessKeyId: AGENTCORE.accessKeyId, secretAccessKey: AGENTCORE.secretAccessKey }),
+			items,
+			onError: 'continueErrorOutput',
+		});
+	const sent = () => emulator().log.map((entry) => entry.body as { ClientToken: string; Timestamp: number });
+
+	it('reports now by default, not rounded to the hour, with a Client Token derived from the report', async () => {
+		const before = Date.now();
+		const json = (await report({})).outputs[0][0].json;
+		const timestamp = Date.parse(String(json.timestamp));
+		expect(timestamp).toBeGreaterThanOrEqual(before - 1000);
+		expect(timestamp).toBeLessThanOrEqual(Date.now());
+		expect(json.meteringRecordId).toEqual(expect.any(String));
+		expect(json.clientToken).toMatch(/^[\w-]{43}$/);
+		expect(sent()[0]).toMatchObject({ ClientToken: json.clientToken, Timestamp: timestamp / 1000 });
+	});
+
+	it('sends the same token when n8n runs the same item again, so AWS bills it once; other usage in the hour is billed too', async () => {
+		const at = new Date(Date.now() - 10 * 60_000 + 7).toISOString();
+		const items = [
+			{ at, quantity: 3 },
+			{ at, quantity: 4 },
+		];
+		const parameters = { timestamp: '={{ $json.at }}', usageQuantity: '={{ $json.quantity }}' };
+		const first = (await report(parameters, items)).outputs[0].map((item) => item.json);
+		const retried = (await report(parameters, items)).outputs[0].map((item) => item.json);
+		expect(retried.map((json) => json.clientToken)).toEqual(first.map((json) => json.clientToken));
+		expect(retried.map((json) => json.meteringRecordId)).toEqual(first.map((json) => json.meteringRecordId));
+		expect(first[0].clientToken).not.toBe(first[1].clientToken);
+		expect(first[0].timestamp).toBe(at);
+		expect(emulator().stats().meteredQuantity({ product: 'prod-agent', dimension: 'calls' })).toBe(7);
+	});
+
+	it('sends the Client Token the user gives instead', async () => {
+		const json = (await report({ options: { clientToken: 'event-42' } })).outputs[0][0].json;
+		expect(json.clientToken).toBe('event-42');
+		expect(sent()[0].ClientToken).toBe('event-42');
+	});
+});
+
+describe('Meter Usage in a Region where AWS disabled it', () => {
+	const emulator = useEmulator({ disabledOperations: ['MeterUsage'], credentials: [DEFAULT_TEST_CREDENTIAL] });
+
+	it('says to use the Region AWS enabled for the product, and never another one for an hour already sent', async () => {
+		const { error } = await runNode({
+			parameters: { operation: 'meterUsage', productCode: 'prod-ami', usageDimension: 'vcpu-hours' },
+			credentials: emulatorCredential(emulator()),
+		});
+		expect(error?.message).toBe('The Metering API is disabled in this Region');
+		expect(error?.description).toMatch(/Region AWS enabled for your product.*never resend an hour already metered through another Region/);
+		expect(error?.description).not.toContain('us-east-1');
 	});
 });
