@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { RegisterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -58,7 +59,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: '-----BEGIN PUBLIC KEY-----',
 				description:
-					'The product’s public key from the AWS Marketplace Management Portal. When set, the node verifies the PS256 signature and the signed product code, key version and nonce, and fails the item if any does not match.',
+					'The product’s public key from the AWS Marketplace Management Portal. When set, the node verifies the PS256 signature and the signed product code, key version and nonce (read as ProductCode or productCode, and so on), and fails the item if any does not match.',
 			},
 		],
 	},
@@ -98,14 +99,20 @@ export async function execute(
 				});
 			}
 		}
+		const rotatedAt = response.PublicKeyRotationTimestamp?.toISOString();
 		return {
 			productCode,
 			publicKeyVersion,
 			nonce,
 			signature,
-			claims: decoded.claims,
+			claims: decoded.claims as IDataObject,
+			normalizedClaims: decoded.normalized as IDataObject,
 			verified: Boolean(publicKey),
-			publicKeyRotationTimestamp: response.PublicKeyRotationTimestamp?.toISOString() ?? null,
+			publicKeyRotationTimestamp: rotatedAt ?? null,
+			// AWS sends the rotation time only when the key version asked for has expired.
+			...(rotatedAt
+				? { warning: `The product’s public key was rotated at ${rotatedAt}: make sure the container uses the current public key version.` }
+				: {}),
 		};
 	});
 }

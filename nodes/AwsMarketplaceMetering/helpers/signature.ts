@@ -1,23 +1,44 @@
 import { constants, createPublicKey, verify } from 'node:crypto';
 
-export interface RegisterUsageClaims {
-	ProductCode?: string;
-	PublicKeyVersion?: number;
-	Nonce?: string;
-	iat?: number;
-	[claim: string]: unknown;
+/** The claims a seller checks, read in either spelling. */
+export interface SignedClaims {
+	productCode?: unknown;
+	publicKeyVersion?: unknown;
+	nonce?: unknown;
+	iat?: unknown;
 }
 
 export interface DecodedSignature {
 	header: Record<string, unknown>;
-	claims: RegisterUsageClaims;
+	/** The payload as signed. */
+	claims: Record<string, unknown>;
+	/** Its claims under one spelling; a claim spelled both ways with different values is left out. */
+	normalized: SignedClaims;
+	/** Why the payload cannot be read one way, such as "ProductCode 'a' and productCode 'b'". */
+	conflicts: string[];
 }
+
+// AWS's Java verification sample reads productCode, publicKeyVersion and nonce; other AWS text shows ProductCode,
+// PublicKeyVersion and Nonce. Either spelling is read.
+const CLAIM_NAMES = { productCode: 'ProductCode', publicKeyVersion: 'PublicKeyVersion', nonce: 'Nonce' } as const;
 
 /** Splits a compact JWS into its header and claims; throws if it is not one. */
 export function decodeSignature(signature: string): DecodedSignature {
 	const parts = signature.split('.');
 	if (parts.length !== 3) throw new Error('the signature is not a JSON Web Token (expected three dot-separated parts)');
-	return { header: decodePart(parts[0], 'header'), claims: decodePart(parts[1], 'payload') };
+	const header = decodePart(parts[0], 'header');
+	const claims = decodePart(parts[1], 'payload');
+	const normalized: SignedClaims = { iat: claims.iat };
+	const conflicts: string[] = [];
+	for (const [camel, pascal] of Object.entries(CLAIM_NAMES) as Array<[keyof typeof CLAIM_NAMES, string]>) {
+		const [camelValue, pascalValue] = [claims[camel], claims[pascal]];
+		if (camelValue !== undefined && pascalValue !== undefined && camelValue !== pascalValue) {
+			conflicts.push(`${pascal} ${JSON.stringify(pascalValue)} and ${camel} ${JSON.stringify(camelValue)}`);
+		} else {
+			normalized[camel] = camelValue ?? pascalValue;
+		}
+	}
+	return { header, claims, normalized, conflicts };
 }
 
 /**
@@ -27,7 +48,7 @@ export function decodeSignature(signature: string): DecodedSignature {
  */
 export function verificationFailure(
 	signature: string,
-	{ header, claims }: DecodedSignature,
+	{ header, normalized, conflicts }: DecodedSignature,
 	publicKeyPem: string,
 	expected: { productCode: string; publicKeyVersion: number; nonce: string },
 ): string | undefined {
@@ -46,11 +67,12 @@ export function verificationFailure(
 		Buffer.from(signaturePart, 'base64url'),
 	);
 	if (!valid) return 'the signature does not verify with this public key';
-	if (claims.ProductCode !== expected.productCode)
-		return `the signed ProductCode ${String(claims.ProductCode)} is not ${expected.productCode}`;
-	if (Number(claims.PublicKeyVersion) !== expected.publicKeyVersion)
-		return `the signed PublicKeyVersion ${String(claims.PublicKeyVersion)} is not ${expected.publicKeyVersion}`;
-	if (claims.Nonce !== expected.nonce) return 'the signed Nonce is not the nonce that was sent';
+	if (conflicts.length) return `the token carries a claim in both spellings with different values: ${conflicts.join('; ')}`;
+	if (normalized.productCode !== expected.productCode)
+		return `the signed ProductCode ${String(normalized.productCode)} is not ${expected.productCode}`;
+	if (Number(normalized.publicKeyVersion) !== expected.publicKeyVersion)
+		return `the signed PublicKeyVersion ${String(normalized.publicKeyVersion)} is not ${expected.publicKeyVersion}`;
+	if (normalized.nonce !== expected.nonce) return 'the signed Nonce is not the nonce that was sent';
 	return undefined;
 }
 

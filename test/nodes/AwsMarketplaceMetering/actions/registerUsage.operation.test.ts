@@ -6,11 +6,12 @@ import { runNode } from '../../../helpers/workflow';
 
 describe('Register Usage', () => {
 	const emulator = useEmulator({
-			products: [
-				{ productCode: 'prod-container', dimensions: ['pods'], type: 'container' },
-				{ productCode: 'prod-unentitled', dimensions: ['pods'], type: 'container', notEntitled: true },
-			],
-		});
+		products: [
+			{ productCode: 'prod-container', dimensions: ['pods'], type: 'container' },
+			{ productCode: 'prod-unentitled', dimensions: ['pods'], type: 'container', notEntitled: true },
+			{ productCode: 'prod-rotated', dimensions: ['pods'], type: 'container', publicKeyRotatedAt: '2026-10-01T12:00:00.000Z' },
+		],
+	});
 
 	const register = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput') =>
 		runNode({
@@ -29,9 +30,19 @@ describe('Register Usage', () => {
 			nonce: 'nonce-1',
 			verified: true,
 			claims: { ProductCode: 'prod-container', PublicKeyVersion: 1, Nonce: 'nonce-1' },
+			normalizedClaims: { productCode: 'prod-container', publicKeyVersion: 1, nonce: 'nonce-1', iat: expect.any(Number) },
+			publicKeyRotationTimestamp: null,
 		});
 		expect(String(json.signature).split('.')).toHaveLength(3);
-		expect(Date.parse(String(json.publicKeyRotationTimestamp))).not.toBeNaN();
+		expect(json).not.toHaveProperty('warning');
+	});
+
+	it('warns when AWS says the product’s public key was rotated', async () => {
+		const json = (await register({ productCode: 'prod-rotated', options: { publicKey: emulator().publicKeyPem } })).outputs[0][0].json;
+		expect(json).toMatchObject({ verified: true, publicKeyRotationTimestamp: '2026-10-01T12:00:00.000Z' });
+		expect(json.warning).toBe(
+			'The product’s public key was rotated at 2026-10-01T12:00:00.000Z: make sure the container uses the current public key version.',
+		);
 	});
 
 	it('sends a fresh random nonce when none is given, and reports unverified without a key', async () => {
@@ -62,5 +73,22 @@ describe('Register Usage', () => {
 		const { error } = await register({ publicKeyVersion: 0 });
 		expect(error?.message).toBe('Public Key Version 0 is not an integer of 1 or more');
 		expect(emulator().log).toHaveLength(0);
+	});
+});
+
+describe('Register Usage with camelCase claims (as AWS’s Java verification sample reads them)', () => {
+	const emulator = useEmulator({ signatureClaims: 'camelCase' });
+
+	it('verifies productCode, publicKeyVersion and nonce and outputs them normalized', async () => {
+		const { outputs, error } = await runNode({
+			parameters: { operation: 'registerUsage', productCode: 'prod-container', publicKeyVersion: 1, nonce: 'nonce-2', options: { publicKey: emulator().publicKeyPem } },
+			credentials: emulatorCredential(emulator()),
+		});
+		expect(error).toBeUndefined();
+		expect(outputs[0][0].json).toMatchObject({
+			verified: true,
+			claims: { productCode: 'prod-container', publicKeyVersion: 1, nonce: 'nonce-2' },
+			normalizedClaims: { productCode: 'prod-container', publicKeyVersion: 1, nonce: 'nonce-2', iat: expect.any(Number) },
+		});
 	});
 });
