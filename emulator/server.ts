@@ -32,13 +32,13 @@ const jsonError = (error: ServiceError): Reply => ({
 	body: JSON.stringify({ __type: error.type, message: error.message }),
 });
 
-async function readBody(request: IncomingMessage): Promise<{ body: Buffer; size: number }> {
+async function readBody(request: IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
 	const chunks: Buffer[] = [];
 	let size = 0;
 	for await (const chunk of request as AsyncIterable<Buffer>) {
 		size += chunk.length;
 		// Past the limit the rest is drained, not kept.
-		if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+		if (size <= limit) chunks.push(chunk);
 	}
 	return { body: Buffer.concat(chunks), size };
 }
@@ -69,6 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const host = options.host ?? '127.0.0.1';
 	const region = options.region ?? 'us-east-1';
 	const now = options.now ?? (() => new Date());
+	const maxBodyBytes = options.maxRequestBytes ?? MAX_BODY_BYTES;
 	const usageSigner = await UsageSigner.create(options.privateKeyPem, options.signatureClaims);
 	const credentials = new CredentialStore(options.credentials ?? [DEFAULT_TEST_CREDENTIAL]);
 	const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
@@ -241,7 +242,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const url = new URL(request.url ?? '/', 'http://emulator');
-		const { body, size } = await readBody(request);
+		const { body, size } = await readBody(request, maxBodyBytes);
 		if (url.pathname.startsWith('/_emulator/')) return handleAdmin(request, response, url.pathname, body);
 
 		const target = header(request.headers, 'x-amz-target');
@@ -256,8 +257,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		};
 		log.push(entry);
 
-		if (size > MAX_BODY_BYTES) {
-			const message = `The request body of ${size} bytes exceeds the limit of 1 MB.`;
+		if (size > maxBodyBytes) {
+			const message = `The request body of ${size} bytes exceeds the limit of ${maxBodyBytes} bytes.`;
 			entry.validationErrors = [message];
 			return answer(entry, response, jsonError(new ServiceError('RequestEntityTooLargeException', message, 413)), randomUUID(), 'RequestEntityTooLargeException');
 		}

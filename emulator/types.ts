@@ -96,6 +96,8 @@ export interface EmulatorOptions {
 	 * MeteringRecordId, as some AWS guidance says). Either way it is billed once.
 	 */
 	identicalResend?: 'success' | 'duplicateRecord';
+	/** Largest request body, in bytes, before HTTP 413 RequestEntityTooLargeException; default 1 MiB. */
+	maxRequestBytes?: number;
 	faults?: EmulatorFaults;
 	/** Seed of the fault randomness; default 1. */
 	seed?: number;

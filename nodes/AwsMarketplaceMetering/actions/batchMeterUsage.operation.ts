@@ -73,7 +73,9 @@ export const description: INodeProperties[] = [
 		name: 'licenseArn',
 		type: 'string',
 		default: '={{ $json.licenseArn }}',
-		description: 'The customer’s license for the product. Records with a license ARN are sent without the product code: sending both bills twice.',
+		required: true,
+		description:
+			'The customer’s license for the product, as Resolve Customer returned it. Required with an account ID: one customer’s hour sent once with a product code and once with a License ARN is billed twice.',
 		displayOptions: { show: { ...eachItem.show, customerIdType: ['awsAccountId'] } },
 	},
 	{
@@ -125,10 +127,9 @@ export const description: INodeProperties[] = [
 		displayName: 'Usage Allocations',
 		name: 'usageAllocations',
 		type: 'json',
-		default: '',
-		placeholder: '={{ $json.usageAllocations }}',
+		default: '={{ $json.usageAllocations }}',
 		description:
-			'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity.',
+			'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity. An item without the field has no allocations.',
 		displayOptions: eachItem,
 	},
 	{
@@ -148,6 +149,15 @@ export const description: INodeProperties[] = [
 					'Whether to sum the records of the same product or license, customer, dimension and hour into one. AWS bills only the first quantity it receives for such a key.',
 			},
 			{
+				displayName: 'Max Isolation Requests',
+				name: 'maxIsolationRequests',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 100,
+				description:
+					'When AWS rejects a whole request over one record, the request is halved until that record is alone. This caps the requests a run spends on it (AWS allows 10 a second per account); records left unresolved are reported Rejected with the reason.',
+			},
+			{
 				displayName: 'Max Attempts Per Request',
 				name: 'maxAttempts',
 				type: 'number',
@@ -160,9 +170,9 @@ export const description: INodeProperties[] = [
 				name: 'maxRecordAgeHours',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 24 },
-				default: 6,
+				default: 24,
 				description:
-					'Older records are reported as invalid instead of being sent: one out-of-window record would make AWS reject its whole request',
+					'Records this old or older are reported as invalid instead of being sent: one out-of-window record would make AWS reject its whole request. AWS accepts 24 hours (last month’s usage only until 06:00 UTC on the 1st).',
 			},
 			{
 				displayName: 'Max Requests Per Second',
@@ -229,6 +239,14 @@ export const description: INodeProperties[] = [
 				description: 'Longest time spent resending one request’s records; AWS suggests retrying for up to 30 minutes',
 			},
 			{
+				displayName: 'Report Unbilled Usage as Errors',
+				name: 'unbilledAsErrors',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
+			},
+			{
 				displayName: 'Truncate Timestamps to the Hour',
 				name: 'truncateToHour',
 				type: 'boolean',
@@ -242,6 +260,7 @@ export const description: INodeProperties[] = [
 
 interface BatchOptions extends Partial<MeteringOptions> {
 	output?: OutputMode;
+	unbilledAsErrors?: boolean;
 	unprocessedRetryMaxSeconds?: number;
 	// Read by the router for the SDK client.
 	maxAttempts?: number;
@@ -255,6 +274,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const {
 		output = 'perItem',
+		unbilledAsErrors = true,
 		unprocessedRetryMaxSeconds,
 		maxAttempts: _maxAttempts,
 		requestTimeoutSeconds: _requestTimeoutSeconds,
@@ -271,6 +291,7 @@ export async function execute(
 		itemCount: items.length,
 		recordsMode,
 		unreadable,
+		unbilledAsErrors,
 	};
 	if (!this.continueOnFail()) {
 		const failure = firstFailure(report, ctx);

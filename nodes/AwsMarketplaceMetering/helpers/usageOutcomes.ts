@@ -6,13 +6,31 @@ import {
 	type IPairedItemData,
 } from 'n8n-workflow';
 
-import { summarizeReport, type EventOutcome, type MeteringReport, type UsageRecord, type UsageStatus } from '../batch';
+import { summarizeReport, type EventOutcome, type MeteringReport, type UsageError, type UsageRecord, type UsageStatus } from '../batch';
 
-/** Outcomes that mean the usage was not accepted: they become error items. */
-const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed']);
+/** Outcomes that mean the usage was not accepted: always error items. */
+const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed', 'Expired']);
+/** Sent, answered, and not billed: error items unless the user opts out. */
+const UNBILLED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Unprocessed', 'DuplicateRecord', 'CustomerNotSubscribed']);
+
+// What to do about the statuses AWS answers without an error of its own.
+const UNBILLED_ADVICE: Partial<Record<UsageStatus, UsageError>> = {
+	DuplicateRecord: {
+		code: 'DuplicateRecord',
+		message: 'Not billed: AWS already holds another quantity for this customer, dimension and hour and bills only that first one',
+		description:
+			'Send each hour once, with all of its usage, after the hour has ended (the metering ledger does this across runs); usage sent for an hour already reported is lost.',
+	},
+	CustomerNotSubscribed: {
+		code: 'CustomerNotSubscribed',
+		message: 'Not billed: the customer has no active subscription to this product',
+		description:
+			'The subscription ended (AWS accepts usage for about an hour after cancellation) or the account or License ARN is not the one Resolve Customer returned: stop serving the customer, or fix the identifiers.',
+	},
+};
 
 // For an item holding several records, the status that most needs attention speaks for it.
-const SEVERITY: UsageStatus[] = ['Invalid', 'Rejected', 'Failed', 'Unprocessed', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success'];
+const SEVERITY: UsageStatus[] = ['Invalid', 'Rejected', 'Failed', 'Expired', 'Unprocessed', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success'];
 
 export type OutputMode = 'perItem' | 'perRecord' | 'summary';
 
@@ -22,6 +40,16 @@ export interface OutcomeContext {
 	recordsMode: boolean;
 	/** Items whose records field could not be read, with why. */
 	unreadable: Map<number, string>;
+	/** Whether Unprocessed, DuplicateRecord and CustomerNotSubscribed are errors too. */
+	unbilledAsErrors: boolean;
+}
+
+function isError(status: UsageStatus, ctx: OutcomeContext): boolean {
+	return FAILED_STATUSES.has(status) || (ctx.unbilledAsErrors && UNBILLED_STATUSES.has(status));
+}
+
+function errorOf(outcome: EventOutcome): UsageError | undefined {
+	return outcome.error ?? UNBILLED_ADVICE[outcome.status];
 }
 
 export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: OutcomeContext): INodeExecutionData[] {
@@ -34,15 +62,16 @@ export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: Outc
 export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeOperationError | undefined {
 	const [unreadable] = ctx.unreadable;
 	if (unreadable) return itemError(ctx.node, unreadable[0], unreadable[1]);
-	const failed = report.outcomes.filter((outcome) => FAILED_STATUSES.has(outcome.status));
+	const failed = report.outcomes.filter((outcome) => isError(outcome.status, ctx));
 	if (failed.length === 0) return undefined;
 	const first = failed[0];
+	const error = errorOf(first);
 	const metered = report.outcomes.filter((outcome) => outcome.status === 'Success').length;
-	return new NodeOperationError(ctx.node, `${describeSource(first)}: ${first.error?.message ?? first.status}`, {
+	return new NodeOperationError(ctx.node, `${describeSource(first)}: ${error?.message ?? first.status}`, {
 		itemIndex: first.source.itemIndex,
 		description:
-			(first.error?.description ? `${first.error.description} ` : '') +
-			`${failed.length} of ${report.outcomes.length} usage events were not metered; ${metered} were. ` +
+			(error?.description ? `${error.description} ` : '') +
+			`${failed.length} of ${report.outcomes.length} usage events were not billed; ${metered} were. ` +
 			'Fix the input and run again: records already metered are answered with the same metering record ID, not billed twice. ' +
 			'Set the node’s "On Error" setting to continue to get every item’s outcome instead.',
 	});
@@ -54,12 +83,12 @@ function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecut
 	return byItem.map((outcomes, itemIndex) => {
 		const unreadable = ctx.unreadable.get(itemIndex);
 		if (unreadable !== undefined) return errorItem(itemIndex, unreadable, { status: 'Invalid' });
-		if (!ctx.recordsMode) return outcomeItem(outcomes[0], { item: itemIndex });
+		if (!ctx.recordsMode) return outcomeItem(outcomes[0], { item: itemIndex }, ctx);
 		const status = worstStatus(outcomes);
 		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
-		if (!FAILED_STATUSES.has(status)) return { json, pairedItem: { item: itemIndex } };
+		if (!isError(status, ctx)) return { json, pairedItem: { item: itemIndex } };
 		const failed = outcomes.find((outcome) => outcome.status === status)!;
-		return errorItem(itemIndex, `${describeSource(failed)}: ${failed.error?.message ?? status}`, json);
+		return errorItem(itemIndex, `${describeSource(failed)}: ${errorOf(failed)?.message ?? status}`, json);
 	});
 }
 
@@ -75,19 +104,19 @@ function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecu
 			if (group) group.push(outcome);
 			else byRecord.set(outcome.record, [outcome]);
 		} else {
-			unsent.push(outcomeItem(outcome, { item: outcome.source.itemIndex }));
+			unsent.push(outcomeItem(outcome, { item: outcome.source.itemIndex }, ctx));
 		}
 	}
 	const sent = [...byRecord.values()].map((outcomes) =>
-		outcomeItem(outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex))),
+		outcomeItem(outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex)), ctx),
 	);
 	return [...sent, ...unsent, ...unreadable];
 }
 
 function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData {
 	const errors = report.outcomes
-		.filter((outcome) => FAILED_STATUSES.has(outcome.status))
-		.map((outcome) => ({ ...sourceJson(outcome), status: outcome.status, error: outcome.error?.message ?? '' }));
+		.filter((outcome) => isError(outcome.status, ctx))
+		.map((outcome) => ({ ...sourceJson(outcome), status: outcome.status, error: errorOf(outcome)?.message ?? '' }));
 	for (const [itemIndex, message] of ctx.unreadable) errors.push({ itemIndex, status: 'Invalid', error: message });
 	return {
 		json: { ...(summarizeReport(report) as unknown as IDataObject), errors },
@@ -95,15 +124,16 @@ function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutio
 	};
 }
 
-function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
+function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[], ctx: OutcomeContext): INodeExecutionData {
 	const json = outcomeJson(outcome);
-	if (!FAILED_STATUSES.has(outcome.status)) return { json, pairedItem };
-	const message = `${describeSource(outcome)}: ${outcome.error?.message ?? outcome.status}`;
+	if (!isError(outcome.status, ctx)) return { json, pairedItem };
+	const message = `${describeSource(outcome)}: ${errorOf(outcome)?.message ?? outcome.status}`;
 	const item = errorItem(outcome.source.itemIndex, message, json);
 	return { ...item, pairedItem };
 }
 
 function outcomeJson(outcome: EventOutcome): IDataObject {
+	const error = errorOf(outcome);
 	return {
 		status: outcome.status,
 		meteringRecordId: outcome.meteringRecordId ?? null,
@@ -111,8 +141,9 @@ function outcomeJson(outcome: EventOutcome): IDataObject {
 		usageRecord: outcome.record ? recordJson(outcome.record) : null,
 		aggregatedEvents: outcome.aggregatedEvents,
 		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
-		...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
-		...(outcome.error?.description ? { errorDescription: outcome.error.description } : {}),
+		...(outcome.note ? { note: outcome.note } : {}),
+		...(error ? { error: error.message, errorCode: error.code } : {}),
+		...(error?.description ? { errorDescription: error.description } : {}),
 	};
 }
 

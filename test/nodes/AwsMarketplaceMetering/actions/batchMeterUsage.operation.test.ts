@@ -1,5 +1,6 @@
 import { emulatorCredential } from '../../../helpers/credentials';
-import { useEmulator } from '../../../helpers/emulator';
+import type { Emulator } from '../../../../emulator';
+import { useEmulator, withEmulator } from '../../../helpers/emulator';
 import { runNode, type OnError } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
@@ -92,12 +93,65 @@ describe('Batch Meter Usage', () => {
 	it('stops the workflow on the first item that was not metered when errors are not continued', async () => {
 		const { error } = await meter([events[0], { ...events[1], quantity: -1 }], {}, 'stopWorkflow');
 		expect(error?.message).toMatch(/^Item 1: .*[Qq]uantity/);
-		expect(error?.description).toMatch(/1 of 2 usage events were not metered; 1 were/);
+		expect(error?.description).toMatch(/1 of 2 usage events were not billed; 1 were/);
 	});
 
-	it('passes customers who are not subscribed on as a status to route', async () => {
-		const { outputs } = await meter([{ ...events[0], customerAWSAccountId: '999999999999' }, events[1]]);
-		expect(outputs[0].map((item) => item.json.status)).toEqual(['CustomerNotSubscribed', 'Success']);
+	const unsubscribed = { productCode: 'prod-legacy', customerIdentifier: 'legacy-9', dimension: 'users', quantity: 2, timestamp: hourStart(1) };
+
+	it('sends usage AWS did not bill to the error output, with what to do, unless told otherwise', async () => {
+		const { outputs } = await meter([unsubscribed, { ...unsubscribed, customerIdentifier: 'legacy-1' }], { customerIdType: 'customerIdentifier' });
+		const [billed, unbilled] = outputs;
+		expect(billed.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
+		expect(unbilled).toHaveLength(1);
+		expect(unbilled[0].json.error).toMatch(/^Item 0: Not billed: the customer has no active subscription to this product$/);
+		expect(unbilled[0].json.details).toMatchObject({ status: 'CustomerNotSubscribed', errorDescription: expect.stringMatching(/stop serving the customer/) });
+
+		const optedOut = await meter([unsubscribed], { customerIdType: 'customerIdentifier', options: { unbilledAsErrors: false } });
+		expect(optedOut.outputs[0].map((item) => item.json.status)).toEqual(['CustomerNotSubscribed']);
+		expect(optedOut.outputs[1]).toEqual([]);
+
+		const stopped = await meter([unsubscribed], { customerIdType: 'customerIdentifier' }, 'stopWorkflow');
+		expect(stopped.error?.message).toBe('Item 0: Not billed: the customer has no active subscription to this product');
+	});
+
+	it('reports DuplicateRecord as usage lost, not as success', async () => {
+		await meter([events[0]], { options: { aggregate: false } });
+		const { outputs } = await meter([{ ...events[0], quantity: 99 }], { options: { aggregate: false } });
+		expect(outputs[1].map((item) => (item.json.details as { status: string }).status)).toEqual(['DuplicateRecord']);
+		expect(outputs[1][0].json.error).toMatch(/^Item 0: Not billed: AWS already holds another quantity for this customer, dimension and hour/);
+	});
+
+	it('requires the License ARN with an account ID, so one customer’s hour is never keyed twice', async () => {
+		const { outputs } = await meter([{ ...events[0], licenseArn: '' }, { ...events[1], licenseArn: 'arn:aws:s3:::bucket/x' }]);
+		expect(outputs[0]).toEqual([]);
+		expect(outputs[1].map((item) => item.json.error)).toEqual([
+			expect.stringMatching(/^Item 0: License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN/),
+			expect.stringMatching(/^Item 1: License ARN "arn:aws:s3:::bucket\/x" is not a License Manager license ARN/),
+		]);
+		expect(batches()).toEqual([]);
+	});
+
+	it('meters usage up to 24 hours old by default, oldest hour first', async () => {
+		const { outputs } = await meter([events[0], { ...events[1], timestamp: new Date(hourStart(23)).toISOString() }]);
+		expect(outputs[0].map((item) => item.json.status)).toEqual(['Success', 'Success']);
+		expect(batches()[0].UsageRecords.map((record) => record.Timestamp)).toEqual([hourStart(23) / 1000, hourStart(1) / 1000]);
+	});
+
+	it('reads each item’s usageAllocations by default', async () => {
+		const usageAllocations = [{ allocatedUsageQuantity: 1, tags: { team: 'a' } }, { allocatedUsageQuantity: 1, tags: { team: 'b' } }];
+		const { outputs } = await meter([{ ...events[0], quantity: 2, usageAllocations }, events[31]]);
+		expect(outputs[0].map((item) => item.json.status)).toEqual(['Success', 'Success']);
+		const [withTags, without] = batches()[0].UsageRecords as { UsageAllocations?: unknown[] }[];
+		expect(withTags.UsageAllocations).toHaveLength(2);
+		expect(without.UsageAllocations).toBeUndefined();
+	});
+
+	it('rejects every record of a mis-cased dimension in at most one request per planned request', async () => {
+		const { outputs } = await meter(events.map((event) => ({ ...event, dimension: 'Requests' })), { options: { aggregate: false } });
+		expect(outputs[0]).toEqual([]);
+		expect(outputs[1]).toHaveLength(180);
+		expect(batches().length).toBeLessThanOrEqual(8);
+		expect(outputs[1].every((item) => (item.json.details as { errorCode: string }).errorCode === 'InvalidUsageDimensionException')).toBe(true);
 	});
 
 	it('reads arrays of usage records from a field, one output item per input item', async () => {
@@ -133,5 +187,51 @@ describe('Batch Meter Usage', () => {
 			options: { aggregate: false },
 		});
 		expect(outputs[0].map((item) => (item.json.usageRecord as { Quantity: number }).Quantity)).toEqual([42, 42]);
+	});
+});
+
+describe('Batch Meter Usage against each reading of AWS', () => {
+	const customers = Array.from({ length: 30 }, (_, n) => ({ customerAWSAccountId: String(100000000000 + n), productCode: 'prod-new', licenseArn: license(n) }));
+	const items = customers.map((customer, n) => ({ ...customer, dimension: 'requests', quantity: n + 1, timestamp: new Date(hourStart(1)).toISOString() }));
+	const total = items.reduce((sum, item) => sum + item.quantity, 0);
+	const run = (emulator: Emulator, options: Record<string, unknown> = {}) =>
+		runNode({
+			parameters: { operation: 'batchMeterUsage', options },
+			credentials: emulatorCredential(emulator),
+			items,
+			onError: 'continueErrorOutput',
+		});
+
+	it.each(['success', 'duplicateRecord'] as const)('bills every record once through lost answers when AWS answers an identical resend with %s', async (identicalResend) => {
+		await withEmulator({ customers, identicalResend, faults: { dropRate: 0.5 }, seed: 3 }, async (emulator) => {
+			// One SDK attempt: every lost answer is the node's own resend.
+			const { outputs } = await run(emulator, { maxAttempts: 1, requestTimeoutSeconds: 5 });
+			expect(outputs[1]).toEqual([]);
+			expect(outputs[0].map((item) => item.json.status)).toEqual(items.map(() => 'Success'));
+			expect(emulator.stats().meteredQuantity()).toBe(total);
+			expect(emulator.log.some((entry) => entry.errorType === 'Dropped')).toBe(true);
+		});
+	});
+
+	it('isolates the records of a request AWS finds too large (HTTP 413) instead of resending it', async () => {
+		await withEmulator({ customers, maxRequestBytes: 4000 }, async (emulator) => {
+			const { outputs } = await run(emulator);
+			expect(outputs[0]).toHaveLength(30);
+			expect(emulator.stats().meteredQuantity()).toBe(total);
+			const statuses = emulator.log.map((entry) => entry.httpStatus);
+			expect(statuses[0]).toBe(413);
+			expect(statuses).toContain(200);
+			// Halving, never the same request twice: fewer requests than records.
+			expect(statuses.length).toBeLessThan(30);
+		});
+	});
+
+	it('stops with a clear error when the API is disabled in the Region', async () => {
+		await withEmulator({ customers, disabledOperations: ['BatchMeterUsage'] }, async (emulator) => {
+			const { outputs } = await run(emulator);
+			expect(outputs[1]).toHaveLength(30);
+			expect(emulator.log).toHaveLength(1);
+			expect(outputs[1][0].json.error).toMatch(/DisabledApi|disabled in this Region/);
+		});
 	});
 });
