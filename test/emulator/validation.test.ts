@@ -111,6 +111,6 @@ describe('model validation', () => {
 		expect(answer.status).toBe(413);
 		expect(answer.json()).toMatchObject({ __type: 'RequestEntityTooLargeException' });
 		expect(lastEntry()).toMatchObject({ operation: 'BatchMeterUsage', httpStatus: 413, errorType: 'RequestEntityTooLargeException' });
-		expect(lastEntry().validationErrors![0]).toMatch(/exceeds the limit of 1 MB/);
+		expect(lastEntry().validationErrors![0]).toMatch(/exceeds the limit of 1048576 bytes/);
 	});
 });

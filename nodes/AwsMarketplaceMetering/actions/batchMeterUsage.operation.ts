@@ -149,6 +149,14 @@ export const description: INodeProperties[] = [
 					'Whether to sum the records of the same product or license, customer, dimension and hour into one. AWS bills only the first quantity it receives for such a key.',
 			},
 			{
+				displayName: 'Max Attempts Per Request',
+				name: 'maxAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 5,
+				description: 'Attempts the AWS SDK makes, with backoff, when a request is throttled, fails with a server error or loses its connection',
+			},
+			{
 				displayName: 'Max Isolation Requests',
 				name: 'maxIsolationRequests',
 				type: 'number',
@@ -156,14 +164,6 @@ export const description: INodeProperties[] = [
 				default: 100,
 				description:
 					'When AWS rejects a whole request over one record, the request is halved until that record is alone. This caps the requests a run spends on it (AWS allows 10 a second per account); records left unresolved are reported Rejected with the reason.',
-			},
-			{
-				displayName: 'Max Attempts Per Request',
-				name: 'maxAttempts',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
-				default: 5,
-				description: 'Attempts the AWS SDK makes, with backoff, when a request is throttled, fails with a server error or loses its connection',
 			},
 			{
 				displayName: 'Max Record Age (Hours)',
@@ -214,6 +214,14 @@ export const description: INodeProperties[] = [
 				description: 'Requests in flight at once, within the rate limit',
 			},
 			{
+				displayName: 'Report Unbilled Usage as Errors',
+				name: 'unbilledAsErrors',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
+			},
+			{
 				displayName: 'Request Timeout (Seconds)',
 				name: 'requestTimeoutSeconds',
 				type: 'number',
@@ -237,14 +245,6 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 1800,
 				description: 'Longest time spent resending one request’s records; AWS suggests retrying for up to 30 minutes',
-			},
-			{
-				displayName: 'Report Unbilled Usage as Errors',
-				name: 'unbilledAsErrors',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
 			},
 			{
 				displayName: 'Truncate Timestamps to the Hour',

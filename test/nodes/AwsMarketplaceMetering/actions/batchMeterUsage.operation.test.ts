@@ -194,7 +194,7 @@ describe('Batch Meter Usage against each reading of AWS', () => {
 	const customers = Array.from({ length: 30 }, (_, n) => ({ customerAWSAccountId: String(100000000000 + n), productCode: 'prod-new', licenseArn: license(n) }));
 	const items = customers.map((customer, n) => ({ ...customer, dimension: 'requests', quantity: n + 1, timestamp: new Date(hourStart(1)).toISOString() }));
 	const total = items.reduce((sum, item) => sum + item.quantity, 0);
-	const run = (emulator: Emulator, options: Record<string, unknown> = {}) =>
+	const run = (emulator: Emulator, options: Record<string, number> = {}) =>
 		runNode({
 			parameters: { operation: 'batchMeterUsage', options },
 			credentials: emulatorCredential(emulator),
