@@ -1,7 +1,7 @@
 import { type ParsedAllocation, toUsageAllocations } from './allocations';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, fitsInOneRequest, recordBytes } from './plan';
 import { type Decimal, addDecimal, roundDecimal, sumDecimals } from './quantity';
-import { CONSTRAINTS, MAX_QUANTITY, fail, ok } from './rules';
+import { CONSTRAINTS, type Customer, MAX_QUANTITY, fail, ok } from './rules';
 import { HOUR_MS, truncateToHour } from './timestamp';
 import type { Checked, NonIntegerQuantity, UsageRecord } from './types';
 import type { ValidUsageEvent } from './validate';
@@ -57,10 +57,45 @@ export function aggregateUsageRecords(events: ValidUsageEvent[], options: Aggreg
 
 function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Checked<UsageRecord> {
 	const [first] = group;
-	const what = group.length > 1 ? ` summed over ${group.length} events of this customer, dimension and hour` : '';
-	const { nonIntegerQuantity } = options;
-	const total = sumDecimals(group.map((event) => event.quantity));
-	const quantity = roundDecimal(total, nonIntegerQuantity);
+	const earliest = group.reduce((min, event) => Math.min(min, event.timestamp.getTime()), Infinity);
+	return recordFromSum(
+		{
+			Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),
+			customer: first.customer,
+			licenseArn: first.licenseArn,
+			Dimension: first.dimension,
+			productCode: first.productCode,
+		},
+		{
+			total: sumDecimals(group.map((event) => event.quantity)),
+			allocations: group.some((event) => event.allocations) ? mergeAllocations(group) : undefined,
+			events: group.length,
+		},
+		options,
+	);
+}
+
+/** What identifies a record: everything but its quantity. */
+export interface RecordIdentity {
+	Timestamp: Date;
+	customer: Customer;
+	licenseArn?: string;
+	Dimension: string;
+	productCode: string;
+}
+
+/** Usage summed for one record: the exact total and the allocations merged by tag set. */
+export interface SummedUsage {
+	total: Decimal;
+	allocations?: ParsedAllocation[];
+	events: number;
+}
+
+/** Rounds summed usage as configured into one usage record and checks what summing can break. */
+export function recordFromSum(identity: RecordIdentity, usage: SummedUsage, options: Pick<AggregationOptions, 'nonIntegerQuantity' | 'limits'>): Checked<UsageRecord> {
+	const { allocations } = usage;
+	const what = usage.events > 1 ? ` summed over ${usage.events} events of this customer, dimension and hour` : '';
+	const quantity = roundDecimal(usage.total, options.nonIntegerQuantity);
 	if (quantity > BigInt(MAX_QUANTITY)) {
 		return fail(
 			'InvalidQuantity',
@@ -69,7 +104,6 @@ function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Che
 			`Quantity${what} is ${quantity}: AWS accepts at most ${MAX_QUANTITY} per usage record and bills one record per customer, dimension and hour; meter in a larger unit`,
 		);
 	}
-	const allocations = group.some((event) => event.allocations) ? mergeAllocations(group) : undefined;
 	if (allocations && allocations.length > CONSTRAINTS.usageAllocations.max) {
 		return fail(
 			'InvalidUsageAllocations',
@@ -79,18 +113,17 @@ function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Che
 		);
 	}
 	const usageAllocations = allocations && toUsageAllocations(allocations, quantity);
-	const earliest = group.reduce((min, event) => Math.min(min, event.timestamp.getTime()), Infinity);
 	const record: UsageRecord = {
-		Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),
-		...first.customer,
-		...(first.licenseArn !== undefined ? { LicenseArn: first.licenseArn } : {}),
-		Dimension: first.dimension,
+		Timestamp: identity.Timestamp,
+		...identity.customer,
+		...(identity.licenseArn !== undefined ? { LicenseArn: identity.licenseArn } : {}),
+		Dimension: identity.Dimension,
 		Quantity: Number(quantity),
 		...(usageAllocations ? { UsageAllocations: usageAllocations } : {}),
 	};
 	const limits = options.limits ?? DEFAULT_BATCH_LIMITS;
 	// Without allocations a record is a few kilobytes at most: only allocations can outgrow a request.
-	if (usageAllocations && !fitsInOneRequest(record, first.productCode, limits)) {
+	if (usageAllocations && !fitsInOneRequest(record, identity.productCode, limits)) {
 		return fail(
 			'RequestTooLarge',
 			'usageAllocations',

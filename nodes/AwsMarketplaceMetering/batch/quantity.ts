@@ -27,6 +27,12 @@ function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
 	return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
 }
 
+/** Reads exact decimal text such as the ledger stores ('12', '0.25'); undefined if it is not one. */
+export function decimalFromText(text: string): Decimal | undefined {
+	const parts = DECIMAL_TEXT.exec(text);
+	return parts ? fromParts(parts[1], parts[2]) : undefined;
+}
+
 export function addDecimal(a: Decimal, b: Decimal): Decimal {
 	if (a.scale === b.scale) return { units: a.units + b.units, scale: a.scale };
 	const [x, y, scale] = align(a, b);

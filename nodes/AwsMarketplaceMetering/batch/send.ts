@@ -32,6 +32,9 @@ export interface SendReport {
 	retries: number;
 }
 
+/** The note of records left unresolved when isolation ran out of requests: each may well be fine. */
+export const ISOLATION_STOPPED = 'Not isolated: its request was rejected over another record, and finding it stopped at Max Isolation Requests';
+
 // Longest single backoff between re-sends of unprocessed records.
 const MAX_BACKOFF_MS = 300_000;
 const FINAL_STATUSES = new Set(['Success', 'CustomerNotSubscribed', 'DuplicateRecord']);
@@ -155,6 +158,7 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 				if (isolationRequests + 2 > options.maxIsolationRequests) {
 					return answer(batch.records, {
 						status: 'Rejected',
+						note: ISOLATION_STOPPED,
 						error: {
 							...described,
 							message: `${described.message} AWS rejected the request these ${batch.records.length} usage records were in; finding the offending record stopped after ${isolationRequests} requests (Max Isolation Requests).`,

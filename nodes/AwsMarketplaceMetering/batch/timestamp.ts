@@ -122,6 +122,8 @@ export interface TimestampWindow {
 	now: Date;
 	maxRecordAgeHours: number;
 	maxFutureSkewMinutes: number;
+	/** Whether last month's usage is accepted after 06:00 UTC on the 1st (the ledger carries it forward). */
+	previousMonth?: boolean;
 	label?: string;
 	field?: string;
 }
@@ -155,7 +157,7 @@ export function checkTimestampWindow(happened: Date, sent: Date, window: Timesta
 		);
 	}
 	// Only a record older than the time since the 1st can be last month's: skip the date arithmetic otherwise.
-	if (age > now.getUTCDate() * 24 * HOUR_MS - 24 * HOUR_MS) {
+	if (!window.previousMonth && age > now.getUTCDate() * 24 * HOUR_MS - 24 * HOUR_MS) {
 		const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
 		if (sent.getTime() < monthStart && now.getTime() >= monthStart + 6 * HOUR_MS) {
 			return fail(

@@ -9,6 +9,8 @@ export interface EventSource {
 /** One usage event as mapped from an input item; values are unvalidated and of any type. */
 export interface UsageEvent {
 	source: EventSource;
+	/** Counted once by the metering ledger: a re-delivered event with the same ID is not summed again. */
+	eventId?: unknown;
 	productCode?: unknown;
 	customerIdentifier?: unknown;
 	customerAWSAccountId?: unknown;
