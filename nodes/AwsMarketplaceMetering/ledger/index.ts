@@ -1,0 +1,44 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { openPgliteSession } from './pglite';
+import { type PostgresConnection, openPostgresSession } from './postgres';
+import { migrate } from './schema';
+import { createSqlLedger } from './sqlLedger';
+import type { MeteringLedger } from './types';
+
+export type * from './types';
+export type { PostgresConnection } from './postgres';
+
+export type LedgerConfig =
+	| { store: 'embedded'; folder: string; /** Wait for another process holding the folder (default 30 s). */ lockTimeoutMs?: number }
+	| { store: 'postgres'; connection: PostgresConnection };
+
+/** <N8N_USER_FOLDER or home>/.n8n/aws-marketplace-metering/ledger, beside n8n's own data. */
+export function defaultLedgerFolder(env: NodeJS.ProcessEnv = process.env): string {
+	return join(env.N8N_USER_FOLDER || homedir(), '.n8n', 'aws-marketplace-metering', 'ledger');
+}
+
+/** Opens the ledger and brings its schema up to date. */
+export async function openLedger(config: LedgerConfig): Promise<MeteringLedger> {
+	let session;
+	if (config.store === 'embedded') {
+		if (process.env.EXECUTIONS_MODE === 'queue') {
+			throw new Error(
+				'The embedded metering ledger cannot be used in queue mode (EXECUTIONS_MODE=queue): each worker would keep its own ledger, ' +
+					'so the usage of one hour would be split between workers and AWS would bill only the part sent first. ' +
+					'Use the PostgreSQL ledger credential so that all workers share one ledger.',
+			);
+		}
+		session = await openPgliteSession(config.folder, config.lockTimeoutMs ?? 30_000);
+	} else {
+		session = await openPostgresSession(config.connection);
+	}
+	try {
+		await migrate(session);
+	} catch (error) {
+		await session.close();
+		throw error;
+	}
+	return createSqlLedger(session);
+}

@@ -1,0 +1,28 @@
+import { claim } from './claim';
+import { recordEvents } from './recordEvents';
+import { report } from './report';
+import { settle } from './settle';
+import { SCHEMA, type SqlSession } from './sql';
+import type { MeteringLedger } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** The ledger over any SqlSession: the same SQL for the embedded and the shared store. */
+export function createSqlLedger(session: SqlSession): MeteringLedger {
+	return {
+		recordEvents: (events, { now }) => session.transaction((tx) => recordEvents(tx, events, now)),
+		claim: (options, build) => session.transaction((tx) => claim(tx, options, build)),
+		settle: (claimant, outcomes, { now }) => session.transaction((tx) => settle(tx, claimant, outcomes, now)),
+		report: (query = {}) => report(session, query),
+		rememberDelivery: (deliveryId, { now, keepDays = 7 }) =>
+			session.transaction(async (tx) => {
+				await tx.query(`DELETE FROM ${SCHEMA}.delivery WHERE seen_at < $1`, [new Date(now.getTime() - keepDays * DAY_MS)]);
+				const rows = await tx.query(
+					`INSERT INTO ${SCHEMA}.delivery (delivery_id, seen_at) VALUES ($1, $2) ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+					[deliveryId, now],
+				);
+				return rows.length === 1;
+			}),
+		close: () => session.close(),
+	};
+}

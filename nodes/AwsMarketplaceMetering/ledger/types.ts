@@ -1,0 +1,199 @@
+// The metering ledger's interface and data: plain TypeScript, no n8n, AWS SDK or database driver.
+// Quantities are exact decimals, passed as decimal text ('12', '0.25'); hours are UTC hour starts.
+
+export type Customer = { CustomerAWSAccountId: string } | { CustomerIdentifier: string };
+
+export interface Tag {
+	Key: string;
+	Value: string;
+}
+
+/** One allocation of a usage event; tagSet is the canonical identity of its tags ('' when untagged). */
+export interface EventAllocation {
+	quantity: string;
+	tags?: Tag[];
+	tagSet: string;
+}
+
+/** One usage event, validated by the caller. */
+export interface LedgerUsageEvent {
+	/** Counted once: the same ID again answers `duplicateEvent`. */
+	eventId?: string;
+	productCode: string;
+	/** Absent for legacy customers: the product code then owns the usage. */
+	licenseArn?: string;
+	customer: Customer;
+	dimension: string;
+	quantity: string;
+	/** When the usage happened. */
+	timestamp: Date;
+	allocations?: EventAllocation[];
+}
+
+export type RecordResult = 'recorded' | 'duplicateEvent' | 'afterFinalReport';
+
+export interface RecordAnswer {
+	result: RecordResult;
+	keyId: number;
+	/** The hour the event is counted in. */
+	hour: Date;
+	/** The event's own hour, when that hour could no longer take it. */
+	carriedFrom?: Date;
+}
+
+/**
+ * open: accumulating. sending: claimed, quantity frozen, an execution holds the lease. ready: frozen,
+ * waiting to be sent again. billed / notBilled / expired: final.
+ */
+export type KeyState = 'open' | 'sending' | 'ready' | 'billed' | 'notBilled' | 'expired';
+
+/** AWS's deduplication key: license (or product code), customer, dimension and hour. */
+export interface UsageKey {
+	keyId: number;
+	productCode: string;
+	licenseArn?: string;
+	customer: Customer;
+	dimension: string;
+	hour: Date;
+	/** AWS refuses the record from this instant on. */
+	deadline: Date;
+}
+
+export interface SummedAllocation {
+	tagSet: string;
+	tags?: Tag[];
+	quantity: string;
+}
+
+/** What `build` is given for a key claimed for the first time. */
+export interface KeyUsage extends UsageKey {
+	/** The sum of its events. */
+	quantity: string;
+	/** Allocations summed by tag set, when any event had allocations (untagged events under tagSet ''). */
+	allocations?: SummedAllocation[];
+	events: number;
+}
+
+/** A usage allocation as AWS takes it. */
+export interface UsageAllocation {
+	AllocatedUsageQuantity: number;
+	Tags?: Tag[];
+}
+
+/** The record to send, frozen for every later attempt; or why the key cannot be billed. */
+export type BuiltRecord =
+	| { ok: true; quantity: number; allocations?: UsageAllocation[] }
+	| { ok: false; code: string; reason: string };
+
+/** Synchronous: it runs inside the claim's transaction. */
+export type BuildRecord = (usage: KeyUsage) => BuiltRecord;
+
+export interface FinalReport {
+	licenseArns?: string[];
+	/** AWS account IDs or customer identifiers. */
+	customers?: string[];
+}
+
+export interface ClaimOptions {
+	now: Date;
+	/** Who holds the lease, e.g. the execution's ID. */
+	claimant: string;
+	/** Minutes an hour stays open for late usage after it ends. */
+	closeAfterMinutes: number;
+	leaseMs: number;
+	limit?: number;
+	/** Also claims the not yet closed hours of these, up to the hour in progress; later usage is never sent. */
+	final?: FinalReport;
+}
+
+export interface ClaimedKey extends UsageKey {
+	quantity: number;
+	allocations?: UsageAllocation[];
+	events: number;
+	/** Attempts before this one: more than 0 means an earlier attempt may have reached AWS. */
+	priorAttempts: number;
+}
+
+export interface ExpiredKey extends UsageKey {
+	quantity: string;
+	events: number;
+	priorAttempts: number;
+}
+
+export interface RefusedKey extends UsageKey {
+	quantity: string;
+	events: number;
+	code: string;
+	reason: string;
+}
+
+export interface Claim {
+	claimed: ClaimedKey[];
+	/** Keys whose deadline passed before they were billed. */
+	expired: ExpiredKey[];
+	/** Keys `build` refused: now notBilled. */
+	refused: RefusedKey[];
+}
+
+export type Outcome =
+	| { keyId: number; outcome: 'billed'; meteringRecordId: string | null }
+	/** status: AWS's (CustomerNotSubscribed, DuplicateRecord) or the engine's (Rejected...). */
+	| { keyId: number; outcome: 'notBilled'; status: string; reason: string }
+	/** Back to ready with its frozen record, to be sent by a later claim. */
+	| { keyId: number; outcome: 'retry'; error: string }
+	| { keyId: number; outcome: 'expired'; reason: string };
+
+export interface Settlement {
+	settled: number[];
+	/** Keys no longer sending under this claimant: another execution took over after the lease lapsed. */
+	ignored: number[];
+}
+
+export interface ReportQuery {
+	/** Hours from this one (inclusive). */
+	from?: Date;
+	/** Hours before this one (exclusive). */
+	to?: Date;
+	customerAWSAccountId?: string;
+	customerIdentifier?: string;
+	licenseArn?: string;
+	productCode?: string;
+	dimension?: string;
+	states?: KeyState[];
+	/** With closeAfterMinutes: an open key whose hour has closed reports as ready. */
+	now?: Date;
+	closeAfterMinutes?: number;
+	/** Default 1000. */
+	limit?: number;
+}
+
+export interface ReportRow extends UsageKey {
+	events: number;
+	quantity: string;
+	/** The frozen quantity, once claimed. */
+	sentQuantity?: number;
+	state: KeyState;
+	status?: string;
+	reason?: string;
+	meteringRecordId?: string;
+	/** When AWS's answer was recorded. */
+	sentAt?: Date;
+	attempts: number;
+	lastError?: string;
+	/** Hours whose late events came into this key. */
+	carriedFrom: Date[];
+	/** Hours this key's own late events went to. */
+	carriedTo: Date[];
+}
+
+export interface MeteringLedger {
+	/** One answer per event, in input order. */
+	recordEvents(events: LedgerUsageEvent[], options: { now: Date }): Promise<RecordAnswer[]>;
+	/** Expires what missed its deadline, then claims due keys, oldest hour first, freezing their records. */
+	claim(options: ClaimOptions, build: BuildRecord): Promise<Claim>;
+	settle(claimant: string, outcomes: Outcome[], options: { now: Date }): Promise<Settlement>;
+	report(query?: ReportQuery): Promise<ReportRow[]>;
+	/** True the first time this delivery ID is seen within keepDays (default 7). */
+	rememberDelivery(deliveryId: string, options: { now: Date; keepDays?: number }): Promise<boolean>;
+	close(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
+import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { BATCH } from './fixtures/writer';
+import { ledgerSuite } from './suite';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const folders: string[] = [];
+function newFolder(): string {
+	const folder = mkdtempSync(join(tmpdir(), 'ledger-pglite-'));
+	folders.push(folder);
+	return folder;
+}
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
+function exited(child: ChildProcess): Promise<void> {
+	return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+describe('embedded ledger (PGlite)', () => {
+	const folder = newFolder();
+	ledgerSuite(() => ({
+		open: () => openLedger({ store: 'embedded', folder }),
+		raw: () => openPgliteSession(folder, 30_000),
+	}));
+
+	it('runs the transactions of one process one after the other', async () => {
+		const session = await openPgliteSession(folder, 30_000);
+		try {
+			await session.query('CREATE TABLE IF NOT EXISTS public.counter (n integer)');
+			await session.query('DELETE FROM public.counter');
+			await session.query('INSERT INTO public.counter VALUES (0)');
+			// Read, wait, write: interleaved transactions would both write 1.
+			const increment = () =>
+				session.transaction(async (tx) => {
+					const [{ n }] = await tx.query<{ n: number }>('SELECT n FROM public.counter');
+					await new Promise((resolve) => setTimeout(resolve, 20));
+					await tx.query('UPDATE public.counter SET n = $1', [n + 1]);
+				});
+			const outside = new Promise((resolve) => setTimeout(resolve, 5)).then(() => session.query<{ n: number }>('SELECT n FROM public.counter'));
+			await Promise.all([increment(), increment(), outside]);
+			expect(await session.query('SELECT n FROM public.counter')).toEqual([{ n: 2 }]);
+			// A statement outside the transactions waited for the first to commit.
+			expect((await outside)[0].n).toBeGreaterThanOrEqual(1);
+		} finally {
+			await session.close();
+		}
+	});
+});
+
+describe('embedded ledger folder', () => {
+	it('is refused in queue mode, where each worker would keep its own ledger', async () => {
+		const previous = process.env.EXECUTIONS_MODE;
+		process.env.EXECUTIONS_MODE = 'queue';
+		try {
+			await expect(openLedger({ store: 'embedded', folder: newFolder() })).rejects.toThrow(
+				/cannot be used in queue mode \(EXECUTIONS_MODE=queue\): each worker would keep its own ledger.*Use the PostgreSQL ledger credential/,
+			);
+		} finally {
+			if (previous === undefined) delete process.env.EXECUTIONS_MODE;
+			else process.env.EXECUTIONS_MODE = previous;
+		}
+	});
+
+	it("defaults to the n8n user folder's .n8n folder", () => {
+		expect(defaultLedgerFolder({ N8N_USER_FOLDER: '/data' })).toBe('/data/.n8n/aws-marketplace-metering/ledger');
+		expect(defaultLedgerFolder({})).toBe(join(homedir(), '.n8n', 'aws-marketplace-metering', 'ledger'));
+	});
+
+	it('names the folder and the process holding it when another live process keeps it', async () => {
+		const folder = newFolder();
+		const holder = spawn('sleep', ['30']);
+		try {
+			writeFileSync(join(folder, 'ledger.lock'), String(holder.pid));
+			const started = Date.now();
+			await expect(openLedger({ store: 'embedded', folder, lockTimeoutMs: 300 })).rejects.toThrow(
+				`The metering ledger folder ${folder} is in use by process ${holder.pid}`,
+			);
+			expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+		} finally {
+			holder.kill('SIGKILL');
+			await exited(holder);
+		}
+	});
+
+	it('keeps every committed batch when the writing process is killed mid-write, and opens again', async () => {
+		const folder = newFolder();
+		const writer = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'writer.ts'), folder], {
+			cwd: ROOT,
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
+		let committed = -1;
+		await new Promise<void>((resolve, reject) => {
+			writer.stdout!.setEncoding('utf8').on('data', (text: string) => {
+				for (const match of text.matchAll(/committed (\d+)/g)) committed = Number(match[1]);
+				// A moment after a commit the next batch is being written.
+				if (committed >= 3) setTimeout(() => resolve(), 15);
+			});
+			writer.once('exit', (code) => reject(new Error(`The writer exited (${code}) before it was killed`)));
+		});
+		writer.kill('SIGKILL');
+		await exited(writer);
+		expect(writer.signalCode).toBe('SIGKILL');
+
+		// Another process holds the folder for a second; then its lock is stale and taken over.
+		const holder = spawn('sleep', ['1']);
+		writeFileSync(join(folder, 'ledger.lock'), String(holder.pid));
+		const ledger = await openLedger({ store: 'embedded', folder, lockTimeoutMs: 20_000 });
+		try {
+			const rows = await ledger.report();
+			const events = rows.reduce((sum, row) => sum + row.events, 0);
+			expect(events).toBeGreaterThanOrEqual((committed + 1) * BATCH);
+			expect(events % BATCH).toBe(0);
+			expect(rows.every((row) => Number(row.quantity) === row.events)).toBe(true);
+			const [again] = await ledger.recordEvents(
+				[{ eventId: 'w-0-0', productCode: 'prod-a', customer: { CustomerAWSAccountId: '111122223333' }, dimension: 'd0', quantity: '1', timestamp: new Date() }],
+				{ now: new Date() },
+			);
+			expect(again.result).toBe('duplicateEvent');
+		} finally {
+			await ledger.close();
+		}
+	}, 120_000);
+});
