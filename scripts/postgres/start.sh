@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL for tests and prints its connection string (the last line of stdout).
+#   scripts/postgres/start.sh [FOLDER]     FOLDER defaults to a new temporary folder
+# Data, log and unix socket all live in FOLDER; the server listens on a free loopback port, with a
+# password user "ledger" (who may create databases) owning the database "ledger". Stop it with scripts/postgres/stop.sh FOLDER.
+# PostgreSQL refuses to run as root: as root, the server runs as the "postgres" user that Debian's
+# package creates (installed here when missing).
+set -euo pipefail
+
+log() { echo "postgres: $*" >&2; }
+
+find_bin() {
+	local dir
+	for dir in ${PG_BIN:-} /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+		if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then echo "$dir"; return 0; fi
+	done
+	return 1
+}
+
+bin="$(find_bin || true)"
+if [[ -z "$bin" ]]; then
+	[[ "$(id -u)" == 0 ]] || { log "initdb/pg_ctl not found and not root: install Debian's postgresql package"; exit 1; }
+	log "installing Debian's postgresql package"
+	# One installer at a time: concurrent test files may start here together.
+	exec 9>/tmp/.postgres-install.lock
+	flock 9
+	if ! bin="$(find_bin)"; then
+		apt-get update >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+		bin="$(find_bin)"
+	fi
+	exec 9>&-
+fi
+
+folder="${1:-$(mktemp -d /tmp/ledger-postgres.XXXXXX)}"
+mkdir -p "$folder"
+folder="$(cd "$folder" && pwd)"
+
+if [[ "$(id -u)" == 0 ]]; then
+	chown postgres: "$folder"
+	as_server() { runuser -u postgres -- "$@"; }
+else
+	as_server() { "$@"; }
+fi
+
+password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+as_server "$bin/initdb" -D "$folder/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+	--encoding=UTF8 --locale=C.UTF-8 >"$folder/initdb.log" 2>&1 || { cat "$folder/initdb.log" >&2; exit 1; }
+mkdir -p "$folder/socket" && [[ "$(id -u)" != 0 ]] || chown postgres: "$folder/socket"
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+# Another process may take the free port before the server binds it: try a few.
+for attempt in 1 2 3 4 5; do
+	port="$(free_port)"
+	if as_server "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 60 \
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$folder/socket" start >/dev/null; then
+		break
+	fi
+	[[ $attempt == 5 ]] && { tail -20 "$folder/server.log" >&2; exit 1; }
+	log "port $port was taken, trying another"
+done
+echo "$port" >"$folder/port"
+
+as_server "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$folder/socket" -p "$port" -U postgres -d postgres >/dev/null <<SQL
+CREATE ROLE ledger LOGIN CREATEDB PASSWORD '$password';
+CREATE DATABASE ledger OWNER ledger;
+SQL
+
+log "running in $folder on 127.0.0.1:$port"
+echo "postgresql://ledger:$password@127.0.0.1:$port/ledger"
