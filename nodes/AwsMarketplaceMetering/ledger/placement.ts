@@ -52,16 +52,31 @@ export function keyOf(seriesKeyText: string, hour: number): string {
 	return `${seriesKeyText}\0${hour}`;
 }
 
+const KEY_ROW = 'k.key_id::text AS key_id, k.owner, k.customer_kind, k.customer, k.dimension, k.hour, k.deadline, k.state, k.status';
+
 function rowKey(row: KeyRow): string {
 	return keyOf(seriesKey(row.owner, row.customer_kind, row.customer, row.dimension), row.hour.getTime());
 }
 
 /**
- * Creates the keys that are missing (open, or notBilled for usage after a final report) and locks
- * all of them, in one stable order so that concurrent writers never wait on each other in a circle.
+ * Locks the keys of these hours, creating those that are missing (open, or notBilled for usage after
+ * a final report). Locks are taken in one stable order, so that concurrent writers rarely wait on
+ * each other in a circle (PostgreSQL breaks the rare deadlock and the transaction runs again).
  */
 export async function upsertKeys(tx: SqlExecutor, placements: Placement[], now: Date): Promise<Map<string, KeyRow>> {
-	if (placements.length === 0) return new Map();
+	const keys = await lockKeys(tx, placements, 'exact');
+	let missing = placements.filter(({ series, hour }) => !keys.has(keyOf(series.key, hour)));
+	while (missing.length > 0) {
+		for (const [id, key] of await insertKeys(tx, missing, now)) keys.set(id, key);
+		// Another writer created the rest meanwhile: lock them as they are.
+		const raced = missing.filter(({ series, hour }) => !keys.has(keyOf(series.key, hour)));
+		for (const [id, key] of await lockKeys(tx, raced, 'exact')) keys.set(id, key);
+		missing = raced.filter(({ series, hour }) => !keys.has(keyOf(series.key, hour)));
+	}
+	return keys;
+}
+
+async function insertKeys(tx: SqlExecutor, placements: Placement[], now: Date): Promise<Map<string, KeyRow>> {
 	const columns: string[][] = [[], [], [], [], [], [], [], [], []];
 	for (const { series, hour, afterFinal } of placements) {
 		const values = [series.owner, series.productCode, series.licenseArn, series.customerKind, series.customer, series.dimension];
@@ -79,9 +94,31 @@ export async function upsertKeys(tx: SqlExecutor, placements: Placement[], now: 
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
 			AS t(owner, product_code, license_arn, customer_kind, customer, dimension, hour, deadline, after_final)
 		ORDER BY t.owner, t.customer_kind, t.customer, t.dimension, t.hour
-		ON CONFLICT (owner, customer_kind, customer, dimension, hour) DO UPDATE SET state = k.state
-		RETURNING k.key_id::text AS key_id, k.owner, k.customer_kind, k.customer, k.dimension, k.hour, k.deadline, k.state, k.status`,
+		ON CONFLICT (owner, customer_kind, customer, dimension, hour) DO NOTHING
+		RETURNING ${KEY_ROW}`,
 		[...columns, now],
+	);
+	return new Map(rows.map((row) => [rowKey(row), row]));
+}
+
+/** Locks the keys of these hours ('exact'), or of these hours and every later one of their series ('from'). */
+async function lockKeys(tx: SqlExecutor, placements: { series: Series; hour: number }[], hours: 'exact' | 'from'): Promise<Map<string, KeyRow>> {
+	if (placements.length === 0) return new Map();
+	const columns: string[][] = [[], [], [], [], []];
+	for (const { series, hour } of placements) {
+		[series.owner, series.customerKind, series.customer, series.dimension, new Date(hour).toISOString()].forEach((value, column) =>
+			columns[column].push(value),
+		);
+	}
+	const rows = await tx.query<KeyRow>(
+		`SELECT ${KEY_ROW}
+		FROM ${SCHEMA}.usage_key k
+		JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS s(owner, customer_kind, customer, dimension, hour)
+			ON k.owner = s.owner AND k.customer_kind = s.customer_kind AND k.customer = s.customer AND k.dimension = s.dimension
+			AND k.hour ${hours === 'exact' ? '=' : '>='} s.hour::timestamptz
+		ORDER BY k.owner, k.customer_kind, k.customer, k.dimension, k.hour
+		FOR UPDATE OF k`,
+		columns,
 	);
 	return new Map(rows.map((row) => [rowKey(row), row]));
 }
@@ -119,28 +156,12 @@ export async function placeElsewhere(tx: SqlExecutor, groups: Group[], now: Date
 	}
 }
 
-/** Locks the keys of the groups' series from the earliest hour concerned on, in the stable order. */
-async function lockSeries(tx: SqlExecutor, groups: Group[]): Promise<Map<string, KeyRow>> {
+/** Locks the keys of the groups' series from the earliest hour concerned on. */
+function lockSeries(tx: SqlExecutor, groups: Group[]): Promise<Map<string, KeyRow>> {
 	const from = new Map<string, Group>();
 	for (const group of groups) {
 		const earliest = from.get(group.series.key);
 		if (!earliest || group.hour < earliest.hour) from.set(group.series.key, group);
 	}
-	const columns: string[][] = [[], [], [], [], []];
-	for (const { series, hour } of from.values()) {
-		[series.owner, series.customerKind, series.customer, series.dimension, new Date(hour).toISOString()].forEach((value, column) =>
-			columns[column].push(value),
-		);
-	}
-	const rows = await tx.query<KeyRow>(
-		`SELECT k.key_id::text AS key_id, k.owner, k.customer_kind, k.customer, k.dimension, k.hour, k.deadline, k.state, k.status
-		FROM ${SCHEMA}.usage_key k
-		JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS s(owner, customer_kind, customer, dimension, from_hour)
-			ON k.owner = s.owner AND k.customer_kind = s.customer_kind AND k.customer = s.customer AND k.dimension = s.dimension
-			AND k.hour >= s.from_hour::timestamptz
-		ORDER BY k.owner, k.customer_kind, k.customer, k.dimension, k.hour
-		FOR UPDATE OF k`,
-		columns,
-	);
-	return new Map(rows.map((row) => [rowKey(row), row]));
+	return lockKeys(tx, [...from.values()], 'from');
 }
