@@ -4,7 +4,7 @@ import { SCHEMA, type SqlExecutor } from './sql';
 import type { BuildRecord, Claim, ClaimOptions, ClaimedKey, KeyUsage, RefusedKey, SummedAllocation, Tag, UsageAllocation } from './types';
 
 const EXPIRED_REASON =
-	'Not sent before its deadline: AWS accepts usage until 24 hours after its hour starts, last month\'s usage until 06:00 UTC on the 1st';
+	"Not sent before its deadline: AWS accepts usage until 24 hours after its hour starts, last month's usage until 06:00 UTC on the 1st";
 
 interface DueRow extends KeyColumns {
 	state: string;
@@ -54,10 +54,7 @@ export async function claim(tx: SqlExecutor, options: ClaimOptions, build: Build
 	);
 
 	const first = due.filter((row) => row.state === 'open');
-	const allocations = await summedAllocations(
-		tx,
-		first.filter((row) => row.allocated_events > 0).map((row) => row.key_id),
-	);
+	const allocations = await summedAllocations(tx, first.filter((row) => row.allocated_events > 0).map((row) => row.key_id));
 	const refused: RefusedKey[] = [];
 	const frozen = new Map<string, { quantity: number; allocations?: UsageAllocation[] }>();
 	for (const row of first) {

@@ -12,6 +12,7 @@ const DECIMAL = /^\d+(\.\d+)?$/;
  * the number of events.
  */
 export async function recordEvents(tx: SqlExecutor, events: LedgerUsageEvent[], now: Date): Promise<RecordAnswer[]> {
+	if (events.length === 0) return [];
 	const nowMs = now.getTime();
 	const answers: RecordAnswer[] = new Array(events.length);
 	const series = events.map((event, index) => seriesOf(event, index));

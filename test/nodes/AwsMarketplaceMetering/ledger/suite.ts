@@ -147,10 +147,15 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 			]);
 		});
 
-		it('refuses malformed quantities before touching the store', async () => {
+		it('refuses malformed quantities before touching the store; no events, no answers', async () => {
 			await expect(ledger.recordEvents([usage({ at: '10:00', quantity: '-1' })], { now: at('10:30') })).rejects.toThrow(
 				'Usage event 0: quantity "-1" is not decimal text',
 			);
+			await expect(ledger.recordEvents([usage({ at: '10:00', allocations: [{ quantity: '1e3', tagSet: '' }] })], { now: at('10:30') })).rejects.toThrow(
+				'Usage event 0: allocated quantity "1e3" is not decimal text',
+			);
+			expect(await ledger.recordEvents([], { now: at('10:30') })).toEqual([]);
+			expect(await reportOf()).toEqual([]);
 		});
 	});
 
@@ -235,6 +240,17 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 			expect(result.refused).toEqual([expect.objectContaining({ dimension: 'other', code: 'InvalidQuantity', reason: 'too much', quantity: '1', events: 1 })]);
 			expect((await only((row) => row.dimension === 'other'))[0]).toMatchObject({ state: 'notBilled', status: 'InvalidQuantity' });
 			expect((await ledger.claim(claimOptions('12:15'), build)).refused).toEqual([]);
+		});
+
+		it('rejects a record that is not whole numbers, and a key settled twice in one call', async () => {
+			await ledger.recordEvents([usage({ at: '10:10', quantity: '2.5' })], { now: at('10:30') });
+			await expect(ledger.claim(claimOptions('11:15'), (key) => ({ ok: true, quantity: Number(key.quantity) }))).rejects.toThrow(
+				'build returned the quantity 2.5 for key 1: usage records carry whole numbers',
+			);
+			const [key] = (await ledger.claim(claimOptions('11:15'), exact)).claimed;
+			expect(key.quantity).toBe(3);
+			const twice = [key.keyId, key.keyId].map((keyId) => ({ keyId, outcome: 'billed' as const, meteringRecordId: null }));
+			await expect(ledger.settle('run-1', twice, { now: at('11:16') })).rejects.toThrow(`Key ${key.keyId} has more than one outcome`);
 		});
 	});
 
