@@ -85,7 +85,7 @@ export type BuiltRecord =
 	| { ok: true; quantity: number; allocations?: UsageAllocation[] }
 	| { ok: false; code: string; reason: string };
 
-/** Synchronous: it runs inside the claim's transaction. */
+/** Synchronous and without side effects: it runs inside the claim's transaction, which PostgreSQL may run again after a conflict. */
 export type BuildRecord = (usage: KeyUsage) => BuiltRecord;
 
 export interface FinalReport {
