@@ -1,137 +1,41 @@
-import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { randomUUID } from 'node:crypto';
 
-import { meterUsageEvents, type MeteringOptions } from '../batch';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { meterFromLedger, meterUsageEvents, recordUsageEvents, type MeteringOptions, type RecordOutcome } from '../batch';
+import { firstLedgerFailure, ledgerMeteringItems } from '../helpers/ledgerOutcomes';
+import { getLedger, type LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
+import { ledgerFields, usageRecordFields } from '../helpers/usageFields';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
+import type { Services } from './services';
 
 const show = { show: { operation: ['batchMeterUsage'] } };
-const eachItem = { show: { operation: ['batchMeterUsage'], inputMode: ['eachItem'] } };
 
 export const description: INodeProperties[] = [
+	...ledgerFields(['batchMeterUsage'], { optional: true }),
 	{
-		displayName: 'Input Mode',
-		name: 'inputMode',
+		displayName: 'Source',
+		name: 'source',
 		type: 'options',
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Each Item Is a Usage Record',
-				value: 'eachItem',
-				description: 'Map the fields of each input item to one usage record',
+				name: 'Input Items',
+				value: 'inputItems',
+				description: 'Record the input items’ usage in the ledger, then send every closed hour the ledger holds',
 			},
 			{
-				name: 'Usage Records From a Field',
-				value: 'recordsField',
-				description: 'Each input item holds an array of usage records in one field',
+				name: 'Usage in the Ledger',
+				value: 'ledger',
+				description: 'Send the closed hours of the usage Record Usage put in the ledger',
 			},
 		],
-		default: 'eachItem',
-		displayOptions: show,
+		default: 'inputItems',
+		displayOptions: { show: { operation: ['batchMeterUsage'], ledger: ['embedded', 'postgres'] } },
 	},
-	{
-		displayName: 'Records Field',
-		name: 'recordsField',
-		type: 'string',
-		default: 'usageRecords',
-		required: true,
-		description:
-			'Name of the field holding the array of usage records. Each record has productCode, customerAWSAccountId and licenseArn (or customerIdentifier), dimension, quantity, timestamp and optionally usageAllocations.',
-		displayOptions: { show: { operation: ['batchMeterUsage'], inputMode: ['recordsField'] } },
-	},
-	{
-		displayName: 'Identify Customer By',
-		name: 'customerIdType',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{
-				name: 'AWS Account ID and License ARN',
-				value: 'awsAccountId',
-				description: 'For products listed since 2024: what Resolve Customer returns as customerAWSAccountId and licenseArn',
-			},
-			{
-				name: 'Customer Identifier (Legacy)',
-				value: 'customerIdentifier',
-				description: 'For older products: the customerIdentifier from Resolve Customer',
-			},
-		],
-		default: 'awsAccountId',
-		displayOptions: eachItem,
-	},
-	{
-		displayName: 'Customer AWS Account ID',
-		name: 'customerAWSAccountId',
-		type: 'string',
-		default: '={{ $json.customerAWSAccountId }}',
-		required: true,
-		displayOptions: { show: { ...eachItem.show, customerIdType: ['awsAccountId'] } },
-	},
-	{
-		displayName: 'License ARN',
-		name: 'licenseArn',
-		type: 'string',
-		default: '={{ $json.licenseArn }}',
-		required: true,
-		description:
-			'The customer’s license for the product, as Resolve Customer returned it. Required with an account ID: one customer’s hour sent once with a product code and once with a License ARN is billed twice.',
-		displayOptions: { show: { ...eachItem.show, customerIdType: ['awsAccountId'] } },
-	},
-	{
-		displayName: 'Customer Identifier',
-		name: 'customerIdentifier',
-		type: 'string',
-		default: '={{ $json.customerIdentifier }}',
-		required: true,
-		displayOptions: { show: { ...eachItem.show, customerIdType: ['customerIdentifier'] } },
-	},
-	{
-		displayName: 'Product Code',
-		name: 'productCode',
-		type: 'string',
-		default: '={{ $json.productCode }}',
-		required: true,
-		description:
-			'The SaaS product’s code. Every request covers one product; the code is sent to AWS only with legacy customer identifiers.',
-		displayOptions: eachItem,
-	},
-	{
-		displayName: 'Dimension',
-		name: 'dimension',
-		type: 'string',
-		default: '={{ $json.dimension }}',
-		required: true,
-		description: 'The pricing dimension’s API identifier',
-		displayOptions: eachItem,
-	},
-	{
-		displayName: 'Quantity',
-		name: 'quantity',
-		type: 'string',
-		default: '={{ $json.quantity }}',
-		required: true,
-		description: 'Whole units used, 0 to 2147483647',
-		displayOptions: eachItem,
-	},
-	{
-		displayName: 'Timestamp',
-		name: 'timestamp',
-		type: 'string',
-		default: '={{ $json.timestamp }}',
-		required: true,
-		description: 'When the usage happened: ISO 8601, epoch seconds or milliseconds, or a date',
-		displayOptions: eachItem,
-	},
-	{
-		displayName: 'Usage Allocations',
-		name: 'usageAllocations',
-		type: 'json',
-		default: '={{ $json.usageAllocations }}',
-		description:
-			'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity. An item without the field has no allocations.',
-		displayOptions: eachItem,
-	},
+	...usageRecordFields(['batchMeterUsage']),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -269,23 +173,25 @@ interface BatchOptions extends Partial<MeteringOptions> {
 
 export async function execute(
 	this: IExecuteFunctions,
-	client: MarketplaceMeteringClient,
 	items: INodeExecutionData[],
+	services: Services,
 ): Promise<INodeExecutionData[]> {
 	const {
 		output = 'perItem',
 		unbilledAsErrors = true,
 		unprocessedRetryMaxSeconds,
-		maxAttempts: _maxAttempts,
-		requestTimeoutSeconds: _requestTimeoutSeconds,
+		maxAttempts,
+		requestTimeoutSeconds,
 		...options
 	} = this.getNodeParameter('options', 0, {}) as BatchOptions;
-	const { events, unreadable, recordsMode } = readUsageEvents.call(this, items);
-	const report = await meterUsageEvents(events, sendUsageBatch(client), {
+	const settings: Partial<MeteringOptions> = {
 		...options,
 		describeError: describeUsageError,
 		...(unprocessedRetryMaxSeconds !== undefined ? { unprocessedRetryMaxMs: unprocessedRetryMaxSeconds * 1000 } : {}),
-	});
+	};
+	const ledgerChoice = this.getNodeParameter('ledger', 0, 'none') as LedgerChoice;
+	const fromLedger = ledgerChoice !== 'none' && this.getNodeParameter('source', 0, 'inputItems') === 'ledger';
+	const { events, unreadable, recordsMode } = fromLedger ? { events: [], unreadable: new Map<number, string>(), recordsMode: false } : readUsageEvents.call(this, items);
 	const ctx = {
 		node: this.getNode(),
 		itemCount: items.length,
@@ -293,9 +199,41 @@ export async function execute(
 		unreadable,
 		unbilledAsErrors,
 	};
+	const send = sendUsageBatch(await services.client());
+	if (ledgerChoice !== 'none') {
+		const ledger = (await getLedger.call(this, ledgerChoice))!;
+		try {
+			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, settings);
+			const report = await meterFromLedger(ledger, send, {
+				...settings,
+				claimant: `${this.getExecutionId()}:${randomUUID()}`,
+				closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
+				leaseMs: leaseMs(settings, maxAttempts, requestTimeoutSeconds),
+			});
+			const result = ledgerMeteringItems(recorded, report, { ...ctx, itemCount: fromLedger ? 0 : items.length });
+			const failure = this.continueOnFail() ? undefined : firstLedgerFailure(result);
+			if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
+			return result;
+		} finally {
+			await ledger.close();
+		}
+	}
+	const report = await meterUsageEvents(events, send, settings);
 	if (!this.continueOnFail()) {
 		const failure = firstFailure(report, ctx);
 		if (failure) throw failure;
 	}
 	return outcomeItems(report, output, ctx);
+}
+
+/**
+ * How long this run holds the keys it claimed: past it, a later run takes over keys it finds still
+ * sending (this one died). Longer than any run can spend on them: every resend, every SDK attempt
+ * waiting the full timeout, and the claim's requests at the rate limit.
+ */
+function leaseMs(settings: Partial<MeteringOptions>, maxAttempts = 5, requestTimeoutSeconds = 30): number {
+	const resending = settings.unprocessedRetryMaxMs ?? 30 * 60_000;
+	const perRequest = maxAttempts * requestTimeoutSeconds * 1000;
+	const sending = (2500 / 25 / (settings.maxRequestsPerSecond ?? 10)) * 1000;
+	return resending + 2 * perRequest + 2 * sending + 60_000;
 }

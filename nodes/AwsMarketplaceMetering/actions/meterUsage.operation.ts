@@ -1,8 +1,9 @@
-import { MeterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import { MeterUsageCommand } from '@aws-sdk/client-marketplace-metering';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { readMeterUsageFields } from '../helpers/meterUsageFields';
 import { mapItems } from '../helpers/perItem';
+import type { Services } from './services';
 
 const show = { show: { operation: ['meterUsage'] } };
 
@@ -113,9 +114,10 @@ export const description: INodeProperties[] = [
 
 export async function execute(
 	this: IExecuteFunctions,
-	client: MarketplaceMeteringClient,
 	items: INodeExecutionData[],
+	services: Services,
 ): Promise<INodeExecutionData[]> {
+	const client = await services.client();
 	return await mapItems.call(this, items, async (itemIndex) => {
 		const fields = readMeterUsageFields(this, itemIndex);
 		const input = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { RegisterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import { RegisterUsageCommand } from '@aws-sdk/client-marketplace-metering';
 import {
 	NodeOperationError,
 	type IDataObject,
@@ -12,6 +12,7 @@ import {
 import { fieldError, requireProductCode } from '../helpers/fields';
 import { mapItems } from '../helpers/perItem';
 import { decodeSignature, verificationFailure } from '../helpers/signature';
+import type { Services } from './services';
 
 const show = { show: { operation: ['registerUsage'] } };
 
@@ -67,9 +68,10 @@ export const description: INodeProperties[] = [
 
 export async function execute(
 	this: IExecuteFunctions,
-	client: MarketplaceMeteringClient,
 	items: INodeExecutionData[],
+	services: Services,
 ): Promise<INodeExecutionData[]> {
+	const client = await services.client();
 	return await mapItems.call(this, items, async (itemIndex) => {
 		const productCode = requireProductCode(this, itemIndex);
 		const publicKeyVersion = Number(this.getNodeParameter('publicKeyVersion', itemIndex));

@@ -1,4 +1,4 @@
-import { ResolveCustomerCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import { ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering';
 import {
 	NodeOperationError,
 	type IExecuteFunctions,
@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { mapItems } from '../helpers/perItem';
+import type { Services } from './services';
 
 const show = { show: { operation: ['resolveCustomer'] } };
 
@@ -27,9 +28,10 @@ export const description: INodeProperties[] = [
 
 export async function execute(
 	this: IExecuteFunctions,
-	client: MarketplaceMeteringClient,
 	items: INodeExecutionData[],
+	services: Services,
 ): Promise<INodeExecutionData[]> {
+	const client = await services.client();
 	return await mapItems.call(this, items, async (itemIndex) => {
 		const token = this.getNodeParameter('registrationToken', itemIndex, '');
 		if (typeof token !== 'string' || token.trim() === '') {

@@ -1,12 +1,17 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
+import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { getMeteringClient } from '../transport';
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as getMeteringReport from './getMeteringReport.operation';
+import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
+import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
+import type { Services } from './services';
 
-const operations = { batchMeterUsage, meterUsage, registerUsage, resolveCustomer };
+const operations = { batchMeterUsage, getMeteringReport, meterOpenHours, meterUsage, recordUsage, registerUsage, resolveCustomer };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -14,15 +19,26 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!(operation in operations)) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
-	// Only Batch Meter Usage offers these options; the other operations use the defaults.
+	// Only the operations that send usage offer these options; the others use the defaults.
 	const options = this.getNodeParameter('options', 0, {}) as { requestTimeoutSeconds?: number; maxAttempts?: number };
-	const client = await getMeteringClient.call(this, {
-		requestTimeoutMs: options.requestTimeoutSeconds ? options.requestTimeoutSeconds * 1000 : undefined,
-		maxAttempts: options.maxAttempts,
-	});
+	let client: Promise<MarketplaceMeteringClient> | undefined;
+	const services: Services = {
+		client: async () =>
+			await (client ??= getMeteringClient.call(this, {
+				requestTimeoutMs: options.requestTimeoutSeconds ? options.requestTimeoutSeconds * 1000 : undefined,
+				maxAttempts: options.maxAttempts,
+			})),
+	};
 	try {
-		return [await operations[operation].execute.call(this, client, items)];
+		return [await operations[operation].execute.call(this, items, services)];
+	} catch (error) {
+		// The ledger's database errors arrive as plain errors: give them the node's context.
+		if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
+		throw new NodeOperationError(this.getNode(), error as Error, {
+			description:
+				'The metering ledger failed. What it had recorded stays; usage it had claimed for sending is sent again, with the same quantity, by a later run.',
+		});
 	} finally {
-		client.destroy();
+		if (client) (await client.catch(() => undefined))?.destroy();
 	}
 }

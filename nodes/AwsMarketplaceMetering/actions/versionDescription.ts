@@ -1,7 +1,10 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as getMeteringReport from './getMeteringReport.operation';
+import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
+import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
 
@@ -19,7 +22,14 @@ export const versionDescription: INodeTypeDescription = {
 	inputs: ['main'],
 	outputs: ['main'],
 	credentials: [
-		{ name: 'awsMarketplaceMeteringApi', required: true, testedBy: 'awsMarketplaceMeteringApiTest' },
+		{
+			name: 'awsMarketplaceMeteringApi',
+			required: true,
+			testedBy: 'awsMarketplaceMeteringApiTest',
+			// These two only touch the metering ledger.
+			displayOptions: { hide: { operation: ['recordUsage', 'getMeteringReport'] } },
+		},
+		{ name: 'awsMarketplaceMeteringLedgerApi', required: true, displayOptions: { show: { ledger: ['postgres'] } } },
 	],
 	properties: [
 		{
@@ -35,10 +45,28 @@ export const versionDescription: INodeTypeDescription = {
 					action: 'Batch meter usage',
 				},
 				{
+					name: 'Get Metering Report',
+					value: 'getMeteringReport',
+					description: 'Read what the metering ledger holds and sent, per customer, dimension and hour',
+					action: 'Get metering report',
+				},
+				{
+					name: 'Meter Open Hours Now',
+					value: 'meterOpenHours',
+					description: 'Send the final usage of cancelled licenses or customers from the metering ledger at once',
+					action: 'Meter open hours now',
+				},
+				{
 					name: 'Meter Usage',
 					value: 'meterUsage',
 					description: 'Report hourly usage of an AMI or container product from the buyer’s compute',
 					action: 'Meter usage',
+				},
+				{
+					name: 'Record Usage',
+					value: 'recordUsage',
+					description: 'Store usage events in the metering ledger, to be sent once their hour has closed',
+					action: 'Record usage',
 				},
 				{
 					name: 'Register Usage',
@@ -57,6 +85,9 @@ export const versionDescription: INodeTypeDescription = {
 		},
 		...resolveCustomer.description,
 		...batchMeterUsage.description,
+		...recordUsage.description,
+		...meterOpenHours.description,
+		...getMeteringReport.description,
 		...meterUsage.description,
 		...registerUsage.description,
 	],

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { UsageEvent } from '../batch';
 
 const RECORD_FIELDS = [
+	'eventId',
 	'productCode',
 	'customerIdentifier',
 	'customerAWSAccountId',
@@ -16,6 +17,7 @@ type RecordField = (typeof RECORD_FIELDS)[number];
 
 // The AWS casing of the same fields, accepted in "records from a field" mode.
 const AWS_NAMES: Record<RecordField, string> = {
+	eventId: 'EventId',
 	productCode: 'ProductCode',
 	customerIdentifier: 'CustomerIdentifier',
 	customerAWSAccountId: 'CustomerAWSAccountId',
@@ -44,6 +46,8 @@ export function readUsageEvents(this: IExecuteFunctions, items: INodeExecutionDa
 function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): Omit<MappedItems, 'recordsMode'> {
 	const byAccount = this.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
 	const fields: RecordField[] = [
+		// Shown with a metering ledger only; otherwise empty.
+		'eventId',
 		'productCode',
 		...(byAccount ? (['customerAWSAccountId', 'licenseArn'] as const) : (['customerIdentifier'] as const)),
 		'dimension',

@@ -9,7 +9,7 @@ import {
 import { summarizeReport, type EventOutcome, type MeteringReport, type UsageError, type UsageRecord, type UsageStatus } from '../batch';
 
 /** Outcomes that mean the usage was not accepted: always error items. */
-const FAILED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Invalid', 'Rejected', 'Failed', 'Expired']);
+const FAILED_STATUSES: ReadonlySet<UsageStatus | 'AfterFinalReport'> = new Set(['Invalid', 'Rejected', 'Failed', 'Expired', 'AfterFinalReport']);
 /** Sent, answered, and not billed: error items unless the user opts out. */
 const UNBILLED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Unprocessed', 'DuplicateRecord', 'CustomerNotSubscribed']);
 
@@ -44,8 +44,8 @@ export interface OutcomeContext {
 	unbilledAsErrors: boolean;
 }
 
-function isError(status: UsageStatus, ctx: OutcomeContext): boolean {
-	return FAILED_STATUSES.has(status) || (ctx.unbilledAsErrors && UNBILLED_STATUSES.has(status));
+export function isError(status: string, ctx: Pick<OutcomeContext, 'unbilledAsErrors'>): boolean {
+	return FAILED_STATUSES.has(status as UsageStatus) || (ctx.unbilledAsErrors && UNBILLED_STATUSES.has(status as UsageStatus));
 }
 
 function errorOf(outcome: EventOutcome): UsageError | undefined {
@@ -67,7 +67,7 @@ export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeO
 	const first = failed[0];
 	const error = errorOf(first);
 	const metered = report.outcomes.filter((outcome) => outcome.status === 'Success').length;
-	return new NodeOperationError(ctx.node, `${describeSource(first)}: ${error?.message ?? first.status}`, {
+	return new NodeOperationError(ctx.node, `${describeSource(first.source)}: ${error?.message ?? first.status}`, {
 		itemIndex: first.source.itemIndex,
 		description:
 			(error?.description ? `${error.description} ` : '') +
@@ -88,7 +88,7 @@ function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecut
 		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
 		if (!isError(status, ctx)) return { json, pairedItem: { item: itemIndex } };
 		const failed = outcomes.find((outcome) => outcome.status === status)!;
-		return errorItem(itemIndex, `${describeSource(failed)}: ${errorOf(failed)?.message ?? status}`, json);
+		return errorItem(itemIndex, `${describeSource(failed.source)}: ${errorOf(failed)?.message ?? status}`, json);
 	});
 }
 
@@ -127,7 +127,7 @@ function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutio
 function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[], ctx: OutcomeContext): INodeExecutionData {
 	const json = outcomeJson(outcome);
 	if (!isError(outcome.status, ctx)) return { json, pairedItem };
-	const message = `${describeSource(outcome)}: ${errorOf(outcome)?.message ?? outcome.status}`;
+	const message = `${describeSource(outcome.source)}: ${errorOf(outcome)?.message ?? outcome.status}`;
 	const item = errorItem(outcome.source.itemIndex, message, json);
 	return { ...item, pairedItem };
 }
@@ -150,7 +150,7 @@ function outcomeJson(outcome: EventOutcome): IDataObject {
 // An aggregated record is shared by all its events: render it once.
 const recordJsonCache = new WeakMap<UsageRecord, IDataObject>();
 
-function recordJson(record: UsageRecord): IDataObject {
+export function recordJson(record: UsageRecord): IDataObject {
 	let json = recordJsonCache.get(record);
 	if (!json) {
 		json = { ...(record as unknown as IDataObject), Timestamp: record.Timestamp.toISOString() };
@@ -162,7 +162,7 @@ function recordJson(record: UsageRecord): IDataObject {
 
 // n8n routes an item to the error output when its JSON holds only `error` and `details`, so the
 // outcome goes into `details`. (An item's `error` property would make n8n drop its JSON.)
-function errorItem(itemIndex: number, message: string, details: IDataObject): INodeExecutionData {
+export function errorItem(itemIndex: number, message: string, details: IDataObject): INodeExecutionData {
 	const { error: _error, ...rest } = details;
 	return { json: { error: message, details: rest }, pairedItem: { item: itemIndex } };
 }
@@ -186,7 +186,7 @@ function sourceJson(outcome: EventOutcome) {
 		: { itemIndex: outcome.source.itemIndex, recordIndex: outcome.source.recordIndex };
 }
 
-function describeSource(outcome: EventOutcome): string {
-	const { itemIndex, recordIndex } = outcome.source;
+export function describeSource(source: EventOutcome['source']): string {
+	const { itemIndex, recordIndex } = source;
 	return recordIndex === undefined ? `Item ${itemIndex}` : `Item ${itemIndex}, record ${recordIndex}`;
 }

@@ -10,8 +10,8 @@ export interface KeyColumns {
 	customer_kind: string;
 	customer: string;
 	dimension: string;
-	hour: Date;
-	deadline: Date;
+	hour: Date | string;
+	deadline: Date | string;
 	[column: string]: unknown;
 }
 
@@ -22,8 +22,9 @@ export function toUsageKey(row: KeyColumns): UsageKey {
 		...(row.license_arn !== null ? { licenseArn: row.license_arn } : {}),
 		customer: toCustomer(row.customer_kind, row.customer),
 		dimension: row.dimension,
-		hour: row.hour,
-		deadline: row.deadline,
+		// Dates may arrive as text from a transaction run in the PGlite worker.
+		hour: new Date(row.hour),
+		deadline: new Date(row.deadline),
 	};
 }
 

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+
+import { meterFromLedger, type NonIntegerQuantity } from '../batch';
+import { firstLedgerFailure, ledgerMeteringItems } from '../helpers/ledgerOutcomes';
+import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
+import { ledgerFields } from '../helpers/usageFields';
+import { getLedger, type LedgerChoice } from '../transport/ledger';
+import type { Services } from './services';
+
+const show = { show: { operation: ['meterOpenHours'] } };
+
+export const description: INodeProperties[] = [
+	...ledgerFields(['meterOpenHours']),
+	{
+		displayName: 'License ARNs',
+		name: 'licenseArns',
+		type: 'string',
+		default: '={{ $json.licenseArn }}',
+		description:
+			'The licenses whose usage ends now, as on AWS’s License Deprovisioned event: one per item, a comma-separated list, or an array',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Customers',
+		name: 'customers',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 123456789012',
+		description: 'Customer AWS account IDs (or legacy customer identifiers) whose usage ends now: a comma-separated list, or an array',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Non-Integer Quantity',
+				name: 'nonIntegerQuantity',
+				type: 'options',
+				options: [
+					{ name: 'Report as Invalid', value: 'error' },
+					{ name: 'Round Up', value: 'roundUp' },
+					{ name: 'Round to Nearest', value: 'roundNearest' },
+				],
+				default: 'error',
+				description: 'AWS accepts whole quantities only; rounding applies to each hour’s sum',
+			},
+			{
+				displayName: 'Report Unbilled Usage as Errors',
+				name: 'unbilledAsErrors',
+				type: 'boolean',
+				default: true,
+				description: 'Whether usage AWS did not bill (Unprocessed, DuplicateRecord, CustomerNotSubscribed) goes to the error output or stops the node',
+			},
+		],
+	},
+];
+
+/**
+ * The final usage at cancellation: sends the ledger's hours of the named licenses or customers at
+ * once, the hour in progress included, instead of waiting for them to close (AWS accepts their
+ * usage for about an hour after the license is deprovisioned). Usage recorded for them afterwards
+ * is reported as arriving after the final report, never sent. Closed hours of others go out too.
+ */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], services: Services): Promise<INodeExecutionData[]> {
+	const licenseArns = new Set<string>();
+	const customers = new Set<string>();
+	items.forEach((_, itemIndex) => {
+		for (const arn of listOf(this.getNodeParameter('licenseArns', itemIndex, ''))) licenseArns.add(arn);
+		for (const customer of listOf(this.getNodeParameter('customers', itemIndex, ''))) customers.add(customer);
+	});
+	if (licenseArns.size === 0 && customers.size === 0) {
+		throw new NodeOperationError(this.getNode(), 'License ARNs and Customers are both empty: name the licenses or customers whose final usage to send');
+	}
+	const { nonIntegerQuantity, unbilledAsErrors = true } = this.getNodeParameter('options', 0, {}) as {
+		nonIntegerQuantity?: NonIntegerQuantity;
+		unbilledAsErrors?: boolean;
+	};
+	const send = sendUsageBatch(await services.client());
+	const ledger = (await getLedger.call(this, this.getNodeParameter('ledger', 0, 'embedded') as LedgerChoice))!;
+	try {
+		const report = await meterFromLedger(ledger, send, {
+			nonIntegerQuantity,
+			describeError: describeUsageError,
+			claimant: `${this.getExecutionId()}:${randomUUID()}`,
+			closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
+			// The default resend budget of 30 minutes, the default SDK attempts, and a margin.
+			leaseMs: 45 * 60_000,
+			final: { licenseArns: [...licenseArns], customers: [...customers] },
+		});
+		const result = ledgerMeteringItems([], report, { node: this.getNode(), itemCount: 0, recordsMode: false, unreadable: new Map(), unbilledAsErrors });
+		const failure = this.continueOnFail() ? undefined : firstLedgerFailure(result);
+		if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
+		return result;
+	} finally {
+		await ledger.close();
+	}
+}
+
+function listOf(value: unknown): string[] {
+	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+	return values.map((entry) => String(entry ?? '').trim()).filter(Boolean);
+}

@@ -1,0 +1,115 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { KeyOutcome, LedgerMeteringReport, RecordOutcome, UsageError } from '../batch';
+import { describeSource, errorItem, isError, recordJson, type OutcomeContext } from './usageOutcomes';
+
+// Outcomes of the ledger's usage keys and of the events recorded in it, as n8n items.
+
+const REDRIVEN = 'The ledger sends it again on a later run, with the same quantity, until AWS’s window for its hour closes';
+
+/** Record Usage: one item per input item (in records-field mode, with one entry per record). */
+export function recordedItems(recorded: RecordOutcome[], ctx: OutcomeContext): INodeExecutionData[] {
+	return perInputItem(recorded, new Map(), ctx);
+}
+
+/**
+ * Batch Meter Usage with a ledger: one item per input item, telling what became of its event (sent
+ * now in its key, or recorded for a later run), then one item per other key this run settled.
+ */
+export function ledgerMeteringItems(recorded: RecordOutcome[], report: LedgerMeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
+	const byKey = new Map(report.keys.map((outcome) => [outcome.key.keyId, outcome]));
+	const items = perInputItem(recorded, byKey, ctx);
+	const reached = new Set(recorded.map((outcome) => outcome.keyId));
+	for (const outcome of report.keys) if (!reached.has(outcome.key.keyId)) items.push(keyItem(outcome, ctx));
+	return items;
+}
+
+/** The first item that is an error, as the node's error when errors are not continued. */
+export function firstLedgerFailure(items: INodeExecutionData[]): { message: string; itemIndex: number } | undefined {
+	const failed = items.find((item) => typeof item.json.error === 'string' && 'details' in item.json);
+	if (!failed) return undefined;
+	const paired = failed.pairedItem as { item: number } | undefined;
+	return { message: String(failed.json.error), itemIndex: paired?.item ?? 0 };
+}
+
+function perInputItem(recorded: RecordOutcome[], sent: Map<number, KeyOutcome>, ctx: OutcomeContext): INodeExecutionData[] {
+	const byItem: RecordOutcome[][] = Array.from({ length: ctx.itemCount }, () => []);
+	for (const outcome of recorded) byItem[outcome.source.itemIndex].push(outcome);
+	return byItem.map((outcomes, itemIndex) => {
+		const unreadable = ctx.unreadable.get(itemIndex);
+		if (unreadable !== undefined) return errorItem(itemIndex, unreadable, { status: 'Invalid' });
+		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx));
+		const failed = entries.find((entry) => entry.error);
+		const json = ctx.recordsMode ? { status: (failed ?? entries[0])?.json.status ?? 'Recorded', records: entries.map((entry) => entry.json) } : entries[0].json;
+		if (!failed) return { json, pairedItem: { item: itemIndex } };
+		return errorItem(itemIndex, `${describeSource(failed.source)}: ${failed.error!.message}`, json);
+	});
+}
+
+interface Entry {
+	source: RecordOutcome['source'];
+	json: IDataObject;
+	error?: UsageError;
+}
+
+function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: OutcomeContext): Entry {
+	const where = {
+		...(outcome.hour ? { hour: outcome.hour.toISOString() } : {}),
+		...(outcome.carriedFrom ? { carriedFrom: outcome.carriedFrom.toISOString() } : {}),
+		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
+	};
+	if (key && outcome.status === 'Recorded') {
+		const { json, error } = keyJson(key, ctx);
+		return { source: outcome.source, json: { ...json, ...where }, error };
+	}
+	const error = outcome.error;
+	const note =
+		outcome.status === 'Recorded'
+			? `Counted in the usage of ${outcome.hour!.toISOString()}${outcome.carriedFrom ? `, carried from ${outcome.carriedFrom.toISOString()}, whose usage was already sent` : ''}: sent once that hour has closed`
+			: outcome.status === 'DuplicateEvent'
+				? 'This event ID was recorded before: counted once'
+				: undefined;
+	return {
+		source: outcome.source,
+		json: {
+			status: outcome.status,
+			productCode: outcome.productCode ?? null,
+			...where,
+			...(note ? { note } : {}),
+			...(error ? { error: error.message, errorCode: error.code } : {}),
+		},
+		error,
+	};
+}
+
+function keyItem(outcome: KeyOutcome, ctx: OutcomeContext): INodeExecutionData {
+	const { json, error } = keyJson(outcome, ctx);
+	// Usage recorded by earlier runs: it belongs to no input item of this one.
+	if (!error) return { json, pairedItem: { item: 0 } };
+	return errorItem(0, `Usage of ${outcome.key.hour.toISOString()}: ${error.message}`, json);
+}
+
+function keyJson(outcome: KeyOutcome, ctx: OutcomeContext): { json: IDataObject; error?: UsageError } {
+	const { key } = outcome;
+	const error = isError(outcome.status, ctx) ? (outcome.error ?? { code: outcome.status, message: outcome.status }) : undefined;
+	const redriven = outcome.status === 'Unprocessed' || outcome.status === 'Failed';
+	const note = [outcome.note, redriven ? REDRIVEN : undefined].filter(Boolean).join('. ');
+	return {
+		json: {
+			status: outcome.status,
+			meteringRecordId: outcome.meteringRecordId ?? null,
+			productCode: key.productCode,
+			licenseArn: key.licenseArn ?? null,
+			...key.customer,
+			dimension: key.dimension,
+			hour: key.hour.toISOString(),
+			deadline: key.deadline.toISOString(),
+			usageRecord: outcome.record ? recordJson(outcome.record) : null,
+			aggregatedEvents: outcome.events,
+			...(note ? { note } : {}),
+			...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
+			...(outcome.error?.description ? { errorDescription: outcome.error.description } : {}),
+		},
+		error,
+	};
+}

@@ -1,0 +1,188 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+// The fields that map input items to usage events, shared by Batch Meter Usage and Record Usage, and
+// the metering ledger's settings. Hidden when Batch Meter Usage reads its usage from the ledger.
+
+/** Which ledger keeps usage between runs; Batch Meter Usage may go without one. */
+export function ledgerFields(operations: string[], { optional = false, closing = true } = {}): INodeProperties[] {
+	const show = { show: { operation: operations } };
+	const fields: INodeProperties[] = [
+		// The default depends on whether the operation can go without a ledger.
+		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing
+		{
+			displayName: 'Metering Ledger',
+			name: 'ledger',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				...(optional
+					? [{ name: 'None', value: 'none', description: 'Meter the input items of this run only; nothing is kept between runs' }]
+					: []),
+				{
+					name: 'Embedded',
+					value: 'embedded',
+					description: 'A PostgreSQL database (PGlite) in the n8n user folder: for one n8n instance, not for queue mode',
+				},
+				{
+					name: 'PostgreSQL',
+					value: 'postgres',
+					description: 'A PostgreSQL database shared by every n8n instance and worker that meters this seller account',
+				},
+			],
+			default: optional ? 'none' : 'embedded',
+			description:
+				'Keeps every usage event and what was sent for each customer, dimension and hour, so that each hour is sent once, complete, across all runs and workers: AWS bills only the first quantity it receives for an hour',
+			displayOptions: show,
+		},
+		{
+			displayName: 'Hour Closes After (Minutes)',
+			name: 'closeAfterMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 600 },
+			default: 10,
+			description:
+				'An hour is sent once it ended this many minutes ago, so usage that arrives a little late still counts in its own hour. With the default, an hourly schedule at minute 15 meters the previous hour.',
+			displayOptions: { show: { operation: operations, ledger: ['embedded', 'postgres'] } },
+		},
+	];
+	return fields.filter((field) => closing || field.name !== 'closeAfterMinutes');
+}
+
+/** The input item fields of a usage event. */
+export function usageRecordFields(operations: string[]): INodeProperties[] {
+	const forOperations = { show: { operation: operations }, hide: { source: ['ledger'] } };
+	const eachItem = { ...forOperations, show: { ...forOperations.show, inputMode: ['eachItem'] } };
+	return [
+		{
+			displayName: 'Input Mode',
+			name: 'inputMode',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'Each Item Is a Usage Record',
+					value: 'eachItem',
+					description: 'Map the fields of each input item to one usage record',
+				},
+				{
+					name: 'Usage Records From a Field',
+					value: 'recordsField',
+					description: 'Each input item holds an array of usage records in one field',
+				},
+			],
+			default: 'eachItem',
+			displayOptions: forOperations,
+		},
+		{
+			displayName: 'Records Field',
+			name: 'recordsField',
+			type: 'string',
+			default: 'usageRecords',
+			required: true,
+			description:
+				'Name of the field holding the array of usage records. Each record has productCode, customerAWSAccountId and licenseArn (or customerIdentifier), dimension, quantity, timestamp and optionally usageAllocations.',
+			displayOptions: { ...forOperations, show: { ...forOperations.show, inputMode: ['recordsField'] } },
+		},
+		{
+			displayName: 'Identify Customer By',
+			name: 'customerIdType',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'AWS Account ID and License ARN',
+					value: 'awsAccountId',
+					description: 'For products listed since 2024: what Resolve Customer returns as customerAWSAccountId and licenseArn',
+				},
+				{
+					name: 'Customer Identifier (Legacy)',
+					value: 'customerIdentifier',
+					description: 'For older products: the customerIdentifier from Resolve Customer',
+				},
+			],
+			default: 'awsAccountId',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Customer AWS Account ID',
+			name: 'customerAWSAccountId',
+			type: 'string',
+			default: '={{ $json.customerAWSAccountId }}',
+			required: true,
+			displayOptions: { ...eachItem, show: { ...eachItem.show, customerIdType: ['awsAccountId'] } },
+		},
+		{
+			displayName: 'License ARN',
+			name: 'licenseArn',
+			type: 'string',
+			default: '={{ $json.licenseArn }}',
+			required: true,
+			description:
+				'The customer’s license for the product, as Resolve Customer returned it. Required with an account ID: one customer’s hour sent once with a product code and once with a License ARN is billed twice.',
+			displayOptions: { ...eachItem, show: { ...eachItem.show, customerIdType: ['awsAccountId'] } },
+		},
+		{
+			displayName: 'Customer Identifier',
+			name: 'customerIdentifier',
+			type: 'string',
+			default: '={{ $json.customerIdentifier }}',
+			required: true,
+			displayOptions: { ...eachItem, show: { ...eachItem.show, customerIdType: ['customerIdentifier'] } },
+		},
+		{
+			displayName: 'Product Code',
+			name: 'productCode',
+			type: 'string',
+			default: '={{ $json.productCode }}',
+			required: true,
+			description:
+				'The SaaS product’s code. Every request covers one product; the code is sent to AWS only with legacy customer identifiers.',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Dimension',
+			name: 'dimension',
+			type: 'string',
+			default: '={{ $json.dimension }}',
+			required: true,
+			description: 'The pricing dimension’s API identifier',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Quantity',
+			name: 'quantity',
+			type: 'string',
+			default: '={{ $json.quantity }}',
+			required: true,
+			description: 'Whole units used, 0 to 2147483647',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Timestamp',
+			name: 'timestamp',
+			type: 'string',
+			default: '={{ $json.timestamp }}',
+			required: true,
+			description: 'When the usage happened: ISO 8601, epoch seconds or milliseconds, or a date',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Usage Allocations',
+			name: 'usageAllocations',
+			type: 'json',
+			default: '={{ $json.usageAllocations }}',
+			description:
+				'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity. An item without the field has no allocations.',
+			displayOptions: eachItem,
+		},
+		{
+			displayName: 'Event ID',
+			name: 'eventId',
+			type: 'string',
+			default: '={{ $json.eventId }}',
+			description:
+				'Optional: the ID your source gives each usage event. The ledger counts an event ID once, so a re-delivered webhook or a re-run query is never summed twice. Empty: every item counts.',
+			displayOptions: { ...eachItem, show: { ...eachItem.show, ledger: ['embedded', 'postgres'] } },
+		},
+	];
+}

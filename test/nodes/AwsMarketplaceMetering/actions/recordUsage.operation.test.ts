@@ -1,0 +1,89 @@
+import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
+import { useLedgerFolder } from '../../../helpers/ledger';
+import { runNode, type OnError } from '../../../helpers/workflow';
+
+const HOUR = 3600_000;
+const hourStart = (hoursAgo: number) => Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR;
+const license = (n: number) => `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`;
+const customers = Array.from({ length: 3 }, (_, n) => ({ customerAWSAccountId: String(100000000000 + n), productCode: 'prod-new', licenseArn: license(n) }));
+const event = (n: number, hoursAgo: number, quantity: number, eventId?: string) => ({
+	...customers[n],
+	dimension: 'requests',
+	quantity,
+	timestamp: new Date(hourStart(hoursAgo) + 5 * 60_000).toISOString(),
+	...(eventId ? { eventId } : {}),
+});
+
+describe('Record Usage and Batch Meter Usage with the embedded ledger', () => {
+	const emulator = useEmulator({ products: [{ productCode: 'prod-new', dimensions: ['requests'] }], customers });
+	useLedgerFolder();
+	beforeEach(() => emulator().reset());
+
+	const run = (operation: string, items: Record<string, unknown>[], parameters: Record<string, unknown> = {}, onError: OnError = 'continueErrorOutput') =>
+		runNode({ parameters: { operation, ledger: 'embedded', closeAfterMinutes: 0, ...parameters }, credentials: emulatorCredential(emulator()), items, onError });
+	const billed = () => emulator().stats().meteredQuantity();
+
+	it('records usage without calling AWS, counts an event ID once and names the field of a bad event', async () => {
+		const { outputs } = await run('recordUsage', [event(0, 2, 5, 'e-1'), event(0, 2, 5, 'e-1'), { ...event(0, 2, 5), quantity: -1 }, event(1, 0, 7)]);
+		const [recorded, failed] = outputs;
+		expect(recorded.map((item) => [item.pairedItem, item.json.status, item.json.hour])).toEqual([
+			[{ item: 0 }, 'Recorded', new Date(hourStart(2)).toISOString()],
+			[{ item: 1 }, 'DuplicateEvent', new Date(hourStart(2)).toISOString()],
+			[{ item: 3 }, 'Recorded', new Date(hourStart(0)).toISOString()],
+		]);
+		expect(failed.map((item) => item.json.error)).toEqual([expect.stringMatching(/^Item 2: Quantity -1 is negative/)]);
+		expect(emulator().log).toEqual([]);
+	});
+
+	it('sends each closed hour once, complete, and keeps the hour in progress for a later run', async () => {
+		const metered = await run('batchMeterUsage', [{}], { source: 'ledger' });
+		// The hour recorded above, two hours ago: 5 units once, the duplicate event not counted.
+		expect(metered.outputs[0].map((item) => [item.json.status, item.json.hour, (item.json.usageRecord as { Quantity: number }).Quantity])).toEqual([
+			['Success', new Date(hourStart(2)).toISOString(), 5],
+		]);
+		expect(billed()).toBe(5);
+		const again = await run('batchMeterUsage', [{}], { source: 'ledger' });
+		expect(again.outputs[0]).toEqual([]);
+		expect(emulator().log).toHaveLength(1);
+	});
+
+	it('carries late usage of an hour already sent into the next unsent hour of the same key, and says so', async () => {
+		const { outputs } = await run('batchMeterUsage', [event(0, 2, 3), event(2, 1, 4)]);
+		const [late, fresh] = outputs[0];
+		expect(late.json).toMatchObject({ status: 'Success', hour: new Date(hourStart(1)).toISOString(), carriedFrom: new Date(hourStart(2)).toISOString() });
+		expect(fresh.json).toMatchObject({ status: 'Success', hour: new Date(hourStart(1)).toISOString() });
+		expect(emulator().stats().billed).toEqual(
+			expect.objectContaining({ [`${license(0)}|${customers[0].customerAWSAccountId}|requests|${new Date(hourStart(1)).toISOString()}`]: expect.objectContaining({ quantity: 3 }) }),
+		);
+		expect(emulator().log.flatMap((entry) => (entry.body as { UsageRecords: unknown[] }).UsageRecords)).toHaveLength(2);
+	});
+
+	it('sends the final usage of a cancelled license at once, and reports its later usage as arriving after it', async () => {
+		const final = await run('meterOpenHours', [{ licenseArn: license(1) }]);
+		expect(final.outputs[0].map((item) => [item.json.status, item.json.hour, (item.json.usageRecord as { Quantity: number }).Quantity])).toEqual([
+			['Success', new Date(hourStart(0)).toISOString(), 7],
+		]);
+		const after = await run('recordUsage', [event(1, 0, 2)]);
+		expect(after.outputs[1].map((item) => item.json.error)).toEqual([expect.stringMatching(/^Item 0: Not billed: this usage arrived after the final usage report/)]);
+	});
+
+	it('reports what the ledger holds per customer, dimension and hour', async () => {
+		const { outputs } = await run('getMeteringReport', [{}], { filters: { licenseArn: license(0) } });
+		expect(outputs[0].map((item) => [item.json.hour, item.json.state, item.json.quantity, item.json.carriedTo, item.json.carriedFrom])).toEqual([
+			[new Date(hourStart(2)).toISOString(), 'billed', '5', [new Date(hourStart(1)).toISOString()], []],
+			[new Date(hourStart(1)).toISOString(), 'billed', '3', [], [new Date(hourStart(2)).toISOString()]],
+		]);
+		expect(outputs[0][0].json.meteringRecordId).toEqual(expect.any(String));
+	});
+
+	it('refuses the embedded ledger in queue mode, saying why', async () => {
+		process.env.EXECUTIONS_MODE = 'queue';
+		try {
+			const { error } = await run('recordUsage', [event(0, 0, 1)], {}, 'stopWorkflow');
+			expect(error?.message).toMatch(/embedded metering ledger cannot be used in queue mode .*each worker would keep its own ledger/);
+		} finally {
+			delete process.env.EXECUTIONS_MODE;
+		}
+	});
+});

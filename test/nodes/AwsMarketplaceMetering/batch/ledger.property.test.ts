@@ -1,0 +1,198 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import fc from 'fast-check';
+
+import { seededRandom } from '../../../../emulator/faults';
+import { meterFromLedger, recordUsageEvents, type LedgerMeteringReport, type SendBatch, type UsageEvent } from '../../../../nodes/AwsMarketplaceMetering/batch';
+import { openLedger, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
+import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
+import { FakeClock, FakeMeteringService, dedupKey } from './fakeService';
+
+// The metering ledger's promise, checked against a fake BatchMeterUsage that keeps the first quantity
+// per key and hour: whatever the schedule, the lateness, the repeats, the crashes and the overlaps,
+// every event is billed exactly once (in its hour or carried) or reported expired, and no key is
+// ever sent with another quantity.
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const START = Date.parse('2026-11-22T00:07:00.000Z');
+const LEASE_MS = 20 * MINUTE;
+const license = (n: number) => `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`;
+const CUSTOMERS = [0, 1, 2].map((n) => ({ productCode: 'prod-a', customerAWSAccountId: String(100000000000 + n), licenseArn: license(n) }));
+const LEGACY = { productCode: 'prod-b', customerIdentifier: 'legacy-1' };
+
+class Crash extends Error {}
+
+type Fault = 'none' | 'afterClaim' | 'afterAnswer' | 'midBatch' | 'overlap';
+
+const stepArbitrary = fc.record({
+	advanceMinutes: fc.integer({ min: 1, max: 60 }),
+	events: fc.array(
+		fc.record({
+			customer: fc.nat({ max: CUSTOMERS.length }),
+			dimension: fc.nat({ max: 1 }),
+			// Mostly current, some late by up to 30 hours.
+			hoursLate: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.nat({ max: 30 }) }),
+			minute: fc.nat({ max: 59 }),
+			quantity: fc.integer({ min: 0, max: 50 }),
+			repeat: fc.boolean(),
+		}),
+		{ maxLength: 6 },
+	),
+	fault: fc.constantFrom<Fault>('none', 'none', 'none', 'afterClaim', 'afterAnswer', 'midBatch', 'overlap'),
+});
+
+const scenarioArbitrary = fc.record({
+	steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }),
+	identicalResend: fc.constantFrom<'success' | 'duplicateRecord'>('success', 'duplicateRecord'),
+	seed: fc.integer(),
+});
+
+/** A ledger whose claim or settle dies like the process would: after doing (or before doing) its work. */
+function dying(ledger: MeteringLedger, when: 'afterClaim' | 'beforeSettle'): MeteringLedger {
+	return {
+		...ledger,
+		claim: async (options, build) => {
+			const claim = await ledger.claim(options, build);
+			if (when === 'afterClaim' && claim.claimed.length > 0) throw new Crash('died after claiming');
+			return claim;
+		},
+		settle: async (...args) => {
+			if (when === 'beforeSettle') throw new Crash('died before writing AWS’s answer');
+			return await ledger.settle(...args);
+		},
+	};
+}
+
+describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (properties)', () => {
+	let raw: SqlSession;
+	let ledger: MeteringLedger;
+	beforeAll(async () => {
+		const folder = mkdtempSync(join(tmpdir(), 'ledger-property-'));
+		ledger = await openLedger({ store: 'embedded', folder });
+		// The same database, for wiping it between runs.
+		raw = await openPgliteSession(folder, 30_000);
+	}, 120_000);
+	afterAll(async () => {
+		await raw?.close();
+		await ledger?.close();
+	});
+
+	it('bills every event exactly once, in its hour or carried, or reports it expired; never another quantity for a key', async () => {
+		await fc.assert(
+			fc.asyncProperty(scenarioArbitrary, async ({ steps, identicalResend, seed }) => {
+				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report`);
+				const clock = new FakeClock(START + 30 * HOUR);
+				const random = seededRandom(seed);
+				const service = new FakeMeteringService({ clock, random, identicalResend });
+				// Every quantity ever sent per key: one only, or AWS would have answered DuplicateRecord.
+				const sentQuantities = new Map<string, Set<number>>();
+				let sends = 0;
+				let crashAfterSends = Infinity;
+				const send: SendBatch = async (batch) => {
+					if (sends++ >= crashAfterSends) throw new Crash('died mid-batch');
+					for (const record of batch.records) {
+						const key = dedupKey(batch, record);
+						sentQuantities.set(key, (sentQuantities.get(key) ?? new Set()).add(record.Quantity));
+					}
+					return await service.send(batch);
+				};
+				const reports: LedgerMeteringReport[] = [];
+				let recordedUnits = 0;
+				let eventNumber = 0;
+				const options = (claimant: string) => ({
+					claimant,
+					closeAfterMinutes: 10,
+					leaseMs: LEASE_MS,
+					now: clock.now,
+					sleep: clock.sleep,
+					random,
+					retryBaseDelayMs: 100,
+					unprocessedRetryMaxMs: 60_000,
+				});
+				const meter = async (target: MeteringLedger, claimant: string) => {
+					try {
+						reports.push(await meterFromLedger(target, send, options(claimant)));
+					} catch (error) {
+						if (!(error instanceof Crash)) throw error;
+					}
+				};
+
+				for (const [index, step] of steps.entries()) {
+					clock.time += step.advanceMinutes * MINUTE;
+					const events: UsageEvent[] = step.events.map((spec, n) => {
+						const customer = spec.customer < CUSTOMERS.length ? CUSTOMERS[spec.customer] : LEGACY;
+						const hour = Math.floor(clock.time / HOUR) * HOUR - spec.hoursLate * HOUR;
+						// A repeat re-delivers the previous event under its ID: counted once.
+						const eventId = spec.repeat && eventNumber > 0 ? `e-${eventNumber - 1}` : `e-${eventNumber++}`;
+						return {
+							source: { itemIndex: n },
+							eventId,
+							...customer,
+							dimension: spec.dimension ? 'storage' : 'requests',
+							quantity: spec.quantity,
+							timestamp: new Date(Math.min(hour + spec.minute * MINUTE, clock.time)),
+						};
+					});
+					const recorded = await recordUsageEvents(ledger, events, { now: clock.now });
+					recorded.forEach((outcome, n) => {
+						expect(outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent').toBe(true);
+						if (outcome.status === 'Recorded') recordedUnits += Number(events[n].quantity);
+					});
+
+					crashAfterSends = Infinity;
+					switch (step.fault) {
+						case 'afterClaim':
+							await meter(dying(ledger, 'afterClaim'), `run-${index}`);
+							break;
+						case 'afterAnswer':
+							await meter(dying(ledger, 'beforeSettle'), `run-${index}`);
+							break;
+						case 'midBatch':
+							crashAfterSends = sends + 1;
+							await meter(dying(ledger, 'beforeSettle'), `run-${index}`);
+							break;
+						case 'overlap':
+							await Promise.all([meter(ledger, `run-${index}-a`), meter(ledger, `run-${index}-b`)]);
+							break;
+						default:
+							await meter(ledger, `run-${index}`);
+					}
+				}
+				// Drain: past every lease and every hour's close, two clean runs.
+				crashAfterSends = Infinity;
+				for (let drain = 0; drain < 2; drain++) {
+					clock.time += LEASE_MS + 2 * HOUR;
+					await meter(ledger, `drain-${drain}`);
+				}
+
+				const billedByKey = service.billedQuantities();
+				const billed = [...billedByKey.values()].reduce((sum, quantity) => sum + quantity, 0);
+				const keys = reports.flatMap((report) => report.keys);
+				const expiredRows = await ledger.report({ states: ['expired'], limit: 100_000 });
+				// A key whose run died after sending may have been billed before it expired: count what AWS did not bill.
+				const unbilledExpired = expiredRows
+					.filter((row) => !billedByKey.has(JSON.stringify([row.licenseArn ?? `product:${row.productCode}`, 'CustomerAWSAccountId' in row.customer ? row.customer.CustomerAWSAccountId : row.customer.CustomerIdentifier, row.dimension, row.hour.getTime() / HOUR])))
+					.reduce((sum, row) => sum + Number(row.quantity), 0);
+				// Exactly once: what was recorded is billed, once, or was reported expired.
+				expect(billed + unbilledExpired).toBe(recordedUnits);
+				// Expired keys are reported by the run that found them (unless that run died), and stay in the ledger's report.
+				const expiredIds = new Set(expiredRows.map((row) => row.keyId));
+				for (const outcome of keys.filter((key) => key.status === 'Expired')) expect(expiredIds.has(outcome.key.keyId)).toBe(true);
+				for (const row of expiredRows) if (row.attempts === 0) expect(billedByKey.has(JSON.stringify([row.licenseArn ?? `product:${row.productCode}`, 'CustomerAWSAccountId' in row.customer ? row.customer.CustomerAWSAccountId : row.customer.CustomerIdentifier, row.dimension, row.hour.getTime() / HOUR]))).toBe(false);
+				// Never another quantity for a key, so never a DuplicateRecord that loses usage.
+				for (const [key, quantities] of sentQuantities) expect({ key, quantities: [...quantities] }).toEqual({ key, quantities: [[...quantities][0]] });
+				expect(keys.filter((outcome) => outcome.status === 'DuplicateRecord')).toEqual([]);
+				expect(service.violations).toEqual([]);
+				expect(keys.filter((outcome) => !['Success', 'Expired', 'Unprocessed', 'Failed'].includes(outcome.status))).toEqual([]);
+				// Nothing is left behind: every key is billed or expired.
+				const left = await ledger.report({ states: ['open', 'ready', 'sending', 'notBilled'], limit: 100_000, now: clock.now(), closeAfterMinutes: 10 });
+				expect(left.filter((row) => row.hour.getTime() + HOUR + 10 * MINUTE <= clock.time)).toEqual([]);
+			}),
+			{ numRuns: 25 },
+		);
+	}, 600_000);
+});
