@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-
-import { meterFromLedger, meterUsageEvents, recordUsageEvents, type MeteringOptions, type RecordOutcome } from '../batch';
-import { firstLedgerFailure, ledgerMeteringItems } from '../helpers/ledgerOutcomes';
-import { getLedger, type LedgerChoice } from '../transport/ledger';
+import { meterUsageEvents, recordUsageEvents, type MeteringOptions, type RecordOutcome } from '../batch';
+import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
+import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
-import { ledgerFields, usageRecordFields } from '../helpers/usageFields';
+import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
 import type { Services } from './services';
 
@@ -86,18 +84,7 @@ export const description: INodeProperties[] = [
 				default: 10,
 				description: 'Client-side rate limit; AWS allows 10 BatchMeterUsage requests per second per account and Region',
 			},
-			{
-				displayName: 'Non-Integer Quantity',
-				name: 'nonIntegerQuantity',
-				type: 'options',
-				options: [
-					{ name: 'Report as Invalid', value: 'error' },
-					{ name: 'Round Up', value: 'roundUp' },
-					{ name: 'Round to Nearest', value: 'roundNearest' },
-				],
-				default: 'error',
-				description: 'AWS accepts whole quantities only. Rounding applies to the summed record.',
-			},
+			nonIntegerQuantityOption,
 			{
 				displayName: 'Output',
 				name: 'output',
@@ -117,14 +104,7 @@ export const description: INodeProperties[] = [
 				default: 5,
 				description: 'Requests in flight at once, within the rate limit',
 			},
-			{
-				displayName: 'Report Unbilled Usage as Errors',
-				name: 'unbilledAsErrors',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
-			},
+			unbilledAsErrorsOption,
 			{
 				displayName: 'Request Timeout (Seconds)',
 				name: 'requestTimeoutSeconds',
@@ -201,22 +181,11 @@ export async function execute(
 	};
 	const send = sendUsageBatch(await services.client());
 	if (ledgerChoice !== 'none') {
-		const ledger = (await getLedger.call(this, ledgerChoice))!;
-		try {
+		return await withLedger.call(this, async (ledger) => {
 			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, settings);
-			const report = await meterFromLedger(ledger, send, {
-				...settings,
-				claimant: `${this.getExecutionId()}:${randomUUID()}`,
-				closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
-				leaseMs: leaseMs(settings, maxAttempts, requestTimeoutSeconds),
-			});
-			const result = ledgerMeteringItems(recorded, report, { ...ctx, itemCount: fromLedger ? 0 : items.length });
-			const failure = this.continueOnFail() ? undefined : firstLedgerFailure(result);
-			if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
-			return result;
-		} finally {
-			await ledger.close();
-		}
+			const lease = leaseMs(settings, maxAttempts, requestTimeoutSeconds);
+			return await meterLedgerUsage.call(this, ledger, send, recorded, { ...settings, leaseMs: lease }, { ...ctx, itemCount: fromLedger ? 0 : items.length });
+		});
 	}
 	const report = await meterUsageEvents(events, send, settings);
 	if (!this.continueOnFail()) {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { KeyState, ReportQuery, ReportRow } from '../ledger';
 import { ledgerFields } from '../helpers/usageFields';
-import { getLedger, type LedgerChoice } from '../transport/ledger';
+import { withLedger } from '../helpers/ledgerRun';
 
 const show = { show: { operation: ['getMeteringReport'] } };
 const STATES: KeyState[] = ['open', 'ready', 'sending', 'billed', 'notBilled', 'expired'];
@@ -42,8 +42,7 @@ export const description: INodeProperties[] = [
  * reports and for dashboards.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const ledger = (await getLedger.call(this, this.getNodeParameter('ledger', 0, 'embedded') as LedgerChoice))!;
-	try {
+	return await withLedger.call(this, async (ledger) => {
 		const returnData: INodeExecutionData[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const filters = this.getNodeParameter('filters', itemIndex, {}) as Record<string, string | number | string[]>;
@@ -64,9 +63,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			for (const row of await ledger.report(query)) returnData.push({ json: rowJson(row), pairedItem: { item: itemIndex } });
 		}
 		return returnData;
-	} finally {
-		await ledger.close();
-	}
+	});
 }
 
 function rowJson(row: ReportRow): IDataObject {

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
-
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { meterFromLedger, type NonIntegerQuantity } from '../batch';
-import { firstLedgerFailure, ledgerMeteringItems } from '../helpers/ledgerOutcomes';
+import type { NonIntegerQuantity } from '../batch';
+import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
-import { ledgerFields } from '../helpers/usageFields';
-import { getLedger, type LedgerChoice } from '../transport/ledger';
+import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption } from '../helpers/usageFields';
 import type { Services } from './services';
 
 const show = { show: { operation: ['meterOpenHours'] } };
@@ -39,25 +36,8 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{
-				displayName: 'Non-Integer Quantity',
-				name: 'nonIntegerQuantity',
-				type: 'options',
-				options: [
-					{ name: 'Report as Invalid', value: 'error' },
-					{ name: 'Round Up', value: 'roundUp' },
-					{ name: 'Round to Nearest', value: 'roundNearest' },
-				],
-				default: 'error',
-				description: 'AWS accepts whole quantities only; rounding applies to each hour’s sum',
-			},
-			{
-				displayName: 'Report Unbilled Usage as Errors',
-				name: 'unbilledAsErrors',
-				type: 'boolean',
-				default: true,
-				description: 'Whether usage AWS did not bill (Unprocessed, DuplicateRecord, CustomerNotSubscribed) goes to the error output or stops the node',
-			},
+			nonIntegerQuantityOption,
+			unbilledAsErrorsOption,
 		],
 	},
 ];
@@ -83,24 +63,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		unbilledAsErrors?: boolean;
 	};
 	const send = sendUsageBatch(await services.client());
-	const ledger = (await getLedger.call(this, this.getNodeParameter('ledger', 0, 'embedded') as LedgerChoice))!;
-	try {
-		const report = await meterFromLedger(ledger, send, {
-			nonIntegerQuantity,
-			describeError: describeUsageError,
-			claimant: `${this.getExecutionId()}:${randomUUID()}`,
-			closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
-			// The default resend budget of 30 minutes, the default SDK attempts, and a margin.
-			leaseMs: 45 * 60_000,
-			final: { licenseArns: [...licenseArns], customers: [...customers] },
-		});
-		const result = ledgerMeteringItems([], report, { node: this.getNode(), itemCount: 0, recordsMode: false, unreadable: new Map(), unbilledAsErrors });
-		const failure = this.continueOnFail() ? undefined : firstLedgerFailure(result);
-		if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
-		return result;
-	} finally {
-		await ledger.close();
-	}
+	return await withLedger.call(this, async (ledger) =>
+		await meterLedgerUsage.call(
+			this,
+			ledger,
+			send,
+			[],
+			{
+				nonIntegerQuantity,
+				describeError: describeUsageError,
+				// The default resend budget of 30 minutes, the default SDK attempts, and a margin.
+				leaseMs: 45 * 60_000,
+				final: { licenseArns: [...licenseArns], customers: [...customers] },
+			},
+			{ node: this.getNode(), itemCount: 0, recordsMode: false, unreadable: new Map(), unbilledAsErrors },
+		),
+	);
 }
 
 function listOf(value: unknown): string[] {

@@ -1,11 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { recordUsageEvents, type NonIntegerQuantity } from '../batch';
-import { firstLedgerFailure, recordedItems } from '../helpers/ledgerOutcomes';
+import { recordedItems } from '../helpers/ledgerOutcomes';
+import { itemsUnlessFailed, withLedger } from '../helpers/ledgerRun';
 import { readUsageEvents } from '../helpers/usageEvents';
-import { ledgerFields, usageRecordFields } from '../helpers/usageFields';
-import { getLedger, type LedgerChoice } from '../transport/ledger';
+import { ledgerFields, nonIntegerQuantityOption, usageRecordFields } from '../helpers/usageFields';
 
 export const description: INodeProperties[] = [
 	...ledgerFields(['recordUsage'], { closing: false }),
@@ -18,18 +17,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { operation: ['recordUsage'] } },
 		options: [
-			{
-				displayName: 'Non-Integer Quantity',
-				name: 'nonIntegerQuantity',
-				type: 'options',
-				options: [
-					{ name: 'Report as Invalid', value: 'error' },
-					{ name: 'Round Up', value: 'roundUp' },
-					{ name: 'Round to Nearest', value: 'roundNearest' },
-				],
-				default: 'error',
-				description: 'AWS accepts whole quantities only. Fractions are kept exactly in the ledger; rounding applies to the hour’s sum when it is sent.',
-			},
+			nonIntegerQuantityOption,
 		],
 	},
 ];
@@ -42,14 +30,8 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const { nonIntegerQuantity } = this.getNodeParameter('options', 0, {}) as { nonIntegerQuantity?: NonIntegerQuantity };
 	const { events, unreadable, recordsMode } = readUsageEvents.call(this, items);
-	const ledger = (await getLedger.call(this, this.getNodeParameter('ledger', 0, 'embedded') as LedgerChoice))!;
-	try {
+	return await withLedger.call(this, async (ledger) => {
 		const recorded = await recordUsageEvents(ledger, events, { nonIntegerQuantity });
-		const result = recordedItems(recorded, { node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors: true });
-		const failure = this.continueOnFail() ? undefined : firstLedgerFailure(result);
-		if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
-		return result;
-	} finally {
-		await ledger.close();
-	}
+		return itemsUnlessFailed.call(this, recordedItems(recorded, { node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors: true }));
+	});
 }

@@ -186,3 +186,27 @@ export function usageRecordFields(operations: string[]): INodeProperties[] {
 		},
 	];
 }
+
+/** How fractional quantities are treated: the same choice wherever usage is summed. */
+export const nonIntegerQuantityOption: INodeProperties = {
+	displayName: 'Non-Integer Quantity',
+	name: 'nonIntegerQuantity',
+	type: 'options',
+	options: [
+		{ name: 'Report as Invalid', value: 'error' },
+		{ name: 'Round Up', value: 'roundUp' },
+		{ name: 'Round to Nearest', value: 'roundNearest' },
+	],
+	default: 'error',
+	description: 'AWS accepts whole quantities only. Fractions are summed exactly; rounding applies to each usage record’s sum.',
+};
+
+/** Whether usage AWS did not bill is an error, wherever usage is sent. */
+export const unbilledAsErrorsOption: INodeProperties = {
+	displayName: 'Report Unbilled Usage as Errors',
+	name: 'unbilledAsErrors',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
+};
