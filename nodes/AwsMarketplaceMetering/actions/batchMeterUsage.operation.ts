@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { meterUsageEvents, recordUsageEvents, type MeteringOptions, type RecordOutcome } from '../batch';
+import { meterUsageEvents, recordUsageEvents, summarizeReport, type MeteringOptions, type MeteringSummary, type RecordOutcome } from '../batch';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
@@ -131,7 +131,7 @@ export const description: INodeProperties[] = [
 				description: 'Longest time spent resending one request’s records; AWS suggests retrying for up to 30 minutes',
 			},
 			{
-				displayName: 'Truncate Timestamps to the Hour',
+				displayName: 'Truncate to the Hour',
 				name: 'truncateToHour',
 				type: 'boolean',
 				default: true,
@@ -188,6 +188,7 @@ export async function execute(
 		});
 	}
 	const report = await meterUsageEvents(events, send, settings);
+	hint(this, summarizeReport(report));
 	if (!this.continueOnFail()) {
 		const failure = firstFailure(report, ctx);
 		if (failure) throw failure;
@@ -205,4 +206,16 @@ function leaseMs(settings: Partial<MeteringOptions>, maxAttempts = 5, requestTim
 	const perRequest = maxAttempts * requestTimeoutSeconds * 1000;
 	const sending = (2500 / 25 / (settings.maxRequestsPerSecond ?? 10)) * 1000;
 	return resending + 2 * perRequest + 2 * sending + 60_000;
+}
+
+/** What the run did, beside its output, as n8n's own nodes tell it. */
+function hint(ctx: IExecuteFunctions, summary: MeteringSummary): void {
+	const { Success, ...others } = summary.statuses;
+	const notBilled = Object.values(others).reduce((sum, count) => sum + count, 0);
+	const resends = summary.retries ? ` (${summary.retries} of them resends)` : '';
+	// n8n 1.x before execution hints lacks the method.
+	ctx.addExecutionHints?.({
+		message: `${summary.events} usage events summed into ${summary.recordsSent} usage records in ${summary.requests} requests${resends}; ${notBilled} events not billed`,
+		location: 'outputPane',
+	});
 }

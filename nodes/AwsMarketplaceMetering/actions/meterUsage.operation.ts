@@ -9,6 +9,13 @@ const show = { show: { operation: ['meterUsage'] } };
 
 export const description: INodeProperties[] = [
 	{
+		displayName: 'Meter Usage works only from the buyer’s EC2 instance, ECS task, EKS pod or AgentCore Runtime, with that compute’s own role (credential source: Default AWS Credential Chain). Static keys are refused by AWS.',
+		name: 'meterUsageNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show,
+	},
+	{
 		displayName: 'Deployment',
 		name: 'deployment',
 		type: 'options',
@@ -102,9 +109,11 @@ export const description: INodeProperties[] = [
 			{
 				displayName: 'Usage Allocations',
 				name: 'usageAllocations',
-				type: 'json',
+				// Text, not n8n's JSON editor, which flags the valid empty value as broken JSON.
+				type: 'string',
+				typeOptions: { rows: 3 },
 				default: '',
-				placeholder: '[{ "allocatedUsageQuantity": 2, "tags": { "team": "data" } }]',
+				placeholder: 'e.g. [{ "allocatedUsageQuantity": 2, "tags": { "team": "data" } }]',
 				description:
 					'Split the quantity by tags: an array of allocations, each with a quantity and 1 to 5 tags (an object, or an array of key/value pairs). The quantities must add up to the usage quantity.',
 			},

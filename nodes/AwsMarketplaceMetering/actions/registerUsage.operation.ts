@@ -18,6 +18,13 @@ const show = { show: { operation: ['registerUsage'] } };
 
 export const description: INodeProperties[] = [
 	{
+		displayName: 'Register Usage works only from the buyer’s ECS task or EKS pod, with that task’s or pod’s own role (credential source: Default AWS Credential Chain). Static keys are refused by AWS.',
+		name: 'registerUsageNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show,
+	},
+	{
 		displayName: 'Product Code',
 		name: 'productCode',
 		type: 'string',

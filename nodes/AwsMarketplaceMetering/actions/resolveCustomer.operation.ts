@@ -41,12 +41,13 @@ export async function execute(
 			});
 		}
 		const response = await client.send(new ResolveCustomerCommand({ RegistrationToken: token.trim() }));
-		// New products get an empty CustomerIdentifier: the account ID and license ARN identify the buyer.
+		// New products get an empty CustomerIdentifier: the account ID and license ARN identify the buyer,
+		// so they come first and the legacy identifier last.
 		return {
-			customerIdentifier: response.CustomerIdentifier ?? '',
 			customerAWSAccountId: response.CustomerAWSAccountId ?? '',
-			productCode: response.ProductCode ?? '',
 			licenseArn: response.LicenseArn ?? '',
+			productCode: response.ProductCode ?? '',
+			customerIdentifier: response.CustomerIdentifier ?? '',
 		};
 	});
 }

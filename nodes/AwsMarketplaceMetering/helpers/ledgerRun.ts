@@ -38,6 +38,12 @@ export async function meterLedgerUsage(
 		claimant: `${this.getExecutionId()}:${randomUUID()}`,
 		closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
 	});
+	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
+	// n8n 1.x before execution hints lacks the method.
+	this.addExecutionHints?.({
+		message: `${recorded.length} usage events recorded; ${report.keys.length} usage records (customer, dimension and hour) settled in ${report.requests} requests; ${report.keys.length - billed} not billed`,
+		location: 'outputPane',
+	});
 	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx));
 }
 

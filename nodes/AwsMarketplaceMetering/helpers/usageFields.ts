@@ -169,8 +169,10 @@ export function usageRecordFields(operations: string[]): INodeProperties[] {
 		{
 			displayName: 'Usage Allocations',
 			name: 'usageAllocations',
-			type: 'json',
+			// Text, not n8n's JSON editor, which flags the valid empty value as broken JSON.
+			type: 'string',
 			default: '={{ $json.usageAllocations }}',
+			placeholder: 'e.g. [{ "allocatedUsageQuantity": 2, "tags": { "team": "data" } }]',
 			description:
 				'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity. An item without the field has no allocations.',
 			displayOptions: eachItem,

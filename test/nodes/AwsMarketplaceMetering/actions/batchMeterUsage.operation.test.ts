@@ -1,7 +1,7 @@
 import { emulatorCredential } from '../../../helpers/credentials';
 import type { Emulator } from '../../../../emulator';
 import { useEmulator, withEmulator } from '../../../helpers/emulator';
-import { runNode, type OnError } from '../../../helpers/workflow';
+import { NODE_NAME, runNode, type OnError } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
 const hourStart = (hoursAgo: number) => Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR;
@@ -56,6 +56,13 @@ describe('Batch Meter Usage', () => {
 		const billed: Record<string, number> = {};
 		for (const record of sent.flatMap((body) => body.UsageRecords)) billed[`${record.CustomerAWSAccountId}|${record.Dimension}`] = record.Quantity;
 		expect(billed).toEqual(expected);
+	});
+
+	it('tells what the run did in an execution hint, as n8n’s own nodes do', async () => {
+		const { run } = await meter([...events.slice(0, 3), { ...events[3], quantity: -1 }]);
+		expect(run.data.resultData.runData[NODE_NAME][0].hints).toEqual([
+			{ message: '4 usage events summed into 3 usage records in 1 requests; 1 events not billed', location: 'outputPane' },
+		]);
 	});
 
 	it('sends one product per request and the product code only with legacy customer identifiers', async () => {
