@@ -29,6 +29,8 @@ export interface RunNodeOptions {
 	onError?: OnError;
 	/** The node under test; the benchmark passes the compiled one from dist/. */
 	nodeType?: INodeType;
+	/** The node's version; default 1, as saved workflows have it. */
+	typeVersion?: number;
 }
 
 export interface NodeRun {
@@ -74,7 +76,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 				id: '2',
 				name: NODE_NAME,
 				type: 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering',
-				typeVersion: 1,
+				typeVersion: options.typeVersion ?? 1,
 				position: [200, 0],
 				parameters: options.parameters,
 				credentials: { awsMarketplaceMeteringApi: { id: 'cred', name: 'test credential' } },

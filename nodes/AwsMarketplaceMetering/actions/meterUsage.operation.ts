@@ -3,11 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { readMeterUsageFields } from '../helpers/meterUsageFields';
 import { mapItems } from '../helpers/perItem';
+import { versioned } from '../helpers/versions';
 import type { Services } from './services';
 
 const show = { show: { operation: ['meterUsage'] } };
 
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = (<INodeProperties[]>[
 	{
 		displayName: 'Meter Usage works only from the buyer’s EC2 instance, ECS task, EKS pod or AgentCore Runtime, with that compute’s own role (credential source: Default AWS Credential Chain). Static keys are refused by AWS.',
 		name: 'meterUsageNotice',
@@ -37,7 +38,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Product Code',
-		name: 'productCode',
+		name: 'meterUsageProductCode',
 		type: 'string',
 		required: true,
 		default: '',
@@ -64,7 +65,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Timestamp',
-		name: 'timestamp',
+		name: 'meterUsageTimestamp',
 		type: 'string',
 		default: "={{ $now.minus({ hours: 1 }).startOf('hour').toISO() }}",
 		description:
@@ -73,7 +74,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Timestamp',
-		name: 'timestamp',
+		name: 'meterUsageTimestamp',
 		type: 'string',
 		default: '={{ $now.toISO() }}',
 		description:
@@ -119,7 +120,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]).flatMap(versioned);
 
 export async function execute(
 	this: IExecuteFunctions,

@@ -11,12 +11,13 @@ import {
 
 import { fieldError, requireProductCode } from '../helpers/fields';
 import { mapItems } from '../helpers/perItem';
+import { versioned } from '../helpers/versions';
 import { decodeSignature, verificationFailure } from '../helpers/signature';
 import type { Services } from './services';
 
 const show = { show: { operation: ['registerUsage'] } };
 
-export const description: INodeProperties[] = [
+export const description: INodeProperties[] = (<INodeProperties[]>[
 	{
 		displayName: 'Register Usage works only from the buyer’s ECS task or EKS pod, with that task’s or pod’s own role (credential source: Default AWS Credential Chain). Static keys are refused by AWS.',
 		name: 'registerUsageNotice',
@@ -26,7 +27,7 @@ export const description: INodeProperties[] = [
 	},
 	{
 		displayName: 'Product Code',
-		name: 'productCode',
+		name: 'registerUsageProductCode',
 		type: 'string',
 		required: true,
 		default: '',
@@ -71,7 +72,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-];
+]).flatMap(versioned);
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -80,7 +81,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const client = await services.client();
 	return await mapItems.call(this, items, async (itemIndex) => {
-		const productCode = requireProductCode(this, itemIndex);
+		const productCode = requireProductCode(this, itemIndex, 'registerUsageProductCode');
 		const publicKeyVersion = Number(this.getNodeParameter('publicKeyVersion', itemIndex));
 		if (!Number.isInteger(publicKeyVersion) || publicKeyVersion < 1) {
 			throw fieldError(this, itemIndex, `Public Key Version ${publicKeyVersion} is not an integer of 1 or more`);

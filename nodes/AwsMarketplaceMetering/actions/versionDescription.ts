@@ -13,8 +13,11 @@ export const versionDescription: INodeTypeDescription = {
 	name: 'awsMarketplaceMetering',
 	icon: 'file:awsMarketplaceMetering.svg',
 	group: ['output'],
-	version: 1,
-	subtitle: '={{ $parameter["operation"] }}',
+	version: [1, 2],
+	defaultVersion: 2,
+	// The operation's name as the nodes panel shows it, not its value.
+	subtitle:
+		'={{ { batchMeterUsage: "Batch Meter Usage", getMeteringReport: "Get Metering Report", meterOpenHours: "Meter Open Hours Now", meterUsage: "Meter Usage", recordUsage: "Record Usage", registerUsage: "Register Usage", resolveCustomer: "Resolve Customer" }[$parameter["operation"]] }}',
 	description: 'Resolve AWS Marketplace customers and meter their usage for billing',
 	defaults: { name: 'AWS Marketplace Metering' },
 	usableAsTool: true,

@@ -1,14 +1,15 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { checkProductCode } from '../batch';
+import { parameterName } from './versions';
 
 /** An error that names the item, and in `message` the field and the rule it breaks. */
 export function fieldError(ctx: IExecuteFunctions, itemIndex: number, message: string) {
 	return new NodeOperationError(ctx.getNode(), message, { description: `Item ${itemIndex}: ${message}`, itemIndex });
 }
 
-export function requireProductCode(ctx: IExecuteFunctions, itemIndex: number): string {
-	const value = ctx.getNodeParameter('productCode', itemIndex, '') as unknown;
+export function requireProductCode(ctx: IExecuteFunctions, itemIndex: number, name: string): string {
+	const value = ctx.getNodeParameter(parameterName(ctx, name), itemIndex, '') as unknown;
 	const checked = checkProductCode(typeof value === 'string' ? value.trim() : value);
 	if (!checked.ok) throw fieldError(ctx, itemIndex, checked.error.message);
 	return checked.value;

@@ -12,6 +12,7 @@ import {
 } from '../batch';
 import { deriveClientToken } from './clientToken';
 import { fieldError, requireProductCode } from './fields';
+import { parameterName } from './versions';
 
 // AWS accepts Meter Usage for the past 6 hours only.
 const METER_USAGE_WINDOW = { maxRecordAgeHours: 6, maxFutureSkewMinutes: 5 };
@@ -40,7 +41,7 @@ export function readMeterUsageFields(ctx: IExecuteFunctions, itemIndex: number):
 
 	const deployment = ctx.getNodeParameter('deployment', itemIndex, 'hourly') as Deployment;
 	const usageQuantity = valid(checkUsageQuantity(param('usageQuantity')));
-	const happened = valid(parseTimestamp(param('timestamp')));
+	const happened = valid(parseTimestamp(param(parameterName(ctx, 'meterUsageTimestamp'))));
 	// Hourly deployments: the hour is what AWS deduplicates on, so a rerun reports the same hour, not a new one.
 	// AgentCore Runtime: AWS neither rounds the timestamp nor deduplicates on it.
 	const timestamp = deployment === 'agentCoreRuntime' ? happened : truncateToHour(happened);
@@ -48,7 +49,7 @@ export function readMeterUsageFields(ctx: IExecuteFunctions, itemIndex: number):
 	const clientToken = (options.clientToken ?? '').trim();
 	if (clientToken.length > 64) throw fieldError(ctx, itemIndex, `Client Token is ${clientToken.length} characters long: it must be 1 to 64 characters`);
 	const report = {
-		productCode: requireProductCode(ctx, itemIndex),
+		productCode: requireProductCode(ctx, itemIndex, 'meterUsageProductCode'),
 		usageDimension: valid(checkDimension(trimmed(param('usageDimension')), 'Usage Dimension')),
 		usageQuantity,
 		timestamp,

@@ -1,6 +1,7 @@
 import { DEFAULT_TEST_CREDENTIAL } from '../../../../emulator';
 import { emulatorCredential } from '../../../helpers/credentials';
 import { useEmulator } from '../../../helpers/emulator';
+import { AwsMarketplaceMetering } from '../../../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
 import { runNode } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
@@ -141,5 +142,40 @@ describe('Meter Usage in a Region where AWS disabled it', () => {
 		expect(error?.message).toBe('The Metering API is disabled in this Region');
 		expect(error?.description).toMatch(/Region AWS enabled for your product.*never resend an hour already metered through another Region/);
 		expect(error?.description).not.toContain('us-east-1');
+	});
+});
+
+describe('Version 2: each operation’s fields have their own names', () => {
+	const emulator = useEmulator({ products: [{ productCode: 'prod-ami', dimensions: ['vcpu-hours'], type: 'ami' }] });
+	const properties = new AwsMarketplaceMetering().description.properties;
+	const shown = (name: string, operation: string, version: number) =>
+		properties.filter((property) => property.name === name && property.displayOptions?.show?.operation?.includes(operation) && property.displayOptions.show['@version']?.includes(version));
+
+	it('names Meter Usage’s and Register Usage’s product code apart from Batch Meter Usage’s item field', () => {
+		expect(shown('meterUsageProductCode', 'meterUsage', 2)).toHaveLength(1);
+		expect(shown('registerUsageProductCode', 'registerUsage', 2)).toHaveLength(1);
+		expect(shown('meterUsageTimestamp', 'meterUsage', 2)).toHaveLength(2);
+		// Saved version 1 nodes keep the shared names.
+		expect(shown('productCode', 'meterUsage', 1)).toHaveLength(1);
+		expect(shown('timestamp', 'meterUsage', 1)).toHaveLength(2);
+		expect(properties.find((property) => property.name === 'productCode' && property.displayOptions?.show?.operation?.includes('batchMeterUsage'))?.default).toBe('={{ $json.productCode }}');
+	});
+
+	it('meters with the version 2 names', async () => {
+		const hourStart = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+		const { outputs } = await runNode({
+			parameters: { operation: 'meterUsage', meterUsageProductCode: 'prod-ami', usageDimension: 'vcpu-hours', usageQuantity: 2, meterUsageTimestamp: new Date(hourStart + 60_000).toISOString() },
+			credentials: emulatorCredential(emulator()),
+			typeVersion: 2,
+		});
+		expect(outputs[0][0].json).toMatchObject({ productCode: 'prod-ami', timestamp: new Date(hourStart).toISOString() });
+	});
+});
+
+describe('The node’s subtitle', () => {
+	it('names the operation as the nodes panel does, for every operation', () => {
+		const { subtitle, properties } = new AwsMarketplaceMetering().description;
+		const operations = properties.find((property) => property.name === 'operation')!.options as { name: string; value: string }[];
+		for (const { name, value } of operations) expect(subtitle).toContain(`${value}: "${name}"`);
 	});
 });
