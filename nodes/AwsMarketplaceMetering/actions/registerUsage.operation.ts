@@ -66,7 +66,7 @@ export const description: INodeProperties[] = (<INodeProperties[]>[
 				type: 'string',
 				typeOptions: { rows: 6 },
 				default: '',
-				placeholder: '-----BEGIN PUBLIC KEY-----',
+				placeholder: 'e.g. -----BEGIN PUBLIC KEY-----…',
 				description:
 					'The product’s public key from the AWS Marketplace Management Portal. When set, the node verifies the PS256 signature and the signed product code, key version and nonce (read as ProductCode or productCode, and so on), and fails the item if any does not match.',
 			},

@@ -11,7 +11,7 @@ import * as resolveCustomer from './resolveCustomer.operation';
 export const versionDescription: INodeTypeDescription = {
 	displayName: 'AWS Marketplace Metering',
 	name: 'awsMarketplaceMetering',
-	icon: 'file:awsMarketplaceMetering.svg',
+	icon: { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' },
 	group: ['output'],
 	version: [1, 2],
 	defaultVersion: 2,
