@@ -56,7 +56,8 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 10 },
 				default: 5,
-				description: 'Attempts the AWS SDK makes, with backoff, when a request is throttled, fails with a server error or loses its connection',
+				description:
+					'Within one request: how often the AWS SDK tries it, a second or so apart, when AWS throttles it, fails with a server error or the connection drops. Invisible in the output unless every attempt fails.',
 			},
 			{
 				displayName: 'Max Isolation Requests',
@@ -120,7 +121,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 20 },
 				default: 5,
 				description:
-					'How often to resend, with exponential backoff and jitter, the records AWS returned as unprocessed and the requests that still failed after the SDK’s attempts. The same records are resent, so nothing is billed twice.',
+					'After a request: how often the node sends again the records AWS returned as unprocessed, or whose request failed every SDK attempt, waiting longer each time (1 s, 2 s, 4 s… up to 5 min). The same records are resent, so nothing is billed twice. n8n’s own Retry On Fail, in the node’s settings, reruns the whole node instead: leave it off.',
 			},
 			{
 				displayName: 'Resend Time (Seconds)',
@@ -128,7 +129,8 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 1800,
-				description: 'Longest time spent resending one request’s records; AWS suggests retrying for up to 30 minutes',
+				description:
+					'The longest the run waits for those resends (AWS suggests up to 30 minutes): the run stays open that long, and its log says so when it waits. What is still unprocessed then is reported Unprocessed.',
 			},
 			{
 				displayName: 'Truncate to the Hour',
@@ -167,6 +169,9 @@ export async function execute(
 	const settings: Partial<MeteringOptions> = {
 		...options,
 		describeError: describeUsageError,
+		// A run can wait up to Resend Time for resends: say so in n8n's log while it waits.
+		onResend: ({ records, resend, delayMs }) =>
+			this.logger.info(`AWS Marketplace Metering: resending ${records} usage records in ${Math.round(delayMs / 1000)} s (resend ${resend}); the run waits up to Resend Time for them`),
 		...(unprocessedRetryMaxSeconds !== undefined ? { unprocessedRetryMaxMs: unprocessedRetryMaxSeconds * 1000 } : {}),
 	};
 	const ledgerChoice = this.getNodeParameter('ledger', 0, 'none') as LedgerChoice;

@@ -37,6 +37,7 @@ export function resolveMeteringOptions(options: Partial<MeteringOptions> = {}): 
 	const resolved: ResolvedMeteringOptions = {
 		...(DEFAULT_METERING_OPTIONS as ResolvedMeteringOptions),
 		describeError: describeSendError,
+		onResend: () => undefined,
 		now: () => new Date(),
 		sleep: async (ms) => await new Promise((resolve) => setTimeout(resolve, ms)),
 		random: Math.random,

@@ -10,11 +10,20 @@ export interface SendOptions {
 	retryBaseDelayMs: number;
 	maxIsolationRequests: number;
 	describeError: (error: unknown) => UsageError;
+	/** Told before each wait for a resend, so that a long wait can be seen. */
+	onResend?: (wait: ResendWait) => void;
 	/** Why a record can no longer be sent (AWS's window has passed), asked before every resend. */
 	expired?: (record: UsageRecord, now: number) => UsageError | undefined;
 	now: () => number;
 	sleep: (ms: number) => Promise<void>;
 	random: () => number;
+}
+
+export interface ResendWait {
+	records: number;
+	/** 1 for the first resend. */
+	resend: number;
+	delayMs: number;
 }
 
 /** The final answer for one record sent. */
@@ -139,6 +148,7 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 					},
 				});
 			}
+			options.onResend?.({ records: unprocessed.length, resend: resend + 1, delayMs: delay });
 			await options.sleep(delay);
 			if (fatal) return answer(unprocessed, { status: 'Failed', error: fatal });
 			pending = screen({ ...pending, records: unprocessed }, true);

@@ -133,6 +133,8 @@ export interface MeteringOptions {
 	retryBaseDelayMs?: number;
 	/** Requests spent finding the records that made AWS reject their whole request. */
 	maxIsolationRequests: number;
+	/** Told before each wait for a resend (see SendOptions). */
+	onResend?: (wait: { records: number; resend: number; delayMs: number }) => void;
 	/** Turns an error thrown by `send` into the outcome's error; the node plugs in its advice. */
 	describeError?: (error: unknown) => UsageError;
 	now?: () => Date;

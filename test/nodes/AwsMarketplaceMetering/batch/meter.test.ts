@@ -184,6 +184,16 @@ describe('meterUsageEvents', () => {
 			expect(report).toMatchObject({ requests: 5, retries: 4 });
 		});
 
+		it('tells onResend before each wait, so a long wait can be seen', async () => {
+			const { meter } = setup({ alwaysUnprocessed: new Set(['100000000000']) });
+			const waits: unknown[] = [];
+			await meter(distinct(2), { unprocessedRetries: 2, retryBaseDelayMs: 1000, random: () => 0.5, onResend: (wait) => waits.push(wait) });
+			expect(waits).toEqual([
+				{ records: 1, resend: 1, delayMs: 500 },
+				{ records: 1, resend: 2, delayMs: 1000 },
+			]);
+		});
+
 		it('stops re-sending when the time budget would be exceeded', async () => {
 			const { meter, fake } = setup({ alwaysUnprocessed: new Set(['100000000000']) });
 			const report = await meter(distinct(1), { unprocessedRetries: 20, retryBaseDelayMs: 1000, unprocessedRetryMaxMs: 10_000, random: () => 0.999 });
