@@ -1,3 +1,5 @@
+import type { LedgerResults } from './ledger';
+
 export interface Row {
 	scenario: 'A' | 'B';
 	events: number;
@@ -24,6 +26,7 @@ interface Report {
 	quota: number;
 	concurrency: number;
 	rows: Row[];
+	ledger?: LedgerResults;
 }
 
 const TARGETS = {

@@ -1,9 +1,10 @@
-// npm run bench [-- --sizes 1000,10000,100000]
+// npm run bench [-- --sizes 1000,10000,100000] [--ledger-events 100000] [--scenarios A,B,ledger] [--stores embedded,postgres]
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Meters synthetic usage through the node inside n8n-core's WorkflowExecute against the emulator
 // (in its own process), next to two baselines, and writes bench/results.json and BENCHMARKS.md.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 
@@ -11,19 +12,25 @@ import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
 import { usageEvents } from '../test/helpers/usage';
 import { runNode } from '../test/helpers/workflow';
 import { chunkedBaseline, perEventBaseline, type BaselineResult } from './baselines';
+import { NODE_MODULE, snapshotDist } from './dist';
 import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
+import { runLedgerBench, type LedgerResults, type Store } from './ledger';
 import { renderMarkdown, type Row } from './report';
 
 // The compiled node, as n8n runs it (`npm run bench` builds first): tsx's own transform of the
-// TypeScript sources adds a cost per function created that n8n never pays.
+// TypeScript sources adds a cost per function created that n8n never pays. A copy of the build, so
+// that a build or clean of dist/ during the run changes nothing.
+const NODE_DIST = snapshotDist();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { AwsMarketplaceMetering } = require('../dist/nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.js') as typeof import('../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node');
+const { AwsMarketplaceMetering } = require(join(NODE_DIST, NODE_MODULE)) as typeof import('../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node');
 
 const LATENCY_MS = 50;
 const QUOTA = 10;
 const CONCURRENCY = 5;
 // Baselines send one request at a time: their time is measured on this many requests and scaled.
 const BASELINE_SAMPLE = { A: 200, B: 60 };
+// Record Usage executions of one event each (a webhook's flow), per ledger store.
+const LEDGER_EXECUTIONS = 10;
 
 const scenarios = {
 	A: { faults: { latencyMs: LATENCY_MS }, options: { maxRequestsPerSecond: 1000, concurrency: CONCURRENCY } },
@@ -33,12 +40,16 @@ type Scenario = keyof typeof scenarios;
 
 async function main() {
 	const sizes = argValue('--sizes')?.split(',').map(Number) ?? [1_000, 10_000, 100_000];
+	const selected = argValue('--scenarios')?.split(',') ?? ['A', 'B', 'ledger'];
+	const ledgerEvents = Number(argValue('--ledger-events') ?? 100_000);
+	const stores = (argValue('--stores')?.split(',') ?? ['embedded', 'postgres']) as Store[];
 	const emulator = await startEmulatorProcess();
 	const rows: Row[] = [];
+	let ledger: LedgerResults | undefined;
 	try {
 		// n8n is a long-running process: measure a warmed-up node, not its first-call compilation.
-		await measureNode(emulator, 'A', usageEvents({ count: 5_000, customers: 25, seed: 0 }));
-		for (const scenario of ['A', 'B'] as Scenario[]) {
+		if (selected.includes('A') || selected.includes('B')) await measureNode(emulator, 'A', usageEvents({ count: 5_000, customers: 25, seed: 0 }));
+		for (const scenario of (['A', 'B'] as Scenario[]).filter((name) => selected.includes(name))) {
 			await emulator.setFaults(scenarios[scenario].faults);
 			for (const size of sizes) {
 				// Realistic repetition: about 30 events per customer, dimension and hour.
@@ -56,13 +67,18 @@ async function main() {
 				console.error(`done: scenario ${scenario}, ${size} events`);
 			}
 		}
+		if (selected.includes('ledger')) {
+			// Scenario A's latency and node options: the CPU and the requests are compared, not the quota.
+			await emulator.setFaults(scenarios.A.faults);
+			ledger = await runLedgerBench({ emulator, events: ledgerEvents, executions: LEDGER_EXECUTIONS, nodeDist: NODE_DIST, meteringOptions: scenarios.A.options, minimumRequests, stores });
+		}
 	} finally {
 		await emulator.stop();
 	}
 	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-	writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, rows }, null, 2)}\n`);
-	const markdown = renderMarkdown({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY, rows });
+	writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, rows, ledger }, null, 2)}\n`);
+	const markdown = renderMarkdown({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY, rows, ledger });
 	writeFileSync('BENCHMARKS.md', markdown);
 	console.log(markdown);
 }

@@ -1,0 +1,20 @@
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+export const NODE_MODULE = join('nodes', 'AwsMarketplaceMetering', 'AwsMarketplaceMetering.node.js');
+export const LEDGER_MODULE = join('nodes', 'AwsMarketplaceMetering', 'ledger', 'index.js');
+
+/**
+ * A copy of the build (`npm run bench` builds first) that the whole run measures: dist/ is shared
+ * with whoever builds or cleans the package while the benchmark runs. Inside the repository, so that
+ * its requires find node_modules; deleted when the process exits.
+ */
+export function snapshotDist(): string {
+	const target = join(ROOT, '.bench-tmp', `dist-${process.pid}`);
+	rmSync(target, { recursive: true, force: true });
+	cpSync(join(ROOT, 'dist'), target, { recursive: true });
+	if (!existsSync(join(target, NODE_MODULE))) throw new Error(`no ${NODE_MODULE} in dist/: run npm run build`);
+	process.on('exit', () => rmSync(target, { recursive: true, force: true }));
+	return target;
+}

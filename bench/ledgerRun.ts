@@ -1,0 +1,213 @@
+// One measured run of the ledger scenarios, in a process of its own (bench/ledgerChild.cjs): its
+// memory figures start from a fresh process, and the embedded ledger's worker thread runs PGlite
+// without tsx's loader, which a worker inherits from a process started by tsx but n8n never has.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { ICredentialDataDecryptedObject, INodeParameters, INodeType } from 'n8n-workflow';
+
+import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
+import { usageEvents } from '../test/helpers/usage';
+import { LEDGER_MODULE, NODE_MODULE } from './dist';
+import { emulatorAdmin, type EmulatorAdmin } from './emulatorProcess';
+import { processTreeCpuMicros } from './processCpu';
+import { runInWorkflow, type WorkflowRun } from './workflow';
+
+export type Store = 'embedded' | 'postgres';
+
+export interface PostgresCredential extends ICredentialDataDecryptedObject {
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	password: string;
+	ssl: 'disable';
+}
+
+export interface EventsSpec {
+	count: number;
+	customers: number;
+	seed: number;
+	/** Events fall in the two hours before the last full hour before this instant. */
+	now: number;
+	/** Every event stamped with the time it is sent, as a webhook's would be. */
+	current?: boolean;
+	/** Event IDs are `${prefix}-${index}`. */
+	idPrefix: string;
+}
+
+export interface Job {
+	kind: 'stateless' | 'record' | 'meter' | 'perExecution';
+	store?: Store;
+	/** The build to load the node and the ledger from. */
+	nodeDist: string;
+	events: EventsSpec;
+	emulator: { url: string; region: string };
+	meteringOptions: INodeParameters;
+	postgres?: { credential: PostgresCredential; postmasterPid: number };
+	/** Where the child writes its JobResult. */
+	resultFile: string;
+}
+
+export interface JobResult {
+	executions: number;
+	wallMs: number;
+	/** The node's CPU: process CPU inside its execute (PGlite's worker thread included). */
+	cpuMicros: number;
+	/** The PostgreSQL server's CPU over the run, all of its processes. */
+	serverCpuMicros?: number;
+	rssBeforeMb: number;
+	peakRssMb: number;
+	heapBeforeMb: number;
+	peakHeapMb: number;
+	requests: number;
+	records: number;
+	billedQuantity: number;
+	outputItems: number;
+	statuses: Record<string, number>;
+}
+
+const WARM_UP_EVENTS = 5_000;
+
+/** The events of a spec: the same in every process that builds them. */
+export function ledgerEvents(spec: EventsSpec): Record<string, unknown>[] {
+	const events = usageEvents({ count: spec.count, customers: spec.customers, products: 3, dimensions: 3, hours: 2, seed: spec.seed, now: spec.now });
+	return events.map((event, index) => ({ eventId: `${spec.idPrefix}-${index}`, ...event, ...(spec.current ? { timestamp: new Date().toISOString() } : {}) }));
+}
+
+/** The child's entry point: runs the job named on the command line and writes its result. */
+export async function main(): Promise<void> {
+	process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+	const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
+	// The compiled node and ledger, as n8n runs them.
+	/* eslint-disable @typescript-eslint/no-require-imports */
+	const node = require(join(job.nodeDist, NODE_MODULE)).AwsMarketplaceMetering as NodeConstructor;
+	const ledger = require(join(job.nodeDist, LEDGER_MODULE)) as typeof import('../nodes/AwsMarketplaceMetering/ledger');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	const emulator = emulatorAdmin(job.emulator);
+	const credentials: Record<string, ICredentialDataDecryptedObject> = {
+		awsMarketplaceMeteringApi: {
+			region: emulator.region,
+			credentialSource: 'accessKeys',
+			accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId,
+			secretAccessKey: DEFAULT_TEST_CREDENTIAL.secretAccessKey,
+			endpoint: emulator.url,
+		},
+		...(job.postgres ? { awsMarketplaceMeteringLedgerApi: job.postgres.credential } : {}),
+	};
+
+	// n8n is a long-running process: the measured run is not its first. The stateless path warms the
+	// code every path shares (reading and validating items, the SDK, WorkflowExecute); opening the
+	// ledger once creates it (the embedded one runs initdb the first time) and migrates its schema.
+	await emulator.reset();
+	const warmUp = ledgerEvents({ count: WARM_UP_EVENTS, customers: 25, seed: 7, now: job.events.now, idPrefix: 'warm-up' });
+	await runInWorkflow({ parameters: { operation: 'batchMeterUsage', options: job.meteringOptions }, credentials, items: warmUp, nodeType: new node() });
+	if (job.store) {
+		const opened = await ledger.openLedger(
+			job.store === 'embedded'
+				? { store: 'embedded', folder: ledger.defaultLedgerFolder() }
+				: { store: 'postgres', connection: { ...job.postgres!.credential, ssl: false } },
+		);
+		await opened.close();
+	}
+
+	const events = ledgerEvents(job.events);
+	const ledgerParameters = { ledger: job.store, closeAfterMinutes: 10 };
+	const runs: (() => Promise<WorkflowRun>)[] = [];
+	const run = (parameters: INodeParameters, items: Record<string, unknown>[]) => () => runInWorkflow({ parameters, credentials, items, nodeType: new node() });
+	if (job.kind === 'stateless') runs.push(run({ operation: 'batchMeterUsage', options: job.meteringOptions }, events));
+	if (job.kind === 'record') runs.push(run({ operation: 'recordUsage', ...ledgerParameters }, events));
+	if (job.kind === 'meter') runs.push(run({ operation: 'batchMeterUsage', source: 'ledger', ...ledgerParameters, options: job.meteringOptions }, [{}]));
+	// One execution per event: a webhook that records each event as it arrives.
+	if (job.kind === 'perExecution') for (const event of events) runs.push(run({ operation: 'recordUsage', ...ledgerParameters }, [event]));
+
+	const result = await measure(node, emulator, runs, job.postgres?.postmasterPid);
+	writeFileSync(job.resultFile, JSON.stringify(result));
+}
+
+interface NodeConstructor {
+	new (): INodeType;
+	prototype: INodeType;
+}
+
+/**
+ * Wall time, the node's CPU time (the method of the other scenarios), the PostgreSQL server's CPU,
+ * and RSS and JavaScript heap before the runs and at their peak, sampled every 20 ms.
+ */
+async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (() => Promise<WorkflowRun>)[], postmasterPid?: number): Promise<JobResult> {
+	await emulator.reset();
+	// Let a quota's one-second window forget the warm-up.
+	await new Promise((resolve) => setTimeout(resolve, 1100));
+	global.gc?.();
+	const cpu = instrumentExecute(node);
+	const serverBefore = postmasterPid ? processTreeCpuMicros(postmasterPid) : undefined;
+	const before = process.memoryUsage();
+	let peakRss = before.rss;
+	let peakHeap = before.heapUsed;
+	const sample = () => {
+		const now = process.memoryUsage();
+		peakRss = Math.max(peakRss, now.rss);
+		peakHeap = Math.max(peakHeap, now.heapUsed);
+	};
+	const sampler = setInterval(sample, 20);
+	const started = performance.now();
+	const startedHr = process.hrtime.bigint();
+	const outputs: WorkflowRun['outputs'][] = [];
+	try {
+		for (const run of runs) {
+			const { outputs: output, error } = await run();
+			if (error) throw new Error(`the node failed: ${error.message}`);
+			outputs.push(output);
+		}
+	} finally {
+		clearInterval(sampler);
+		cpu.restore();
+	}
+	const wallMs = performance.now() - started;
+	// For a profile taken with NODE_OPTIONS=--cpu-prof: its timestamps are on the same clock.
+	if (/--cpu-prof\b/.test(process.env.NODE_OPTIONS ?? '')) console.error(`measured window (hrtime µs): ${startedHr / 1000n}-${process.hrtime.bigint() / 1000n}`);
+	sample();
+	let serverCpuMicros: number | undefined;
+	if (serverBefore !== undefined) {
+		// The pool's backends exit when the node closes the ledger: let the postmaster reap them.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		serverCpuMicros = processTreeCpuMicros(postmasterPid!) - serverBefore;
+	}
+	const stats = await emulator.stats();
+	const billed = Object.values(stats.billed);
+	const items = outputs.flatMap((output) => output.flat());
+	const statuses: Record<string, number> = {};
+	for (const item of items) statuses[String(item.json.status)] = (statuses[String(item.json.status)] ?? 0) + 1;
+	const mb = (bytes: number) => bytes / 2 ** 20;
+	return {
+		executions: runs.length,
+		wallMs,
+		cpuMicros: cpu.micros(),
+		serverCpuMicros,
+		rssBeforeMb: mb(before.rss),
+		peakRssMb: mb(peakRss),
+		heapBeforeMb: mb(before.heapUsed),
+		peakHeapMb: mb(peakHeap),
+		requests: Object.values(stats.requests.BatchMeterUsage ?? {}).reduce((sum, count) => sum + count, 0),
+		records: billed.length,
+		billedQuantity: billed.reduce((sum, usage) => sum + usage.quantity, 0),
+		outputItems: items.length,
+		statuses,
+	};
+}
+
+/** Process CPU time spent inside the node's execute. */
+function instrumentExecute(node: NodeConstructor) {
+	const original = node.prototype.execute!;
+	let micros = 0;
+	node.prototype.execute = async function (this: never) {
+		const start = process.cpuUsage();
+		try {
+			return await original.call(this);
+		} finally {
+			const used = process.cpuUsage(start);
+			micros += used.user + used.system;
+		}
+	};
+	return { micros: () => micros, restore: () => (node.prototype.execute = original) };
+}
