@@ -28,6 +28,16 @@ export interface N8nServer {
 	stop(): Promise<void>;
 }
 
+/** An `n8n worker` (queue mode). */
+export interface N8nWorker {
+	/** Its health server: `/healthz`, `/healthz/readiness`. */
+	url: string;
+	process: ChildProcess;
+	/** Everything it printed so far. */
+	output(): string;
+	stop(): Promise<void>;
+}
+
 /** Installs real n8n into the cache (instant when already there). */
 export async function installN8n(): Promise<void> {
 	await runChecked('bash', [INSTALL_SCRIPT], { cwd: ROOT, timeoutMs: 20 * 60_000, echo: true });
@@ -167,6 +177,41 @@ export class N8n {
 			throw new Error(`${(error as Error).message}\n${tail(output)}`);
 		}
 		return server;
+	}
+
+	/**
+	 * `n8n worker` for queue mode (the settings must hold the queue's Redis and a shared database): with its
+	 * health server on a free loopback port; resolves once it reports ready.
+	 */
+	async startWorker(options: { concurrency?: number; env?: Record<string, string> } = {}): Promise<N8nWorker> {
+		const healthPort = await freePort();
+		const args = [N8N_CLI, 'worker', ...(options.concurrency ? [`--concurrency=${options.concurrency}`] : [])];
+		const child = start(join(NODE24_BIN_DIR, 'node'), args, {
+			cwd: this.userFolder,
+			env: await this.env({
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				...options.env,
+			}),
+		});
+		let output = '';
+		child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+		child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+		const url = `http://127.0.0.1:${healthPort}`;
+		const worker: N8nWorker = { url, process: child, output: () => output, stop: async () => await stop(child) };
+		try {
+			const state = await waitFor('the n8n worker did not become ready', 180_000, async () => {
+				if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+				const response = await fetch(`${url}/healthz/readiness`);
+				return response.ok ? 'ready' : undefined;
+			});
+			if (state === 'exited') throw new Error(`n8n worker exited with ${child.exitCode ?? child.signalCode}`);
+		} catch (error) {
+			await worker.stop();
+			throw new Error(`${(error as Error).message}\n${tail(output)}`);
+		}
+		return worker;
 	}
 }
 
