@@ -85,6 +85,8 @@ export interface LedgerBenchOptions {
 	executions: number;
 	/** The build the runs load the node from. */
 	nodeDist: string;
+	/** Where to write a CPU profile of each run (every thread), when set. */
+	profileDir?: string;
 	/** Node options of the metering runs (the emulator's faults are the caller's). */
 	meteringOptions: INodeParameters;
 	minimumRequests: (events: Record<string, unknown>[]) => number;
@@ -101,7 +103,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
 	const expectedQuantity = events.reduce((sum, event) => sum + Number(event.quantity), 0);
 	const results: LedgerResults = { events: count, customers, records: [], meters: [], perExecution: [], skipped: [] };
 	const job = (kind: Job['kind'], store?: Store, ledger?: LedgerHandle, eventsSpec = spec) =>
-		runJob({ kind, store, nodeDist: options.nodeDist, events: eventsSpec, emulator: { url: emulator.url, region: emulator.region }, meteringOptions, postgres: ledger?.postgres, resultFile: '' }, ledger?.env);
+		runJob({ kind, store, profileDir: options.profileDir, nodeDist: options.nodeDist, events: eventsSpec, emulator: { url: emulator.url, region: emulator.region }, meteringOptions, postgres: ledger?.postgres, resultFile: '' }, ledger?.env);
 	const meterRow = (path: MeterRow['path'], result: JobResult): MeterRow => ({
 		path,
 		events: count,
@@ -179,7 +181,8 @@ async function runJob(job: Job, env: NodeJS.ProcessEnv = {}): Promise<JobResult>
 		const jobFile = join(folder, 'job.json');
 		const resultFile = join(folder, 'result.json');
 		writeFileSync(jobFile, JSON.stringify({ ...job, resultFile }));
-		const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'ledgerChild.cjs'), jobFile], {
+		const profile = job.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(job.profileDir, [job.kind, job.store].filter(Boolean).join('-'))}`] : [];
+		const child = spawn(process.execPath, ['--expose-gc', ...profile, join(__dirname, 'ledgerChild.cjs'), jobFile], {
 			env: { ...process.env, ...env },
 			// Its stdout on our stderr: our stdout is the report.
 			stdio: ['ignore', process.stderr, 'inherit'],

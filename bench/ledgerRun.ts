@@ -45,6 +45,8 @@ export interface Job {
 	emulator: { url: string; region: string };
 	meteringOptions: INodeParameters;
 	postgres?: { credential: PostgresCredential; postmasterPid: number };
+	/** Where CPU profiles go, when set. */
+	profileDir?: string;
 	/** Where the child writes its JobResult. */
 	resultFile: string;
 }
@@ -164,8 +166,8 @@ async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (()
 		cpu.restore();
 	}
 	const wallMs = performance.now() - started;
-	// For a profile taken with NODE_OPTIONS=--cpu-prof: its timestamps are on the same clock.
-	if (/--cpu-prof\b/.test(process.env.NODE_OPTIONS ?? '')) console.error(`measured window (hrtime µs): ${startedHr / 1000n}-${process.hrtime.bigint() / 1000n}`);
+	// For a profile (npm run bench -- --profile DIR): its timestamps are on the same clock.
+	if (process.execArgv.includes('--cpu-prof')) console.error(`measured window (hrtime µs): ${startedHr / 1000n}-${process.hrtime.bigint() / 1000n}`);
 	sample();
 	let serverCpuMicros: number | undefined;
 	if (serverBefore !== undefined) {

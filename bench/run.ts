@@ -1,4 +1,5 @@
 // npm run bench [-- --sizes 1000,10000,100000] [--ledger-events 100000] [--scenarios A,B,ledger] [--stores embedded,postgres]
+//                 [--profile DIR: a CPU profile of every ledger run, each thread, in DIR]
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Meters synthetic usage through the node inside n8n-core's WorkflowExecute against the emulator
 // (in its own process), next to two baselines, and writes bench/results.json and BENCHMARKS.md.
@@ -70,7 +71,7 @@ async function main() {
 		if (selected.includes('ledger')) {
 			// Scenario A's latency and node options: the CPU and the requests are compared, not the quota.
 			await emulator.setFaults(scenarios.A.faults);
-			ledger = await runLedgerBench({ emulator, events: ledgerEvents, executions: LEDGER_EXECUTIONS, nodeDist: NODE_DIST, meteringOptions: scenarios.A.options, minimumRequests, stores });
+			ledger = await runLedgerBench({ emulator, events: ledgerEvents, executions: LEDGER_EXECUTIONS, nodeDist: NODE_DIST, profileDir: argValue('--profile'), meteringOptions: scenarios.A.options, minimumRequests, stores });
 		}
 	} finally {
 		await emulator.stop();
