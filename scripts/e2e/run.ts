@@ -5,12 +5,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 
 import type { RequestLogEntry } from '../../emulator';
+import { checkLedgerFlows, ledgerTestWorkflows } from './ledger';
 import { node, postRegistrationToken, webhookPath, withPublicKey } from './lib/examples';
-import { nodeOutput, type N8nRun } from './lib/n8n';
+import { nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
 import { Checks } from './lib/report';
 import { prepareStack, type Stack } from './lib/stack';
 
-// A first run installs n8n (about 5 minutes); later runs take about 2.
+// A first run installs n8n (about 5 minutes); later runs take about 4 (of which 95 s wait for a killed run's lease).
 const TIME_LIMIT_MS = 25 * 60_000;
 const WRONG_KEY_WORKFLOW_ID = 'mpContainerWrongKey';
 
@@ -152,38 +153,33 @@ async function checkContainerStart(stack: Stack, checks: Checks): Promise<void> 
 	checks.equal('... and the paid features do not start', nodeOutput(forged, 'Start paid features').length, 0);
 }
 
-async function checkSignUp(stack: Stack, checks: Checks): Promise<void> {
-	const { emulator, n8n, workflows, emulatorConfig } = stack;
+async function checkSignUp(stack: Stack, server: N8nServer, checks: Checks): Promise<void> {
+	const { emulator, workflows, emulatorConfig } = stack;
 	log(`Workflow "${workflows.signUp.name}" (n8n start, production webhook)`);
-	const server = await n8n.start();
-	try {
-		await server.waitForWebhook(webhookPath(workflows.signUp), 'POST');
-		const logStart = emulator.log.length;
-		const token = (emulatorConfig.registrationTokens ?? []).find((candidate) => !candidate.expired);
-		const expired = (emulatorConfig.registrationTokens ?? []).find((candidate) => candidate.expired);
-		if (!token || !expired) throw new Error('the emulator configuration needs a valid and an expired registration token');
+	await server.waitForWebhook(webhookPath(workflows.signUp), 'POST');
+	const logStart = emulator.log.length;
+	const token = (emulatorConfig.registrationTokens ?? []).find((candidate) => !candidate.expired);
+	const expired = (emulatorConfig.registrationTokens ?? []).find((candidate) => candidate.expired);
+	if (!token || !expired) throw new Error('the emulator configuration needs a valid and an expired registration token');
 
-		const welcome = await postRegistrationToken(server.url, workflows.signUp, token.token);
-		checks.equal('a valid registration token is answered HTTP 200', welcome.status, 200);
-		checks.check('... with an HTML page', welcome.contentType.startsWith('text/html'), welcome.contentType);
-		checks.check(
-			`... naming the buyer's account ${token.customerAWSAccountId} and product ${token.productCode}`,
-			welcome.body.includes(token.customerAWSAccountId) && welcome.body.includes(token.productCode),
-			welcome.body,
-		);
-		const late = await postRegistrationToken(server.url, workflows.signUp, expired.token);
-		checks.equal('an expired registration token is answered HTTP 400', late.status, 400);
-		checks.check('... with the sign-up failed page', late.body.includes('not valid'), late.body);
-		const unknown = await postRegistrationToken(server.url, workflows.signUp, 'token-nobody-issued');
-		checks.equal('an unknown registration token is answered HTTP 400', unknown.status, 400);
-		checks.equal(
-			'the emulator resolved one token and refused the expired and the unknown one',
-			outcomes(requests(emulator.log.slice(logStart), 'ResolveCustomer')),
-			{ 200: 1, ExpiredTokenException: 1, InvalidTokenException: 1 },
-		);
-	} finally {
-		await server.stop();
-	}
+	const welcome = await postRegistrationToken(server.url, workflows.signUp, token.token);
+	checks.equal('a valid registration token is answered HTTP 200', welcome.status, 200);
+	checks.check('... with an HTML page', welcome.contentType.startsWith('text/html'), welcome.contentType);
+	checks.check(
+		`... naming the buyer's account ${token.customerAWSAccountId} and product ${token.productCode}`,
+		welcome.body.includes(token.customerAWSAccountId) && welcome.body.includes(token.productCode),
+		welcome.body,
+	);
+	const late = await postRegistrationToken(server.url, workflows.signUp, expired.token);
+	checks.equal('an expired registration token is answered HTTP 400', late.status, 400);
+	checks.check('... with the sign-up failed page', late.body.includes('not valid'), late.body);
+	const unknown = await postRegistrationToken(server.url, workflows.signUp, 'token-nobody-issued');
+	checks.equal('an unknown registration token is answered HTTP 400', unknown.status, 400);
+	checks.equal(
+		'the emulator resolved one token and refused the expired and the unknown one',
+		outcomes(requests(emulator.log.slice(logStart), 'ResolveCustomer')),
+		{ 200: 1, ExpiredTokenException: 1, InvalidTokenException: 1 },
+	);
 }
 
 async function main(): Promise<number> {
@@ -192,16 +188,27 @@ async function main(): Promise<number> {
 	const stack = await prepareStack({
 		log,
 		keep: process.argv.includes('--keep'),
-		publish: ['signUp'],
-		extraWorkflows: ({ containerStart }) => {
+		publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage'],
+		extraWorkflows: (workflows) => {
 			const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 			const foreignKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`)];
+			const { containerStart } = workflows;
+			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`), ...ledgerTestWorkflows(workflows)];
 		},
 	});
 	await checkHourlyMetering(stack, checks);
 	await checkContainerStart(stack, checks);
-	await checkSignUp(stack, checks);
+	// The server serves the published webhooks; `n8n execute` runs beside it, as a second process on the same database.
+	const server = await stack.n8n.start();
+	try {
+		await checkSignUp(stack, server, checks);
+		// The ledger's checks compare the emulator's whole billing with the events they post.
+		stack.emulator.reset();
+		for (const workflow of [stack.workflows.ledgerIngest, stack.workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
+		await checkLedgerFlows(stack, server, checks, log);
+	} finally {
+		await server.stop();
+	}
 	await stack.emulator.stop();
 	process.stdout.write(`\nEnd-to-end on real n8n: ${checks.summary()} in ${Math.round((Date.now() - started) / 1000)} s\n`);
 	return checks.failed === 0 ? 0 : 1;

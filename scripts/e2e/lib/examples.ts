@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,6 +26,10 @@ export const EXAMPLE_FILES = {
 	signUp: 'saas-sign-up.json',
 	hourlyMetering: 'hourly-metering.json',
 	containerStart: 'container-start.json',
+	ledgerIngest: 'ledger-ingest.json',
+	ledgerHourly: 'ledger-hourly-metering.json',
+	ledgerFinalUsage: 'ledger-final-usage.json',
+	ledgerReport: 'ledger-report.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLE_FILES;
@@ -34,11 +39,7 @@ export function loadExample(name: ExampleName): Workflow {
 }
 
 export function loadExamples(): Record<ExampleName, Workflow> {
-	return {
-		signUp: loadExample('signUp'),
-		hourlyMetering: loadExample('hourlyMetering'),
-		containerStart: loadExample('containerStart'),
-	};
+	return Object.fromEntries((Object.keys(EXAMPLE_FILES) as ExampleName[]).map((name) => [name, loadExample(name)])) as Record<ExampleName, Workflow>;
 }
 
 export function node(workflow: Workflow, name: string): WorkflowNode {
@@ -70,6 +71,27 @@ export function withPublicKey(workflow: Workflow, publicKeyPem: string, id = wor
 	return copy;
 }
 
+/**
+ * A copy whose metering nodes that use a ledger get these parameters: `closeAfterMinutes` (Hour Closes After),
+ * and `options` merged into Batch Meter Usage's options (for example short resend times, for a shorter lease).
+ */
+export function withLedgerSettings(
+	workflow: Workflow,
+	settings: { closeAfterMinutes?: number; options?: Record<string, unknown> },
+): Workflow {
+	const copy = structuredClone(workflow);
+	for (const candidate of copy.nodes) {
+		if (candidate.type !== METERING_NODE_TYPE || candidate.parameters.ledger === undefined) continue;
+		if (settings.closeAfterMinutes !== undefined && candidate.parameters.operation !== 'recordUsage') {
+			candidate.parameters.closeAfterMinutes = settings.closeAfterMinutes;
+		}
+		if (settings.options && candidate.parameters.operation === 'batchMeterUsage') {
+			candidate.parameters.options = { ...(candidate.parameters.options as object), ...settings.options };
+		}
+	}
+	return copy;
+}
+
 /** The production URL path of a workflow's Webhook node. */
 export function webhookPath(workflow: Workflow): string {
 	const webhook = workflow.nodes.find((candidate) => candidate.type === 'n8n-nodes-base.webhook');
@@ -90,4 +112,85 @@ export async function postRegistrationToken(
 		signal: AbortSignal.timeout(60_000),
 	});
 	return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+}
+
+/** POSTs JSON to a workflow's production webhook; answers the status and the parsed JSON answer (or the text). */
+export async function postJson(n8nUrl: string, workflow: Workflow, body: unknown): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+	const response = await fetch(`${n8nUrl}${webhookPath(workflow)}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(120_000),
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> = {};
+	try {
+		json = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		// Not JSON: the caller reads `text`.
+	}
+	return { status: response.status, json, text };
+}
+
+/** A customer of the examples: those of emulator/sample-config.json, and one whose license AWS does not know. */
+export interface ExampleCustomer {
+	name: string;
+	customerAWSAccountId: string;
+	licenseArn: string;
+}
+
+export const EXAMPLE_PRODUCT_CODE = 'saas-analytics';
+
+export const EXAMPLE_CUSTOMERS = {
+	acme: {
+		name: 'Acme',
+		customerAWSAccountId: '111122223333',
+		licenseArn: 'arn:aws:license-manager::123456789012:license:l-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+	},
+	globex: {
+		name: 'Globex',
+		customerAWSAccountId: '444455556666',
+		licenseArn: 'arn:aws:license-manager::123456789012:license:l-1a2b3c4d5e6f70819203a4b5c6d7e8f9',
+	},
+	// Not in the emulator's configuration: AWS refuses its license (InvalidLicenseException).
+	initech: {
+		name: 'Initech',
+		customerAWSAccountId: '999988887777',
+		licenseArn: 'arn:aws:license-manager::123456789012:license:l-9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+	},
+} as const satisfies Record<string, ExampleCustomer>;
+
+/** A usage event as the ledger-ingest example's webhook takes it. */
+export function usageEvent(eventId: string, customer: ExampleCustomer, dimension: string, quantity: number, timestamp: Date): Record<string, unknown> {
+	return {
+		eventId,
+		customerAWSAccountId: customer.customerAWSAccountId,
+		licenseArn: customer.licenseArn,
+		productCode: EXAMPLE_PRODUCT_CODE,
+		dimension,
+		quantity,
+		timestamp: timestamp.toISOString(),
+	};
+}
+
+/**
+ * AWS Marketplace's EventBridge event when a license ends, as the final-usage example's webhook takes it. As in
+ * AWS's own example, the license ARN comes without its `arn:` prefix.
+ */
+export function licenseDeprovisionedEvent(licenseArn: string, productCode = EXAMPLE_PRODUCT_CODE): Record<string, unknown> {
+	return {
+		version: '0',
+		id: randomUUID(),
+		'detail-type': 'License Deprovisioned - Manufacturer',
+		source: 'aws.agreement-marketplace',
+		account: '123456789012',
+		time: new Date().toISOString(),
+		region: 'us-east-1',
+		resources: [],
+		detail: {
+			requestId: randomUUID(),
+			license: { arn: licenseArn.replace(/^arn:/, '') },
+			product: { code: productCode },
+		},
+	};
 }
