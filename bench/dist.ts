@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,4 +18,19 @@ export function snapshotDist(): string {
 	if (!existsSync(join(target, NODE_MODULE))) throw new Error(`no ${NODE_MODULE} in dist/: run npm run build`);
 	process.on('exit', () => rmSync(target, { recursive: true, force: true }));
 	return target;
+}
+
+/** The commit the build comes from, and the node's sources that differed from it when the build was copied. */
+export function describeSource(): string {
+	const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+	try {
+		const commit = git('rev-parse', '--short', 'HEAD');
+		const changed = git('status', '--porcelain', '--', 'nodes', 'credentials', 'package.json')
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.slice(3));
+		return `commit ${commit}${changed.length ? `, with uncommitted changes to ${changed.join(', ')}` : ''}`;
+	} catch {
+		return 'commit unknown';
+	}
 }

@@ -1,4 +1,5 @@
 import type { LedgerResults } from './ledger';
+import { renderLedgerSection } from './ledgerReport';
 
 export interface Row {
 	scenario: 'A' | 'B';
@@ -27,6 +28,10 @@ interface Report {
 	concurrency: number;
 	rows: Row[];
 	ledger?: LedgerResults;
+	/** The commit measured, and what was uncommitted in the node's sources. */
+	source: string;
+	/** The machine's load average (1 minute) when the run started and ended: others may share it. */
+	load: [number, number];
 }
 
 const TARGETS = {
@@ -41,7 +46,8 @@ export function renderMarkdown(report: Report): string {
 	const lines = [
 		'# Benchmarks',
 		'',
-		`Produced by \`${report.command}\` on ${report.date.slice(0, 10)}: ${report.machine}.`,
+		`Produced by \`${report.command}\` on ${report.date.slice(0, 10)}: ${report.machine}; ${report.source}.`,
+		`Load average (1 min) when the run started and ended: ${report.load.map((value) => value.toFixed(1)).join(' and ')} (wall times suffer when other work shares the machine; CPU times much less).`,
 		'',
 		'The node runs inside n8n-core’s WorkflowExecute; the Metering emulator runs in a separate process on loopback.',
 		`Scenario A: ${report.latencyMs} ms latency per request, no quota (node: ${report.concurrency} parallel requests, rate limit lifted).`,
@@ -76,7 +82,8 @@ export function renderMarkdown(report: Report): string {
 				.concat(' |'),
 		);
 	}
-	lines.push('', ...FINDINGS);
+	if (report.rows.length > 0) lines.push('', ...FINDINGS);
+	if (report.ledger) lines.push('', ...renderLedgerSection(report.ledger, { latencyMs: report.latencyMs, concurrency: report.concurrency }));
 	return `${lines.join('\n')}\n`;
 }
 

@@ -4,7 +4,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Meters synthetic usage through the node inside n8n-core's WorkflowExecute against the emulator
 // (in its own process), next to two baselines, and writes bench/results.json and BENCHMARKS.md.
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
@@ -13,7 +13,7 @@ import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
 import { usageEvents } from '../test/helpers/usage';
 import { runNode } from '../test/helpers/workflow';
 import { chunkedBaseline, perEventBaseline, type BaselineResult } from './baselines';
-import { NODE_MODULE, snapshotDist } from './dist';
+import { describeSource, NODE_MODULE, snapshotDist } from './dist';
 import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
 import { runLedgerBench, type LedgerResults, type Store } from './ledger';
 import { renderMarkdown, type Row } from './report';
@@ -22,6 +22,7 @@ import { renderMarkdown, type Row } from './report';
 // TypeScript sources adds a cost per function created that n8n never pays. A copy of the build, so
 // that a build or clean of dist/ during the run changes nothing.
 const NODE_DIST = snapshotDist();
+const SOURCE = describeSource();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AwsMarketplaceMetering } = require(join(NODE_DIST, NODE_MODULE)) as typeof import('../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node');
 
@@ -44,6 +45,7 @@ async function main() {
 	const selected = argValue('--scenarios')?.split(',') ?? ['A', 'B', 'ledger'];
 	const ledgerEvents = Number(argValue('--ledger-events') ?? 100_000);
 	const stores = (argValue('--stores')?.split(',') ?? ['embedded', 'postgres']) as Store[];
+	const loadBefore = loadavg()[0];
 	const emulator = await startEmulatorProcess();
 	const rows: Row[] = [];
 	let ledger: LedgerResults | undefined;
@@ -78,8 +80,10 @@ async function main() {
 	}
 	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-	writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, rows, ledger }, null, 2)}\n`);
-	const markdown = renderMarkdown({ date: new Date().toISOString(), machine, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY, rows, ledger });
+	const load: [number, number] = [loadBefore, loadavg()[0]];
+	const report = { date: new Date().toISOString(), machine, source: SOURCE, load, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY };
+	writeFileSync('bench/results.json', `${JSON.stringify({ ...report, rows, ledger }, null, 2)}\n`);
+	const markdown = renderMarkdown({ ...report, rows, ledger });
 	writeFileSync('BENCHMARKS.md', markdown);
 	console.log(markdown);
 }
