@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { CredentialStore, DEFAULT_TEST_CREDENTIAL } from './credentials';
 import { ServiceError } from './errors';
 import { FaultInjector } from './faults';
+import { Lifecycle } from './lifecycle';
 import { MeteringService } from './metering';
 import { claimedAccessKeyId, header, type IncomingSignedRequest } from './sigv4';
 import { StsService, stsError } from './sts';
@@ -71,6 +72,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const now = options.now ?? (() => new Date());
 	const maxBodyBytes = options.maxRequestBytes ?? MAX_BODY_BYTES;
 	const usageSigner = await UsageSigner.create(options.privateKeyPem, options.signatureClaims);
+	const lifecycle = new Lifecycle();
 	const credentials = new CredentialStore(options.credentials ?? [DEFAULT_TEST_CREDENTIAL]);
 	const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
 	const disabledOperations = disabledOperationsOption(options.disabledOperations);
@@ -209,6 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		log.length = 0;
 		counts = {};
 		metering.reset();
+		lifecycle.reset();
 		faults.reset();
 	};
 
@@ -243,6 +246,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const url = new URL(request.url ?? '/', 'http://emulator');
 		const { body, size } = await readBody(request, maxBodyBytes);
+		if (lifecycle.handles(url.pathname)) return send(response, await lifecycle.handle(request, url, body));
 		if (url.pathname.startsWith('/_emulator/')) return handleAdmin(request, response, url.pathname, body);
 
 		const target = header(request.headers, 'x-amz-target');

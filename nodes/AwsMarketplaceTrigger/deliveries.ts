@@ -1,0 +1,42 @@
+import { NodeOperationError, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
+
+import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
+
+/** How many delivery IDs the workflow's static data keeps (the oldest go first). */
+export const MAX_REMEMBERED = 1000;
+
+// The same IDs, per trigger node, in this process. n8n 2.x does not save static data that a webhook
+// changed when it starts an execution (the run reloads and re-wraps it first), so without this copy
+// a redelivery would start the workflow again until n8n restarts.
+const recent = new Map<string, string[]>();
+
+/**
+ * True the first time this trigger node sees the delivery: EventBridge and SNS deliver at least
+ * once. With a metering ledger the IDs are kept there (7 days, shared by every n8n instance);
+ * without, in the workflow's static data and this process's memory (the last 1000).
+ */
+export async function isFirstDelivery(this: IWebhookFunctions, key: string): Promise<boolean> {
+	// Two workflows may receive the same event: each node keeps its own deliveries.
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	const choice = this.getNodeParameter('ledger', 'none') as LedgerChoice;
+	if (choice === 'none') return rememberInWorkflow.call(this, scope, key);
+	// getLedger reads only the ledger credential, through the getCredentials webhooks share.
+	const ledger = await getLedger.call(this as unknown as IExecuteFunctions, choice).catch((error: Error) => {
+		throw new NodeOperationError(this.getNode(), `Could not open the metering ledger to check for a repeated delivery: ${error.message}`);
+	});
+	try {
+		return await ledger!.rememberDelivery(`awsMarketplaceTrigger:${scope}:${key}`, { now: new Date() });
+	} finally {
+		await ledger!.close();
+	}
+}
+
+function rememberInWorkflow(this: IWebhookFunctions, scope: string, key: string): boolean {
+	const data = this.getWorkflowStaticData('node');
+	const stored = Array.isArray(data.deliveryIds) ? (data.deliveryIds as string[]) : [];
+	const inProcess = recent.get(scope) ?? [];
+	if (stored.includes(key) || inProcess.includes(key)) return false;
+	data.deliveryIds = [...stored, key].slice(-MAX_REMEMBERED);
+	recent.set(scope, [...inProcess, key].slice(-MAX_REMEMBERED));
+	return true;
+}

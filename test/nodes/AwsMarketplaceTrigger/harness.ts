@@ -1,0 +1,282 @@
+// Runs the AWS Marketplace Trigger the way n8n 2.41 serves an active workflow's production webhook,
+// over real HTTP: a tiny server parses the body as n8n's body parser does, builds the workflow from
+// its stored static data (n8n reloads it for every request), calls the node's webhook() through
+// n8n-core's own WebhookContext, answers as n8n's webhook helpers do, and runs the workflow it
+// starts through n8n-core's WorkflowExecute into a node that keeps what it received. Static data is
+// saved when n8n 2.41 saves it (packages/cli: LiveWebhooks.executeWebhook, WorkflowRunner.run).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	ICredentialsHelper,
+	Workflow,
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IWebhookData,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+
+// With its extension: tsx would otherwise resolve the codex file AwsMarketplaceTrigger.node.json.
+import { AwsMarketplaceTrigger } from '../../../nodes/AwsMarketplaceTrigger/AwsMarketplaceTrigger.node.ts';
+
+const TRIGGER = 'AWS Marketplace Trigger';
+const CAPTURE = 'Capture';
+const TRIGGER_TYPE = 'n8n-nodes-aws-marketplace-metering.awsMarketplaceTrigger';
+
+export const API_KEY = { header: 'x-api-key', value: 'trigger-test-secret-7f0c2a9e' };
+
+export interface TriggerOptions {
+	parameters?: INodeParameters;
+	/** Decrypted credentials by type; default: the webhook credential with API_KEY. */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	workflowId?: string;
+	/** Static data as stored before the first request. */
+	staticData?: IDataObject;
+}
+
+export interface TriggerServer {
+	/** The production webhook URL. */
+	url: string;
+	/** The items each started execution passed on to the next node, in order. */
+	runs: IDataObject[][];
+	/** The workflow's static data as n8n's database holds it. */
+	storedStaticData(): IDataObject;
+	stop(): Promise<void>;
+}
+
+export async function startTrigger(options: TriggerOptions = {}): Promise<TriggerServer> {
+	const trigger = new AwsMarketplaceTrigger();
+	const nodeTypes = registry({ [TRIGGER_TYPE]: trigger, 'test.capture': captureNode() });
+	const credentials = options.credentials ?? { awsMarketplaceWebhookApi: { headerName: API_KEY.header, apiKey: API_KEY.value } };
+	const workflowId = options.workflowId ?? 'trigger-test';
+	let stored: IDataObject = structuredClone(options.staticData ?? {});
+	const runs: IDataObject[][] = [];
+
+	const workflow = (staticData: IDataObject) =>
+		new Workflow({
+			id: workflowId,
+			name: 'trigger test',
+			active: true,
+			nodeTypes,
+			staticData,
+			nodes: [
+				{
+					id: 'trigger-node',
+					name: TRIGGER,
+					type: TRIGGER_TYPE,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: 'a7c6f1d2-0c1e-4c39-9b54-3f1f8a0d1e11',
+					parameters: structuredClone(options.parameters ?? {}),
+					credentials: Object.fromEntries(Object.keys(credentials).map((type): [string, INodeCredentialsDetails] => [type, { id: type, name: type }])),
+				},
+				{ id: 'capture-node', name: CAPTURE, type: 'test.capture', typeVersion: 1, position: [200, 0], parameters: {} },
+			],
+			connections: { [TRIGGER]: { main: [[{ node: CAPTURE, type: 'main', index: 0 }]] } },
+		});
+
+	const saveStaticData = (target: Workflow) => {
+		if (target.staticData.__dataChanged !== true) return;
+		// As n8n stores it: JSON in the workflow's row.
+		stored = JSON.parse(JSON.stringify(target.staticData)) as IDataObject;
+		target.staticData.__dataChanged = false;
+	};
+
+	const handle = async (request: IncomingMessage, response: ServerResponse) => {
+		const webhookWorkflow = workflow(structuredClone(stored));
+		const node = webhookWorkflow.getNode(TRIGGER) as INode;
+		const additionalData = additionalDataFor(credentials, request, response);
+		const webhookData: IWebhookData = {
+			httpMethod: 'POST',
+			node: TRIGGER,
+			path: `${node.webhookId}/webhook`,
+			webhookDescription: trigger.description.webhooks![0],
+			workflowId,
+			workflowExecuteAdditionalData: additionalData,
+		};
+		const context = new WebhookContext(webhookWorkflow, node, additionalData, 'webhook', webhookData, [], null);
+		let result;
+		try {
+			result = await trigger.webhook.call(context);
+		} catch (error) {
+			// n8n answers a failing webhook node with 500: EventBridge and SNS deliver again later.
+			return respond(response, 500, { code: 0, message: (error as Error).message });
+		}
+		if (result.noWebhookResponse) return saveStaticData(webhookWorkflow);
+		if (result.workflowData === undefined) {
+			respond(response, 200, result.webhookResponse ?? { message: 'Webhook call received' });
+			return saveStaticData(webhookWorkflow);
+		}
+		// WorkflowRunner.run wraps the same static data in a new Workflow before anything is saved
+		// (establishContextForPersistence), which clears its changed flag, and runs the execution on
+		// static data reloaded from the database.
+		workflow(webhookWorkflow.staticData);
+		const executionWorkflow = workflow(structuredClone(stored));
+		respond(response, 200, { message: 'Workflow was started' });
+		saveStaticData(webhookWorkflow);
+		const runExecutionData = createRunExecutionData({
+			executionData: { nodeExecutionStack: [{ node: executionWorkflow.getNode(TRIGGER) as INode, data: { main: result.workflowData }, source: null }] },
+		});
+		additionalData.hooks = new ExecutionLifecycleHooks('webhook', `execution-${runs.length + 1}`, executionWorkflow as never);
+		const run = await new WorkflowExecute(additionalData, 'webhook', runExecutionData).processRunExecutionData(executionWorkflow);
+		const received = run.data.resultData.runData[CAPTURE]?.[0]?.data?.main?.[0] ?? [];
+		runs.push(received.map((item) => item.json));
+		saveStaticData(executionWorkflow);
+	};
+
+	const pending = new Set<Promise<void>>();
+	const server = createServer((request, response) => {
+		const done = readBody(request)
+			.then(() => handle(request, response))
+			.catch((error: Error) => respond(response, 500, { message: error.message }))
+			.finally(() => pending.delete(done));
+		pending.add(done);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+
+	return {
+		url: `http://127.0.0.1:${port}/webhook/a7c6f1d2-0c1e-4c39-9b54-3f1f8a0d1e11/webhook`,
+		runs,
+		storedStaticData: () => structuredClone(stored),
+		stop: async () => {
+			await Promise.all(pending);
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+type ParsedRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown; contentType?: string; params?: object; query?: object };
+
+/** As n8n's rawBodyReader and bodyParser: JSON for application/json, a string for text/plain, else {}. */
+async function readBody(request: ParsedRequest): Promise<void> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+	request.rawBody = Buffer.concat(chunks);
+	request.contentType = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+	request.params = {};
+	request.query = {};
+	const text = request.rawBody.toString('utf8');
+	if (request.rawBody.length && request.contentType === 'application/json') request.body = JSON.parse(text);
+	else if (request.rawBody.length && request.contentType === 'text/plain') request.body = text;
+	else request.body = {};
+}
+
+function respond(response: ServerResponse, status: number, body: unknown) {
+	if (response.headersSent) return;
+	response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+	response.end(JSON.stringify(body));
+}
+
+function captureNode(): INodeType {
+	return {
+		description: {
+			displayName: 'Capture',
+			name: 'testCapture',
+			group: ['transform'],
+			version: 1,
+			description: 'Passes its input on',
+			defaults: { name: CAPTURE },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [],
+		},
+		async execute() {
+			return [this.getInputData()];
+		},
+	};
+}
+
+function registry(types: Record<string, INodeType>): INodeTypes {
+	return {
+		getByName: (name) => types[name],
+		getByNameAndVersion: (name) => types[name],
+		getKnownTypes: () => ({}),
+	};
+}
+
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly byType: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	async authenticate(_c: unknown, _t: string, requestOptions: never) {
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by the node');
+	}
+
+	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
+		const data = this.byType[type];
+		if (!data) throw new Error(`No test credential of type ${type}`);
+		return { ...data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+}
+
+function additionalDataFor(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	request: IncomingMessage,
+	response: ServerResponse,
+): IWorkflowExecuteAdditionalData {
+	const url = 'http://localhost:5678/';
+	return {
+		credentialsHelper: new CredentialsHelper(credentials),
+		httpRequest: request,
+		httpResponse: response,
+		executeWorkflow: async () => {
+			throw new Error('not used by the node');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: url,
+		instanceBaseUrl: url,
+		formBaseUrl: url,
+		formWaitingBaseUrl: url,
+		formTestBaseUrl: url,
+		webhookBaseUrl: url,
+		webhookWaitingBaseUrl: url,
+		webhookTestBaseUrl: url,
+		mcpBaseUrl: url,
+		mcpTestBaseUrl: url,
+		variables: {},
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not used by the node');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
