@@ -6,6 +6,10 @@
 // main process enqueues them, the two workers run them in parallel), one more run sends what is left in the
 // ledger, and the checks prove exactly-once: what the emulator billed per key is the sum of the distinct events,
 // no key was ever sent with two quantities, nothing was answered DuplicateRecord.
+//
+// Run as `node --import tsx` (package.json), not through the tsx CLI: on Ctrl-C the CLI kills its child with
+// SIGKILL 60 ms after relaying the signal, which would cut short the exit handler that stops PostgreSQL and
+// removes the throwaway folders.
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +58,12 @@ interface Running {
 
 const running: Running = { workDir: '', workers: [] };
 const checks = new Checks();
+let summarized = false;
+/** The last line, however the run ends. */
+function summarize(): void {
+	summarized = true;
+	process.stdout.write(`${checks.summary()}\n`);
+}
 
 async function query<R extends Json>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
 	const client = new Client({ connectionString: url });
@@ -380,8 +390,8 @@ async function prove(): Promise<void> {
 	const carriedOnTime = carried.filter((event) => !lateIds.has(event.event_id));
 	info(
 		carriedOnTime.length === 0
-			? 'no on-time event was carried: each was recorded while its hour was still open'
-			: `${carriedOnTime.length} on-time events arrived just after the other execution had claimed their hour and were carried to a later hour`,
+			? 'no event of the overlapping rounds was carried: each was recorded before its hour was claimed'
+			: `${carriedOnTime.length} events of the overlapping rounds were recorded after the other execution had claimed their hour (frozen its quantity) and were carried to the next hour not yet sent`,
 	);
 
 	// AWS's billing per key is the ledger's frozen quantity: the sum of the distinct events of the key.
@@ -402,23 +412,27 @@ async function prove(): Promise<void> {
 	}
 	const closedKeys = keys.filter((key) => isClosed(key.hour.getTime(), drainStarted)).length;
 	checks.check(
-		`the emulator billed every closed key the sum of its distinct events, and no open key (${closedKeys} closed, ${keys.length - closedKeys} open)`,
+		`per usage key, the emulator billed the sum of the distinct events (by event ID) the ledger counted in it, and no key of an open hour (${closedKeys} closed, ${keys.length - closedKeys} open)`,
 		wrong.length === 0,
 		wrong.slice(0, 5).join('; '),
 	);
 	checks.equal('the emulator billed no key the ledger does not hold', Object.keys(billed).filter((id) => !ledgerByKey.has(id)), []);
 
-	// In the brief's own terms: per usage key, the sum of the distinct on-time events by event ID.
+	// In the issue's own terms: per usage key of the events' own hour, the sum of the distinct events by event ID.
 	const onTime = results.filter((result) => !result.round.late).flatMap((result) => result.deliveries.distinct);
 	const disturbed = new Set(carriedOnTime.flatMap((event) => [billingKey(byId.get(event.event_id)!, hourOf(byId.get(event.event_id)!.timestamp)), keyIdOf(ledgerById.get(event.key_id)!)]));
 	const expectedByKey = sumsByKey(onTime);
 	const literal = [...expectedByKey].filter(([id]) => isClosed(hourOfKey(id), drainStarted) && !disturbed.has(id));
 	const literalWrong = literal.filter(([id, sum]) => billed[id]?.quantity !== sum);
-	checks.check(
-		`per usage key of a closed hour, the emulator billed the sum of its distinct events by event ID (${literal.length} keys${disturbed.size ? `; ${disturbed.size} keys that on-time events were carried from or to are checked through the ledger above` : ''})`,
-		literal.length > 0 && literalWrong.length === 0,
-		literalWrong.slice(0, 5).map(([id, sum]) => `${id}: billed ${billed[id]?.quantity ?? 'nothing'}, events sum to ${sum}`).join('; '),
-	);
+	if (literal.length > 0) {
+		checks.check(
+			`per usage key of the events' own hour, the emulator billed the sum of its distinct events by event ID (${literal.length} keys none of whose events was carried${disturbed.size ? `; the ${disturbed.size} that events were carried from or to are checked through the ledger above` : ''})`,
+			literalWrong.length === 0,
+			literalWrong.slice(0, 5).map(([id, sum]) => `${id}: billed ${billed[id]?.quantity ?? 'nothing'}, events sum to ${sum}`).join('; '),
+		);
+	} else {
+		info(`every closed key had events carried from or to it this time: the keys are checked through the ledger above`);
+	}
 	// Per license, customer and dimension: every unit is billed once or waits in an hour not closed yet.
 	const seriesOf = (licenseArn: string, customer: string, dimension: string) => `${licenseArn}|${customer}|${dimension}`;
 	const balance = new Map<string, { events: number; billed: number; waiting: number }>();
@@ -538,11 +552,24 @@ async function stopAll(): Promise<void> {
 async function main(): Promise<number> {
 	running.workDir = await mkdtemp(join(tmpdir(), 'n8n-aws-marketplace-queue-'));
 	installCleanup(() => {
-		// Also on failure and Ctrl-C: the n8n processes and Redis are killed by then (their process groups);
-		// PostgreSQL runs detached under pg_ctl and is stopped here.
-		running.postgres?.stop();
+		// Also on failure, Ctrl-C and SIGTERM: the n8n processes and Redis were killed just before (their process
+		// groups); PostgreSQL runs detached under pg_ctl and is stopped here. Then the throwaway folders go.
+		const attempt = (what: () => void) => {
+			try {
+				what();
+			} catch (error) {
+				process.stderr.write(`cleanup: ${(error as Error).message}\n`);
+			}
+		};
+		attempt(() => running.postgres?.stop());
+		const folders = [running.workDir, running.redis?.folder].filter((folder): folder is string => Boolean(folder));
 		if (keep) process.stderr.write(`Kept ${running.workDir}\n`);
-		else rmSync(running.workDir, { recursive: true, force: true });
+		// A process killed a moment ago may still be writing its last files.
+		else for (const folder of folders) attempt(() => rmSync(folder, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
+		if (!summarized) {
+			checks.check('the run was not interrupted', false);
+			summarize();
+		}
 	});
 	try {
 		await prove();
@@ -553,14 +580,15 @@ async function main(): Promise<number> {
 		}
 	}
 	await stopAll();
-	process.stdout.write(`\nQueue mode on real n8n: done in ${Math.round((Date.now() - started) / 1000)} s\n${checks.summary()}\n`);
+	process.stdout.write(`\nQueue mode on real n8n: done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+	summarize();
 	return checks.failed === 0 ? 0 : 1;
 }
 
 const watchdog = setTimeout(() => {
 	checks.check(`the queue-mode run finished within ${TIME_LIMIT_MS / 60_000} minutes`, false);
 	// Exiting ends every process (see installCleanup).
-	process.stdout.write(`\n${checks.summary()}\n`);
+	summarize();
 	process.exit(1);
 }, TIME_LIMIT_MS);
 watchdog.unref();
@@ -569,7 +597,7 @@ main().then(
 	(code) => process.exit(code),
 	(error: Error) => {
 		checks.check('the run completed', false, error.stack ?? error.message);
-		process.stdout.write(`\n${checks.summary()}\n`);
+		summarize();
 		process.exit(1);
 	},
 );

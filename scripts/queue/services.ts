@@ -109,6 +109,8 @@ export interface Redis {
 	host: string;
 	port: number;
 	pid: number;
+	/** Its data folder, removed when it stops. */
+	folder: string;
 	/** Everything it printed so far. */
 	output(): string;
 	stop(): Promise<void>;
@@ -190,7 +192,7 @@ export async function startRedis(): Promise<Redis> {
 		}
 		// The server itself, not runuser: the process listening on the port.
 		const serverPid = Number(/^process_id:(\d+)/m.exec(await redisInfo(port))?.[1] ?? child.pid);
-		return { host: '127.0.0.1', port, pid: serverPid, output: () => output, stop: stopRedis };
+		return { host: '127.0.0.1', port, pid: serverPid, folder, output: () => output, stop: stopRedis };
 	}
 }
 
