@@ -1,12 +1,22 @@
 // The one-command demo: `npm run demo` builds the package, starts a local emulator of the AWS Marketplace
 // Metering Service and real n8n with the package, a credential and the example workflows, runs the examples
-// once and prints what was metered. `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
+// once (the metering ledger's too: usage posted to a webhook, hourly runs, a late event, a license's final usage,
+// the report) and prints what was metered. `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
-import { postRegistrationToken, webhookPath } from './e2e/lib/examples';
-import { nodeOutput } from './e2e/lib/n8n';
+import {
+	EXAMPLE_CUSTOMERS,
+	licenseDeprovisionedEvent,
+	postJson,
+	postRegistrationToken,
+	usageEvent,
+	webhookPath,
+	type ExampleName,
+	type Workflow,
+} from './e2e/lib/examples';
+import { nodeOutput, type N8n, type N8nServer } from './e2e/lib/n8n';
 import { N8N_INSTALL_DIR } from './e2e/lib/paths';
 import { portIsFree } from './e2e/lib/proc';
 import { table } from './e2e/lib/report';
@@ -50,11 +60,97 @@ function requestsTable(emulator: Emulator): string {
 	return table(['Operation', 'Answer', 'Requests'], rows);
 }
 
+const HOUR = 3_600_000;
+type Json = Record<string, unknown>;
+const customerName = (licenseArn: unknown) =>
+	Object.values(EXAMPLE_CUSTOMERS).find((customer) => customer.licenseArn === licenseArn)?.name ?? String(licenseArn);
+const hourText = (hour: unknown) => String(hour).slice(0, 16).replace('T', ' ');
+
+/** One line per key a ledger run sent: "Acme api_calls 2026-11-22 17:00: 150 Success". */
+function keyLines(items: Json[]): string[] {
+	return items.map((item) => {
+		const key = (item.details ?? item) as Json;
+		const record = key.usageRecord as Json | null;
+		const reason = item.details ? `: ${String(item.error)}` : '';
+		return `    ${customerName(key.licenseArn)} ${String(key.dimension)} ${hourText(key.hour)}: ${record ? String(record.Quantity) : '-'} ${String(key.status)}${reason}`;
+	});
+}
+
+/**
+ * The metering ledger examples, with n8n's server running: usage events posted to the ingest webhook, the
+ * hourly workflow run twice (a late event in between), a license's final usage, and the metering report.
+ * The events are 2 to 4 hours old, so that their hours have closed; the hourly example meters the hour before.
+ */
+async function runLedgerExamples(n8n: N8n, server: N8nServer, workflows: Record<ExampleName, Workflow>): Promise<void> {
+	const { acme, globex } = EXAMPLE_CUSTOMERS;
+	const hour = Math.floor(Date.now() / HOUR) * HOUR;
+	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
+	const ingest = async (what: string, events: Json[]) => {
+		log(`${what}: POST ${events.length} usage events to "${workflows.ledgerIngest.name}"`);
+		const { status, json, text } = await postJson(server.url, workflows.ledgerIngest, events);
+		if (status !== 200) {
+			say(`  HTTP ${status}: ${text}`);
+			return;
+		}
+		say(`  HTTP 200: ${String(json.recorded)} recorded, ${String(json.duplicates)} duplicates, ${String(json.afterFinalReport)} after the final report, ${String(json.invalid)} invalid`);
+		for (const result of (json.results ?? []) as Json[]) {
+			const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
+			const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
+			const error = result.error ? `: ${String(result.error)}` : '';
+			say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${error}`);
+		}
+	};
+	const meter = async (what: string) => {
+		log(`${what}: running "${workflows.ledgerHourly.name}"`);
+		const run = await n8n.execute(workflows.ledgerHourly.id);
+		const billed = nodeOutput(run, 'Billed');
+		const followUp = nodeOutput(run, 'Batch Meter Usage', 1);
+		say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to follow-up${billed.length + followUp.length ? ':' : ''}`);
+		for (const line of keyLines([...billed, ...followUp])) say(line);
+	};
+
+	await ingest('Usage happens', [
+		usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
+		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+		usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
+		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+	]);
+	await meter('The hour closes');
+	await ingest('More usage: one event late, for an hour already sent, and one sent again', [
+		usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
+		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+	]);
+	await meter('The next hourly run');
+	await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, new Date(Date.now() - 1000))]);
+	log(`Globex cancels: AWS's License Deprovisioned event to "${workflows.ledgerFinalUsage.name}"`);
+	const final = await postJson(server.url, workflows.ledgerFinalUsage, licenseDeprovisionedEvent(globex.licenseArn));
+	say(final.status === 200 ? `  Notify: ${String(final.json.message)}` : `  HTTP ${final.status}: ${final.text}`);
+	await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, new Date(Date.now() - 1000))]);
+
+	log(`Running "${workflows.ledgerReport.name}"`);
+	const report = nodeOutput(await n8n.execute(workflows.ledgerReport.id), 'Get Metering Report');
+	const rows = report.map((row) => [
+		customerName(row.licenseArn),
+		String(row.dimension),
+		hourText(row.hour),
+		String(row.events),
+		String(row.quantity),
+		String(row.state) + (row.status && row.status !== 'Success' ? ` (${String(row.status)})` : ''),
+		row.sentQuantity === null ? '' : String(row.sentQuantity),
+		[...(row.carriedFrom as string[]).map((from) => `from ${hourText(from).slice(11)}`), ...(row.carriedTo as string[]).map((to) => `to ${hourText(to).slice(11)}`)].join(', '),
+	]);
+	say('');
+	say(indent(table(['Customer', 'Dimension', 'Hour (UTC)', 'Events', 'Quantity', 'State', 'Sent', 'Late usage'], rows)));
+}
+
+const indent = (text: string) => text.replace(/^/gm, '  ');
+
 async function main(): Promise<void> {
 	if (serve && !(await portIsFree(port))) {
 		throw new Error(`port ${port} is in use: stop what runs there or choose another with --port N`);
 	}
-	const { emulator, n8n, workflows, emulatorConfig } = await prepareStack({ log, publish: ['signUp'] });
+	const { emulator, n8n, workflows, emulatorConfig } = await prepareStack({ log, publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage'] });
 
 	log(`Running "${workflows.hourlyMetering.name}"`);
 	const hourly = await n8n.execute(workflows.hourlyMetering.id);
@@ -83,6 +179,9 @@ async function main(): Promise<void> {
 		say(`  HTTP ${answer.status}: ${text}`);
 	}
 
+	for (const workflow of [workflows.ledgerIngest, workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
+	await runLedgerExamples(n8n, server, workflows);
+
 	say('\nWhat the emulator billed:\n');
 	say(meteredTable(emulator));
 	say('\nRequests the emulator answered:\n');
@@ -101,6 +200,7 @@ n8n is running with the package, the credential and the example workflows:
   Editor:    ${base}
   Log in:    ${OWNER.email} / ${OWNER.password}
   Sign-up:   curl -d x-amzn-marketplace-token=${token?.token ?? 'TOKEN'} ${base}${webhookPath(workflows.signUp)}
+  Usage:     curl -H 'content-type: application/json' -d '${JSON.stringify(usageEvent('my-event-1', EXAMPLE_CUSTOMERS.acme, 'api_calls', 5, new Date(Math.floor(Date.now() / HOUR) * HOUR)))}' ${base}${webhookPath(workflows.ledgerIngest)}
   Emulator:  ${emulator.url} (GET /_emulator/stats, /_emulator/log)
 
 Stop with Ctrl+C.`);
