@@ -7,3 +7,9 @@ process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-metering-test-')
 
 // This machine runs Node 20 on purpose (n8n 1.x users do); the SDK's notice about Node 22 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// The tests talk to servers on loopback: a proxy set for this machine takes part only where a test sets one.
+for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) {
+	delete process.env[name];
+	delete process.env[name.toLowerCase()];
+}

@@ -17,7 +17,7 @@ describe('reliability: credential and network failures', () => {
 		['wrong secret', { secretAccessKey: 'wrong' }, /^AWS rejected the request signature$/],
 		['expired session token', SESSION, /^The AWS session token has expired$/],
 		['access denied', DENIED, /^These credentials are not allowed to call this operation$/],
-		['unreachable endpoint', { endpoint: 'http://127.0.0.1:9' }, /^The AWS endpoint could not be reached$/],
+		['unreachable endpoint', { endpoint: 'http://127.0.0.1:9' }, /^Could not connect to 127\.0\.0\.1:9: connection refused$/],
 	];
 
 	it.each(cases)('%s', async (_name, overrides, message) => {

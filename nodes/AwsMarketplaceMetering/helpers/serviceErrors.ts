@@ -1,5 +1,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { describeLocalError } from './networkErrors';
+
 // What the user should do about each error the service (or AWS's auth layer) can answer.
 const ADVICE: Record<string, { message: string; description: string }> = {
 	InvalidTokenException: {
@@ -116,17 +118,11 @@ const ADVICE: Record<string, { message: string; description: string }> = {
 		message: 'AWS Marketplace Metering had an internal error',
 		description: 'Retry later; resending the same usage is safe, the same quantity is not billed twice.',
 	},
-	TimeoutError: {
-		message: 'The request timed out',
-		description: 'The endpoint did not answer in time. Check the Region and the custom endpoint, then retry: resending the same usage is safe.',
-	},
 	CredentialsProviderError: {
 		message: 'No AWS credentials were found in the default credential chain',
 		description: 'On EC2, ECS or EKS give the instance, task or pod an IAM role; elsewhere set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, or use access keys in the credential.',
 	},
 };
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
 
 export interface ServiceErrorInfo {
 	/** The AWS error name, or a network error code. */
@@ -137,30 +133,52 @@ export interface ServiceErrorInfo {
 	httpCode?: number;
 }
 
+// HTTP answers that name no AWS error (the SDK could not parse them): an HTML page from a proxy or another server in
+// between, or an AWS front end's bare status.
+const UNNAMED_ANSWER = /^(SyntaxError|UnknownError|Unknown|\d{3})$/;
+
 /** Names an SDK or network error in the user's terms, without anything from the request (no secrets). */
 export function describeServiceError(error: unknown): ServiceErrorInfo {
-	const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+	const err = (error ?? {}) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
 	const awsMessage = String(err.message ?? error);
-	// The SDK wraps socket errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ..."): the code may be only in the message.
-	const networkCode = [err.code, ...(awsMessage.match(/\bE[A-Z_]{3,}\b/g) ?? [])].find((code) => code && NETWORK_CODES.has(code));
-	// A name we know (TimeoutError carries ETIMEDOUT too) speaks better than the socket's code.
-	let code = err.name && ADVICE[err.name] ? err.name : (networkCode ?? err.name ?? 'Error');
+	const httpCode = err.$metadata?.httpStatusCode;
+	const local = httpCode === undefined ? describeLocalError(error) : undefined;
+	if (local) return { ...local, awsMessage };
+
+	let code = err.name ?? 'Error';
 	if (code === 'ExpiredTokenException' && /security token/i.test(awsMessage)) code = 'SessionTokenExpired';
 	if (code === 'ProviderError') code = 'CredentialsProviderError';
-	const advice =
-		ADVICE[code] ??
-		(networkCode
-			? {
-					message: 'The AWS endpoint could not be reached',
-					description: `Network error ${networkCode}: check the Region, the custom endpoint and this machine’s network access.`,
-				}
-			: { message: `AWS Marketplace Metering answered ${code}`, description: '' });
+	if (httpCode !== undefined && UNNAMED_ANSWER.test(code)) return { ...unnamedAnswer(httpCode), awsMessage, httpCode };
+	const advice = ADVICE[code] ?? {
+		message: httpCode === undefined ? `The request to AWS Marketplace Metering failed (${code})` : `AWS Marketplace Metering answered ${code}`,
+		description: '',
+	};
+	// Only an HTTP answer is something AWS said; the rest happened on this machine.
+	const details = httpCode === undefined ? `Details: ${awsMessage}` : `AWS said: ${awsMessage}`;
 	return {
 		code,
 		message: advice.message,
-		description: [advice.description, `AWS said: ${awsMessage}`].filter(Boolean).join(' '),
+		description: [advice.description, details].filter(Boolean).join(' '),
 		awsMessage,
-		httpCode: err.$metadata?.httpStatusCode,
+		httpCode,
+	};
+}
+
+function unnamedAnswer(httpCode: number): { code: string; message: string; description: string } {
+	if (httpCode === 407) {
+		return {
+			code: 'ProxyAuthenticationRequired',
+			message: 'A proxy asks for a user name and password (HTTP 407)',
+			description: 'No request reached AWS. Put them in the proxy URL of HTTP_PROXY or HTTPS_PROXY on the n8n host: http://user:password@host:port (URL-encoded).',
+		};
+	}
+	if (httpCode === 413) {
+		return { code: 'RequestEntityTooLarge', message: 'The request is too large (HTTP 413)', description: 'AWS accepts requests of up to 1 MB: send fewer records or shorter usage allocation tags.' };
+	}
+	return {
+		code: `HTTP${httpCode}`,
+		message: `The endpoint answered HTTP ${httpCode} without an AWS error`,
+		description: 'AWS names each error it answers, and this answer names none: a proxy or another server in between may have answered. Check the credential’s Custom Endpoint, and the proxy (HTTP_PROXY, HTTPS_PROXY) if n8n uses one.',
 	};
 }
 

@@ -1,8 +1,8 @@
-import { MeterUsageCommand, ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering';
+import { MeterUsageCommand, ResolveCustomerCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { describeServiceError } from '../helpers/serviceErrors';
-import { createMeteringClient } from '.';
+import { createMeteringClient, TransportSetupError } from '.';
 
 // A well-formed registration token that no buyer holds: AWS answers InvalidTokenException only after
 // the request is authenticated and authorized, so that answer proves the credential works, and it
@@ -23,7 +23,13 @@ export async function testCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const client = createMeteringClient(credential.data ?? {}, { maxAttempts: 1, requestTimeoutMs: 10_000 });
+	let client: MarketplaceMeteringClient;
+	try {
+		client = createMeteringClient(credential.data ?? {}, { maxAttempts: 1, requestTimeoutMs: 10_000 });
+	} catch (error) {
+		if (error instanceof TransportSetupError) return { status: 'Error', message: `${error.message}. ${error.description}` };
+		throw error;
+	}
 	try {
 		const resolve = await attempt(() => client.send(new ResolveCustomerCommand({ RegistrationToken: PROBE_TOKEN })));
 		if (resolve.ok || AUTHORIZED_ANSWERS.has(resolve.code)) {

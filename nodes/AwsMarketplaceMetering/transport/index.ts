@@ -3,7 +3,13 @@ import {
 	type MarketplaceMeteringClientConfig,
 } from '@aws-sdk/client-marketplace-metering';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import { requestHandlerOptions } from './requestHandler';
+import { TransportSetupError } from './setupError';
+import { assertSystemCredentialsAllowed } from './systemCredentials';
+
+export { TransportSetupError } from './setupError';
 
 export const CREDENTIAL_TYPE = 'awsMarketplaceMeteringApi';
 
@@ -39,31 +45,41 @@ export async function getMeteringClient(
 	settings: ClientSettings = {},
 ): Promise<MarketplaceMeteringClient> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	return createMeteringClient(credentials, settings);
+	try {
+		return createMeteringClient(credentials, settings);
+	} catch (error) {
+		if (!(error instanceof TransportSetupError)) throw error;
+		throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
+	}
 }
 
+/** Throws TransportSetupError for settings that allow no request at all. */
 export function createMeteringClient(
 	data: ICredentialDataDecryptedObject,
 	settings: ClientSettings = {},
 ): MarketplaceMeteringClient {
 	const credentials = data as unknown as MeteringCredentials;
 	const { maxAttempts, requestTimeoutMs } = { ...DEFAULT_CLIENT_SETTINGS, ...settings };
+	// One pair of agents for the metering client and the STS clients: destroying the client closes all connections.
+	const requestHandler = requestHandlerOptions(requestTimeoutMs);
 	return new MarketplaceMeteringClient({
 		region: credentials.region,
 		endpoint: nonEmpty(credentials.endpoint),
-		credentials: credentialProvider(credentials),
+		credentials: credentialProvider(credentials, requestHandler),
 		maxAttempts,
-		// Without throwOnRequestTimeout the SDK only logs a warning and a hung endpoint hangs the workflow.
-		requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+		requestHandler,
 	});
 }
 
 function credentialProvider(
 	credentials: MeteringCredentials,
+	requestHandler: ReturnType<typeof requestHandlerOptions>,
 ): MarketplaceMeteringClientConfig['credentials'] {
+	if (credentials.credentialSource === 'defaultChain') assertSystemCredentialsAllowed();
 	const base =
 		credentials.credentialSource === 'defaultChain'
-			? fromNodeProviderChain()
+			? // Its STS calls (web identity on EKS, SSO) go through the proxy too.
+				fromNodeProviderChain({ clientConfig: { requestHandler } })
 			: {
 					accessKeyId: (credentials.accessKeyId ?? '').trim(),
 					secretAccessKey: (credentials.secretAccessKey ?? '').trim(),
@@ -77,7 +93,7 @@ function credentialProvider(
 			RoleSessionName: nonEmpty(credentials.roleSessionName?.trim()) ?? 'n8n-marketplace-metering',
 			ExternalId: nonEmpty(credentials.externalId?.trim()),
 		},
-		clientConfig: { region: credentials.region, endpoint: nonEmpty(credentials.stsEndpoint) },
+		clientConfig: { region: credentials.region, endpoint: nonEmpty(credentials.stsEndpoint), requestHandler },
 	});
 }
 

@@ -57,7 +57,8 @@ describe('transport: credential sources', () => {
 			process.env = { ...saved };
 		});
 
-		it('takes the keys from the environment, as on ECS, EKS or EC2 it takes the role', async () => {
+		it('takes the keys from the environment, as on ECS, EKS or EC2 it takes the role, where the administrator allows it', async () => {
+			process.env.N8N_AWS_SYSTEM_CREDENTIALS_ACCESS_ENABLED = 'true';
 			process.env.AWS_ACCESS_KEY_ID = SESSION.accessKeyId;
 			process.env.AWS_SECRET_ACCESS_KEY = SESSION.secretAccessKey;
 			process.env.AWS_SESSION_TOKEN = SESSION.sessionToken;
