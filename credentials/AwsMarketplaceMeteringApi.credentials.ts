@@ -38,7 +38,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 					name: 'Default AWS Credential Chain',
 					value: 'defaultChain',
 					description:
-						'Environment variables, shared config files, ECS task role, EKS pod identity or IRSA, EC2 instance profile. Required for Meter Usage and Register Usage on the buyer’s compute.',
+						'The n8n host’s own AWS identity: environment variables, shared config files, ECS task role, EKS pod identity or IRSA, EC2 instance profile. Required for Meter Usage and Register Usage on the buyer’s compute. Only where an n8n administrator set N8N_AWS_SYSTEM_CREDENTIALS_ACCESS_ENABLED=true.',
 				},
 			],
 			default: 'accessKeys',
@@ -89,6 +89,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			displayName: 'External ID',
 			name: 'externalId',
 			type: 'string',
+			typeOptions: { password: true },
 			default: '',
 			description: 'Only if the role’s trust policy requires one',
 			displayOptions: { show: { assumeRole: [true] } },

@@ -12,12 +12,12 @@ import type { Services } from './services';
 const show = { show: { operation: ['resolveCustomer'] } };
 
 export const description: INodeProperties[] = [
-	// Not a credential: a one-time token that arrives with each sign-up; masking it would hide the expression.
+	// Masked: the token identifies a buyer to whoever holds it. The default expression still evaluates.
 	{
 		displayName: 'Registration Token',
 		name: 'registrationToken',
-		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 		type: 'string',
+		typeOptions: { password: true },
 		required: true,
 		default: '={{ $json.body["x-amzn-marketplace-token"] }}',
 		description:
