@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
+import { embeddedLedger } from './embeddedLedger';
 
 /** How many delivery IDs the workflow's static data keeps (the oldest go first). */
 export const MAX_REMEMBERED = 1000;
@@ -20,14 +21,23 @@ export async function isFirstDelivery(this: IWebhookFunctions, key: string): Pro
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 	const choice = this.getNodeParameter('ledger', 'none') as LedgerChoice;
 	if (choice === 'none') return rememberInWorkflow.call(this, scope, key);
-	// getLedger reads only the ledger credential, through the getCredentials webhooks share.
-	const ledger = await getLedger.call(this as unknown as IExecuteFunctions, choice).catch((error: Error) => {
-		throw new NodeOperationError(this.getNode(), `Could not open the metering ledger to check for a repeated delivery: ${error.message}`);
-	});
 	try {
-		return await ledger!.rememberDelivery(`awsMarketplaceTrigger:${scope}:${key}`, { now: new Date() });
+		return await rememberInLedger.call(this, choice, `awsMarketplaceTrigger:${scope}:${key}`);
+	} catch (error) {
+		// n8n answers 500: EventBridge delivers again later.
+		throw new NodeOperationError(this.getNode(), `Could not check the metering ledger for a repeated delivery: ${(error as Error).message}`);
+	}
+}
+
+async function rememberInLedger(this: IWebhookFunctions, choice: 'embedded' | 'postgres', deliveryId: string): Promise<boolean> {
+	const now = new Date();
+	if (choice === 'embedded') return await (await embeddedLedger.call(this)).rememberDelivery(deliveryId, { now });
+	// getLedger reads only the ledger credential, through the getCredentials webhooks share.
+	const ledger = (await getLedger.call(this as unknown as IExecuteFunctions, choice))!;
+	try {
+		return await ledger.rememberDelivery(deliveryId, { now });
 	} finally {
-		await ledger!.close();
+		await ledger.close();
 	}
 }
 

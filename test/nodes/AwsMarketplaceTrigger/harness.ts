@@ -16,7 +16,6 @@ import {
 	type IDataObject,
 	type INode,
 	type INodeCredentialsDetails,
-	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
 	type INodeTypes,

@@ -1,0 +1,33 @@
+import { hasApiKey } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/apiKey';
+import { parseDetailType } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
+import { deliveryKey, licenseArn } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/normalize';
+
+describe('EventBridge details', () => {
+	it('compares the API key header whatever its case, and refuses an empty configured key', () => {
+		expect(hasApiKey({ 'x-api-key': 'secret' }, { headerName: 'X-API-Key', apiKey: 'secret' })).toBe(true);
+		expect(hasApiKey({ 'x-api-key': 'secret' }, { headerName: 'x-api-key', apiKey: 'Secret' })).toBe(false);
+		expect(hasApiKey({ 'x-api-key': '' }, { headerName: 'x-api-key', apiKey: '' })).toBe(false);
+		expect(hasApiKey({}, { headerName: 'x-api-key', apiKey: 'secret' })).toBe(false);
+	});
+
+	it('restores the arn: prefix AWS’s example omits, in every partition, and leaves full ARNs alone', () => {
+		expect(licenseArn('aws:license-manager:us-east-1:123456789012:l-1')).toBe('arn:aws:license-manager:us-east-1:123456789012:l-1');
+		expect(licenseArn('aws-cn:license-manager:cn-north-1:1:l-1')).toBe('arn:aws-cn:license-manager:cn-north-1:1:l-1');
+		expect(licenseArn('aws-us-gov:license-manager::1:license:l-1')).toBe('arn:aws-us-gov:license-manager::1:license:l-1');
+		expect(licenseArn('arn:aws:license-manager::1:license:l-1')).toBe('arn:aws:license-manager::1:license:l-1');
+		expect(licenseArn(null)).toBeNull();
+	});
+
+	it('reads the role from the detail-type, and knows no role for a bare one', () => {
+		expect(parseDetailType('Purchase Agreement Created - Manufacturer')).toEqual({ event: 'agreementCreated', role: 'manufacturer' });
+		expect(parseDetailType('Purchase Agreement Created - Acceptor')).toEqual({ event: 'agreementCreated', role: 'acceptor' });
+		expect(parseDetailType('License Updated')).toEqual({ event: 'licenseUpdated', role: null });
+		expect(parseDetailType('Offer Released')).toEqual({ event: 'other', role: null });
+	});
+
+	it('keys a delivery by detail-type and requestId, else the event id', () => {
+		expect(deliveryKey({ 'detail-type': 'A - Proposer', id: 'e', detail: { requestId: 'r' } })).toBe('A - Proposer|r');
+		expect(deliveryKey({ 'detail-type': 'A - Proposer', id: 'e' })).toBe('A - Proposer|e');
+		expect(deliveryKey({ 'detail-type': 'A - Proposer' })).toBeNull();
+	});
+});
