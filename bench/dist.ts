@@ -20,17 +20,16 @@ export function snapshotDist(): string {
 	return target;
 }
 
-/** The commit the build comes from, and the node's sources that differed from it when the build was copied. */
-export function describeSource(): string {
-	const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+/** The commit the build comes from, and the node's source files that differed from it when the build was copied. */
+export function describeSource(): { commit: string; uncommitted: string[] } {
+	const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
 	try {
-		const commit = git('rev-parse', '--short', 'HEAD');
-		const changed = git('status', '--porcelain', '--', 'nodes', 'credentials', 'package.json')
+		const uncommitted = git('status', '--porcelain', '--', 'nodes', 'credentials', 'package.json')
 			.split('\n')
 			.filter(Boolean)
 			.map((line) => line.slice(3));
-		return `commit ${commit}${changed.length ? `, with uncommitted changes to ${changed.join(', ')}` : ''}`;
+		return { commit: git('rev-parse', '--short', 'HEAD').trim(), uncommitted };
 	} catch {
-		return 'commit unknown';
+		return { commit: 'unknown', uncommitted: [] };
 	}
 }

@@ -28,8 +28,8 @@ interface Report {
 	concurrency: number;
 	rows: Row[];
 	ledger?: LedgerResults;
-	/** The commit measured, and what was uncommitted in the node's sources. */
-	source: string;
+	/** The commit measured, and the node's source files that differed from it. */
+	source: { commit: string; uncommitted: string[] };
 	/** The machine's load average (1 minute) when the run started and ended: others may share it. */
 	load: [number, number];
 }
@@ -46,7 +46,9 @@ export function renderMarkdown(report: Report): string {
 	const lines = [
 		'# Benchmarks',
 		'',
-		`Produced by \`${report.command}\` on ${report.date.slice(0, 10)}: ${report.machine}; ${report.source}.`,
+		`Produced by \`${report.command}\` on ${report.date.slice(0, 10)}: ${report.machine}; commit ${report.source.commit}${
+			report.source.uncommitted.length ? ` with ${report.source.uncommitted.length} uncommitted changes under nodes/, credentials/ or package.json (bench/results.json lists them)` : ''
+		}.`,
 		`Load average (1 min) when the run started and ended: ${report.load.map((value) => value.toFixed(1)).join(' and ')} (wall times suffer when other work shares the machine; CPU times much less).`,
 		'',
 		'The node runs inside n8n-core’s WorkflowExecute; the Metering emulator runs in a separate process on loopback.',
