@@ -90,7 +90,8 @@ class LedgerScenario {
 	}
 
 	event(eventId: string, customer: ExampleCustomer, dimension: string, hoursAgo: number, minute: number, quantity: number): Json {
-		const timestamp = hoursAgo <= 0 ? new Date(Date.now() - 1000) : new Date(this.start - hoursAgo * HOUR + minute * 60_000);
+		// The hour in progress: now.
+		const timestamp = hoursAgo <= 0 ? new Date() : new Date(this.start - hoursAgo * HOUR + minute * 60_000);
 		return usageEvent(eventId, customer, dimension, quantity, timestamp);
 	}
 
@@ -251,6 +252,11 @@ export async function checkLedgerFlows(stack: Stack, server: N8nServer, checks: 
 		],
 	);
 	await s.ingest('one event (not an array)', s.event('e7', globex, users, 4, 15, 3), [['e7', 'Recorded', 4]]);
+	checks.equal(
+		'n8n’s server does not hold the embedded ledger between executions (no lock file once the webhook answered)',
+		ledgerLockHolder(n8n.n8nFolder),
+		undefined,
+	);
 
 	// 2. The hourly run sends every closed hour; AWS refuses Initech's license, which goes to "Follow up".
 	log('Hourly run 1');
@@ -427,7 +433,11 @@ export async function checkLedgerFlows(stack: Stack, server: N8nServer, checks: 
 		[globex, api, now, 11],
 		[globex, users, now, 2],
 	]);
-	await s.ingest('Globex usage after its final report', s.event('e19', globex, api, now, 0, 5), [['e19', 'AfterFinalReport', now - 1, now]]);
+	// Its own hour was sent as final usage: the ledger keeps it apart in the next hour, never sent. (Should the hour
+	// have moved on since e17, it is kept in its own hour.)
+	const later = s.hoursAgoNow();
+	const afterFinal: Expected = later === now ? ['e19', 'AfterFinalReport', now - 1, now] : ['e19', 'AfterFinalReport', later];
+	await s.ingest('Globex usage after its final report', s.event('e19', globex, api, later, 0, 5), [afterFinal]);
 
 	// 7. The lease lapses: the next run resends the killed run's keys with their frozen quantities.
 	const lapse = requestArrived + LEASE_MS + 2000 - Date.now();
@@ -487,8 +497,9 @@ export async function checkLedgerFlows(stack: Stack, server: N8nServer, checks: 
 		row(globex, api, 5, 'billed', 'Success', 30, 30, [], [4]),
 		row(globex, api, 4, 'billed', 'Success', 7, 7, [5]),
 		row(globex, api, 3, 'billed', 'Success', 9, 9),
-		row(globex, api, now, 'billed', 'Success', 11, 11, [], [now - 1]),
-		row(globex, api, now - 1, 'notBilled', 'AfterFinalReport', 5, null, [now]),
+		...(later === now
+			? [row(globex, api, now, 'billed', 'Success', 11, 11, [], [now - 1]), row(globex, api, now - 1, 'notBilled', 'AfterFinalReport', 5, null, [now])]
+			: [row(globex, api, now, 'billed', 'Success', 11, 11), row(globex, api, later, 'notBilled', 'AfterFinalReport', 5, null)]),
 		row(globex, users, 4, 'billed', 'Success', 3, 3),
 		row(globex, users, 2, 'billed', 'Success', 4, 4),
 		row(globex, users, now, 'billed', 'Success', 2, 2),
