@@ -35,6 +35,14 @@ export function licenseArn(arn: string | null): string | null {
 	return arn !== null && /^aws(-[a-z]+)*:/.test(arn) ? `arn:${arn}` : arn;
 }
 
+/**
+ * The license's own ID (l-…): AWS's example ARN (region, no `license/` part) is not shaped like the
+ * one Resolve Customer returns (arn:aws:license-manager::<account>:license:l-…), the ID is in both.
+ */
+export function licenseId(arn: string | null): string | null {
+	return /[:/](l-[0-9a-zA-Z]+)$/.exec(arn ?? '')?.[1] ?? null;
+}
+
 /** The delivery's identity for deduplication: AWS's requestId (else the event id), per detail-type. */
 export function deliveryKey(event: EventBridgeEvent): string | null {
 	const id = text(event.detail, 'requestId') ?? text(event, 'id');
@@ -65,6 +73,7 @@ export function normalizeEvent(event: EventBridgeEvent): IDataObject {
 		status,
 		isCancellation: name === 'agreementEnded' && !CONTINUING_STATUSES.has(status ?? ''),
 		licenseArn: licenseArn(text(detail, 'license', 'arn')),
+		licenseId: licenseId(text(detail, 'license', 'arn')),
 		productCode: text(detail, 'product', 'code'),
 		productId: text(detail, 'product', 'id') ?? text(detail, 'agreement', 'productId'),
 		offerId: text(detail, 'offer', 'id') ?? text(detail, 'agreement', 'offerId'),

@@ -1,6 +1,6 @@
 import { hasApiKey } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/apiKey';
 import { parseDetailType } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
-import { deliveryKey, licenseArn } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/normalize';
+import { deliveryKey, licenseArn, licenseId } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/normalize';
 
 describe('EventBridge details', () => {
 	it('compares the API key header whatever its case, and refuses an empty configured key', () => {
@@ -16,6 +16,14 @@ describe('EventBridge details', () => {
 		expect(licenseArn('aws-us-gov:license-manager::1:license:l-1')).toBe('arn:aws-us-gov:license-manager::1:license:l-1');
 		expect(licenseArn('arn:aws:license-manager::1:license:l-1')).toBe('arn:aws:license-manager::1:license:l-1');
 		expect(licenseArn(null)).toBeNull();
+	});
+
+	it('reads the license ID out of either ARN shape', () => {
+		expect(licenseId('aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x')).toBe('l-e52ca6f38bf84d0fafb8802ca15ac11x');
+		expect(licenseId('arn:aws:license-manager::123456789012:license:l-0123abcd')).toBe('l-0123abcd');
+		expect(licenseId('arn:aws:license-manager::123456789012:license/l-0123abcd')).toBe('l-0123abcd');
+		expect(licenseId('arn:aws:s3:::bucket')).toBeNull();
+		expect(licenseId(null)).toBeNull();
 	});
 
 	it('reads the role from the detail-type, and knows no role for a bare one', () => {
