@@ -3,8 +3,8 @@
 // unprivileged users on loopback, data in throwaway folders), n8n's own database and the metering ledger on that
 // PostgreSQL, this package's `npm pack` tarball installed as a community package in each process's user folder,
 // and the Metering emulator as AWS. Two production webhook calls meter overlapping usage at the same time (the
-// main process enqueues them, the two workers run them in parallel), one more run sends what is left in the
-// ledger, and the checks prove exactly-once: what the emulator billed per key is the sum of the distinct events,
+// main process enqueues them, the two workers run them in parallel), runs with Source = Usage in the Ledger send what
+// the metering runs left, and the checks prove exactly-once: what the emulator billed per key is the sum of the distinct events,
 // no key was ever sent with two quantities, nothing was answered DuplicateRecord.
 //
 // Run as `node --import tsx` (package.json), not through the tsx CLI: on Ctrl-C the CLI kills its child with
@@ -25,7 +25,20 @@ import { ROOT } from '../e2e/lib/paths';
 import { installCleanup } from '../e2e/lib/proc';
 import { Checks, table } from '../e2e/lib/report';
 import { isRunning, processUser, startPostgres, startRedis, type Postgres, type Redis } from './services';
-import { billingKey, hourOf, isClosed, makeDeliveries, sumsByKey, type Customer, type Deliveries, type DeliveryPlan, type UsageEvent } from './usage';
+import {
+	DRAIN_CLOSE_AFTER_MINUTES,
+	HOUR_MS,
+	METER_CLOSE_AFTER_MINUTES,
+	billingKey,
+	hourOf,
+	isClosed,
+	makeDeliveries,
+	sumsByKey,
+	type Customer,
+	type Deliveries,
+	type DeliveryPlan,
+	type UsageEvent,
+} from './usage';
 import { AWS_CREDENTIAL, DRAIN_PATH, LEDGER_CREDENTIAL, METER_PATH, drainWorkflow, meterWorkflow } from './workflows';
 
 // Measured: about 3 minutes with n8n already in .e2e-cache (its first install takes about 6 more).
@@ -218,7 +231,10 @@ function eventOutcomes(items: Json[], inputs: UsageEvent[]): Array<{ event: Usag
 
 /** The keys an execution's output reports billed. */
 function sentKeys(items: Json[]): Set<string> {
-	return new Set(items.filter((item) => item.status === 'Success').map(keyOfItem).filter((key): key is string => key !== undefined));
+	const success = items.filter((item) => item.status === 'Success');
+	const keys = success.map(keyOfItem).filter((key): key is string => key !== undefined);
+	if (keys.length !== success.length) throw new Error(`an item reported Success names no usage key: ${JSON.stringify(success.find((item) => !keyOfItem(item)))}`);
+	return new Set(keys);
 }
 
 const hourOfKey = (id: string) => new Date(id.split('|')[3]).getTime();
@@ -233,22 +249,28 @@ async function executionsOf(n8nUrl: string, workflowId?: string): Promise<Execut
 	);
 }
 
+/** The usage key of an item the node put out for a key. It names the customer as AWS does (`CustomerAWSAccountId`). */
 function keyOfItem(item: Json): string | undefined {
-	if (typeof item.hour !== 'string' || typeof item.licenseArn !== 'string') return undefined;
-	return billingKey({ licenseArn: item.licenseArn, customerAWSAccountId: String(item.customerAWSAccountId), dimension: String(item.dimension) }, new Date(item.hour).getTime());
+	const customer = item.CustomerAWSAccountId ?? item.customerAWSAccountId;
+	if (typeof item.hour !== 'string' || typeof item.licenseArn !== 'string' || typeof customer !== 'string') return undefined;
+	return billingKey({ licenseArn: item.licenseArn, customerAWSAccountId: customer, dimension: String(item.dimension) }, new Date(item.hour).getTime());
 }
 
 interface Round extends DeliveryPlan {
 	title: string;
-	/** The events are late: their hours were billed by earlier rounds. */
+	/** The events are late: their hours were billed by earlier runs. */
 	late?: boolean;
+	/** A run with Source = Usage in the Ledger goes first. */
+	drainBefore?: string;
 }
 
-// Two rounds of overlapping deliveries in different closed hours (plus the hour in progress), then late usage for
-// the hours they billed, again delivered twice at once: the ledger carries it to a later hour.
+// Overlapping deliveries: hours the metering runs send at once (3 or more before the current one), the hour 2
+// before (which they only record: it stays open for them, and a ledger run sends it) and the hour in progress.
+// Again in other hours; then late usage for the hours already billed, again delivered twice at once: the ledger
+// carries it to a later hour. Each round is two executions at once.
 const ROUNDS: Round[] = [
 	{ label: 'a', hoursBack: [6, 4, 2], openHour: true, title: 'overlapping deliveries' },
-	{ label: 'b', hoursBack: [5, 3], openHour: true, title: 'overlapping deliveries in other hours' },
+	{ label: 'b', hoursBack: [5, 3], openHour: true, title: 'overlapping deliveries in other hours', drainBefore: 'after the first overlapping deliveries' },
 	{ label: 'late', hoursBack: [6, 5, 4, 3, 2], openHour: false, title: 'late usage for the hours already billed', late: true },
 ];
 
@@ -268,6 +290,7 @@ async function concurrentRound(round: Round, deliveries: Deliveries, main: N8nSe
 	);
 	const meterUrl = `${main.url}/webhook/${METER_PATH}`;
 	const [answerA, answerB] = await Promise.all([post(meterUrl, { events: first }), post(meterUrl, { events: second })]);
+	const ended = Date.now();
 	checks.equal('both production webhook calls are answered HTTP 200', [answerA.status, answerB.status], [200, 200]);
 	checks.check(
 		'each answer has one item per input event (and one per other key it sent)',
@@ -308,12 +331,45 @@ async function concurrentRound(round: Round, deliveries: Deliveries, main: N8nSe
 	if (round.late) {
 		const notCarried = outcomes.filter(({ event, item }) => item.status !== 'DuplicateEvent' && item.carriedFrom !== new Date(hourOf(event.timestamp)).toISOString());
 		checks.check('every late event is reported carried from its own hour, which was already billed', notCarried.length === 0, JSON.stringify(notCarried.slice(0, 3)));
+	} else {
+		// Hours still open for the metering runs are recorded, never sent by them.
+		const early = outcomes.filter(({ event, item }) => item.status !== 'DuplicateEvent' && !isClosed(hourOf(event.timestamp), ended, METER_CLOSE_AFTER_MINUTES));
+		checks.check(
+			`the ${early.length} events of hours not closed for these runs (${METER_CLOSE_AFTER_MINUTES} minutes) are Recorded, not sent`,
+			early.length > 0 && early.every(({ item }) => item.status === 'Recorded' && item.carriedFrom === undefined),
+			JSON.stringify(early.filter(({ item }) => item.status !== 'Recorded').slice(0, 3)),
+		);
 	}
 	const sentA = sentKeys(answerA.items);
 	const sentB = sentKeys(answerB.items);
-	info(`execution ${runA?.id ?? 'A'} sent ${sentA.size} keys, execution ${runB?.id ?? 'B'} sent ${sentB.size}`);
+	// Which execution answered which call is not known here; the ledger's claimed_by names them (see below).
+	info(`the first call's execution sent ${sentA.size} keys, the second call's ${sentB.size}`);
 	checks.equal('no key was reported sent by both executions', [...sentA].filter((key) => sentB.has(key)), []);
 	return { round, deliveries, answers: [answerA.items, answerB.items], sent: new Set([...sentA, ...sentB]) };
+}
+
+interface DrainResult {
+	items: Json[];
+	sent: Set<string>;
+	started: number;
+	ended: number;
+}
+
+/** A run of the workflow with Source = Usage in the Ledger: sends every hour closed for it that nobody sent. */
+async function drainRun(title: string, main: N8nServer, sentBefore: Set<string>): Promise<DrainResult> {
+	log(`A run with Source = Usage in the Ledger (Hour Closes After ${DRAIN_CLOSE_AFTER_MINUTES} minutes), ${title}`);
+	const started = Date.now();
+	const drain = await post(`${main.url}/webhook/${DRAIN_PATH}`, {});
+	const ended = Date.now();
+	checks.equal('its webhook is answered HTTP 200', drain.status, 200);
+	const items = drain.items.filter((item) => item.status !== undefined);
+	const sent = sentKeys(items);
+	const hours = new Map<string, number>();
+	for (const item of items) hours.set(String(item.hour).slice(11, 16), (hours.get(String(item.hour).slice(11, 16)) ?? 0) + 1);
+	info(`it sent ${items.length} keys${items.length ? `, per hour (UTC): ${JSON.stringify(Object.fromEntries(hours))}` : ''}`);
+	checks.check('every key it reports is Success (no error, no DuplicateRecord)', items.every((item) => item.status === 'Success' && item.error === undefined), JSON.stringify(items.filter((item) => item.status !== 'Success').slice(0, 3)));
+	checks.equal('it sent no key an earlier run sent', [...sent].filter((key) => sentBefore.has(key)), []);
+	return { items, sent, started, ended };
 }
 
 async function prove(): Promise<void> {
@@ -327,26 +383,33 @@ async function prove(): Promise<void> {
 
 	const seen = new Set<string>();
 	const results: RoundResult[] = [];
+	const drains: DrainResult[] = [];
+	const sentSoFar = () => new Set([...results.flatMap((result) => [...result.sent]), ...drains.flatMap((drain) => [...drain.sent])]);
 	// One reference time for every round, so that an hour ending between two rounds does not move their hours.
 	const reference = Date.now();
 	for (const round of ROUNDS) {
+		if (round.drainBefore) {
+			// The hour the metering runs only recorded, sent now by the ledger run: all its events were in before.
+			const recordedOnly = new Set(
+				results
+					.flatMap((result) => result.deliveries.distinct)
+					.filter((event) => hourOf(event.timestamp) === hourOf(reference) - 2 * HOUR_MS)
+					.map((event) => billingKey(event, hourOf(event.timestamp))),
+			);
+			const drain = await drainRun(round.drainBefore, main, sentSoFar());
+			checks.equal(`it sent the ${recordedOnly.size} keys of the hour the metering runs only recorded`, [...recordedOnly].filter((key) => !drain.sent.has(key)), []);
+			drains.push(drain);
+		}
 		const deliveries = makeDeliveries(customers, dimensions, reference, seed, round);
+		const sentBefore = sentSoFar();
 		const result = await concurrentRound(round, deliveries, main, workers, n8nUrl, seen);
-		const earlier = results.flatMap((previous) => [...previous.sent]);
-		checks.equal('... and none an earlier round sent', earlier.filter((key) => result.sent.has(key)), []);
+		checks.equal('... and none an earlier run sent', [...result.sent].filter((key) => sentBefore.has(key)), []);
 		results.push(result);
 	}
-
-	log('One more run with Source = Usage in the Ledger (sends what the others left)');
-	const drainStarted = Date.now();
-	const drain = await post(`${main.url}/webhook/${DRAIN_PATH}`, {});
-	const drainEnded = Date.now();
-	checks.equal('the drain webhook is answered HTTP 200', drain.status, 200);
-	const drainItems = drain.items.filter((item) => item.status !== undefined);
-	info(`the drain sent ${drainItems.length} keys: ${JSON.stringify(Object.fromEntries(drainItems.map((item) => [keyOfItem(item), item.status])))}`);
-	checks.check('the drain reports no error and no DuplicateRecord', drainItems.every((item) => item.status === 'Success' && item.error === undefined), JSON.stringify(drainItems.slice(0, 3)));
-	const sentBefore = new Set(results.flatMap((result) => [...result.sent]));
-	checks.equal('the drain sent no key an earlier run sent', [...sentKeys(drainItems)].filter((key) => sentBefore.has(key)), []);
+	const finalDrain = await drainRun('to finish', main, sentSoFar());
+	drains.push(finalDrain);
+	const drainStarted = finalDrain.started;
+	const drainEnded = finalDrain.ended;
 
 	// What the ledger holds, and what AWS (the emulator) billed and received.
 	const keys = await query<LedgerKey>(
@@ -399,18 +462,18 @@ async function prove(): Promise<void> {
 	for (const key of keys) {
 		const id = keyIdOf(key);
 		const hour = key.hour.getTime();
-		if (isClosed(hour, drainStarted) !== isClosed(hour, drainEnded)) {
+		if (isClosed(hour, drainStarted, DRAIN_CLOSE_AFTER_MINUTES) !== isClosed(hour, drainEnded, DRAIN_CLOSE_AFTER_MINUTES)) {
 			process.stdout.write(`SKIP  ${id}: its hour closed while the drain ran\n`);
 			continue;
 		}
-		const expected = isClosed(hour, drainStarted) ? ledgerSum(key) : undefined;
+		const expected = isClosed(hour, drainStarted, DRAIN_CLOSE_AFTER_MINUTES) ? ledgerSum(key) : undefined;
 		const actual = billed[id]?.quantity;
 		if (actual !== expected) wrong.push(`${id}: billed ${actual ?? 'nothing'}, expected ${expected ?? 'nothing (hour open)'}`);
 		else if (expected !== undefined && (key.state !== 'billed' || Number(key.sent_quantity) !== expected || key.metering_record_id !== billed[id].meteringRecordId)) {
 			wrong.push(`${id}: ledger state ${key.state}, sent ${key.sent_quantity}, record ${key.metering_record_id} vs ${billed[id].meteringRecordId}`);
 		}
 	}
-	const closedKeys = keys.filter((key) => isClosed(key.hour.getTime(), drainStarted)).length;
+	const closedKeys = keys.filter((key) => isClosed(key.hour.getTime(), drainStarted, DRAIN_CLOSE_AFTER_MINUTES)).length;
 	checks.check(
 		`per usage key, the emulator billed the sum of the distinct events (by event ID) the ledger counted in it, and no key of an open hour (${closedKeys} closed, ${keys.length - closedKeys} open)`,
 		wrong.length === 0,
@@ -422,7 +485,7 @@ async function prove(): Promise<void> {
 	const onTime = results.filter((result) => !result.round.late).flatMap((result) => result.deliveries.distinct);
 	const disturbed = new Set(carriedOnTime.flatMap((event) => [billingKey(byId.get(event.event_id)!, hourOf(byId.get(event.event_id)!.timestamp)), keyIdOf(ledgerById.get(event.key_id)!)]));
 	const expectedByKey = sumsByKey(onTime);
-	const literal = [...expectedByKey].filter(([id]) => isClosed(hourOfKey(id), drainStarted) && !disturbed.has(id));
+	const literal = [...expectedByKey].filter(([id]) => isClosed(hourOfKey(id), drainStarted, DRAIN_CLOSE_AFTER_MINUTES) && !disturbed.has(id));
 	const literalWrong = literal.filter(([id, sum]) => billed[id]?.quantity !== sum);
 	if (literal.length > 0) {
 		checks.check(
@@ -449,15 +512,12 @@ async function prove(): Promise<void> {
 		unbalanced.length === 0,
 		unbalanced.slice(0, 3).map(([id, sums]) => `${id}: ${JSON.stringify(sums)}`).join('; '),
 	);
-	const openKeys = [...expectedByKey.keys()].filter((id) => !isClosed(hourOfKey(id), drainEnded));
+	const openKeys = [...expectedByKey.keys()].filter((id) => !isClosed(hourOfKey(id), drainEnded, DRAIN_CLOSE_AFTER_MINUTES));
 	checks.check(`the hour in progress was not sent (${openKeys.length} keys wait in the ledger)`, openKeys.length > 0 && openKeys.every((id) => billed[id] === undefined && ledgerByKey.get(id)?.state === 'open'));
 	const lateTotal = [...lateIds].reduce((sum, id) => sum + byId.get(id)!.quantity, 0);
 	const lateKeys = new Set(carried.filter((event) => lateIds.has(event.event_id)).map((event) => event.key_id));
-	const lateBilled = [...lateKeys].map((id) => ledgerById.get(id)!).reduce((sum, key) => sum + (billed[keyIdOf(key)]?.quantity ?? 0), 0);
-	info(
-		`late usage: ${lateTotal} units carried into ${[...new Set([...lateKeys].map((id) => ledgerById.get(id)!.hour.toISOString().slice(11, 16)))].join(', ')} UTC; ` +
-			`billed so far ${lateBilled} (what is in a key still open is sent once its hour closes)`,
-	);
+	const lateHours = [...new Set([...lateKeys].map((id) => ledgerById.get(id)!))].map((key) => `${key.hour.toISOString().slice(11, 16)} (${key.state})`);
+	info(`late usage: ${lateTotal} units carried into the keys of ${[...new Set(lateHours)].join(', ')} UTC`);
 
 	// The request log: every record AWS received.
 	const sentRecords = new Map<string, Set<number>>();
@@ -480,7 +540,7 @@ async function prove(): Promise<void> {
 	checks.equal('each key was sent in one record only: no execution sent a key another one had claimed', recordsSent, sentRecords.size);
 	checks.check('every request was answered HTTP 200', batchRequests.every((entry) => entry.httpStatus === 200));
 	const duplicateKeys = keys.filter((key) => key.status === 'DuplicateRecord');
-	const duplicateItems = [...results.flatMap((result) => result.answers.flat()), ...drain.items].filter((item) => item.status === 'DuplicateRecord' || item.errorCode === 'DuplicateRecord');
+	const duplicateItems = [...results.flatMap((result) => result.answers.flat()), ...drains.flatMap((drain) => drain.items)].filter((item) => item.status === 'DuplicateRecord' || item.errorCode === 'DuplicateRecord');
 	checks.check('no DuplicateRecord: not in n8n’s output, not in the ledger', duplicateKeys.length === 0 && duplicateItems.length === 0);
 	checks.check('every key was sent in one attempt', keys.filter((key) => key.state === 'billed').every((key) => key.attempts === 1));
 
@@ -522,8 +582,8 @@ async function prove(): Promise<void> {
 	const perWorker = [1, 2].map((worker) => where.filter((ranOn) => ranOn === worker).length);
 	info(`executions per worker: ${perWorker.join(' and ')}`);
 	checks.check(
-		`all ${ROUNDS.length * 2 + 2} executions succeeded, each on a worker, none on the main process`,
-		all.length === ROUNDS.length * 2 + 2 && all.every((row, index) => row.status === 'success' && where[index] !== undefined) && !/Worker started execution/.test(main.output()),
+		`all ${ROUNDS.length * 2 + 3} executions succeeded, each on a worker, none on the main process`,
+		all.length === ROUNDS.length * 2 + 3 && all.every((row, index) => row.status === 'success' && where[index] !== undefined) && !/Worker started execution/.test(main.output()),
 		all.map((row, index) => `${row.id} ${row.workflowId} ${row.status} worker ${where[index] ?? '?'}`).join('; '),
 	);
 }

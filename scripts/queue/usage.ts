@@ -2,8 +2,14 @@
 // event IDs, each with events of its own), in hours already closed and in the hour in progress.
 
 export const HOUR_MS = 3_600_000;
-/** The workflows' "Hour Closes After (Minutes)". */
-export const CLOSE_AFTER_MINUTES = 10;
+/**
+ * "Hour Closes After (Minutes)" of the two workflows. The metering runs keep an hour open for 120 minutes, so that
+ * they send the hours 3 or more before the current one and only record the two before it (whatever the minute);
+ * the run that meters the ledger uses the default 10, so that it sends the hour 2 before the current one (and the
+ * one just before it from minute 10 on).
+ */
+export const METER_CLOSE_AFTER_MINUTES = 120;
+export const DRAIN_CLOSE_AFTER_MINUTES = 10;
 
 export interface UsageEvent {
 	eventId: string;
@@ -44,9 +50,9 @@ export function hourOf(timestamp: string | number | Date): number {
 	return Math.floor(time / HOUR_MS) * HOUR_MS;
 }
 
-/** Whether the ledger sends an hour at `time`: it ended CLOSE_AFTER_MINUTES ago. */
-export function isClosed(hour: number, time: number): boolean {
-	return hour + HOUR_MS + CLOSE_AFTER_MINUTES * 60_000 <= time;
+/** Whether a run with this "Hour Closes After (Minutes)" sends an hour at `time`. */
+export function isClosed(hour: number, time: number, closeAfterMinutes: number): boolean {
+	return hour + HOUR_MS + closeAfterMinutes * 60_000 <= time;
 }
 
 /** A small deterministic generator (mulberry32), so that a failing run can be reproduced from its seed. */

@@ -1,6 +1,7 @@
 // The workflows of the queue-mode proof: production webhooks, so that n8n's main process enqueues their
 // executions and the workers run them.
 import { METERING_NODE_TYPE, type Workflow } from '../e2e/lib/examples';
+import { DRAIN_CLOSE_AFTER_MINUTES, METER_CLOSE_AFTER_MINUTES } from './usage';
 
 export const AWS_CREDENTIAL = { id: 'queueAwsCred', name: 'AWS Marketplace Metering (emulator)' };
 export const LEDGER_CREDENTIAL = { id: 'queueLedgerCred', name: 'Metering ledger (PostgreSQL)' };
@@ -53,7 +54,7 @@ export function meterWorkflow(): Workflow {
 					operation: 'batchMeterUsage',
 					ledger: 'postgres',
 					source: 'inputItems',
-					closeAfterMinutes: 10,
+					closeAfterMinutes: METER_CLOSE_AFTER_MINUTES,
 					options: {},
 				},
 				credentials,
@@ -87,7 +88,7 @@ export function drainWorkflow(): Workflow {
 					operation: 'batchMeterUsage',
 					ledger: 'postgres',
 					source: 'ledger',
-					closeAfterMinutes: 10,
+					closeAfterMinutes: DRAIN_CLOSE_AFTER_MINUTES,
 					options: {},
 				},
 				credentials,
