@@ -1,7 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
-import { embeddedLedger } from './embeddedLedger';
 
 /** How many delivery IDs the workflow's static data keeps (the oldest go first). */
 export const MAX_REMEMBERED = 1000;
@@ -29,13 +28,15 @@ export async function isFirstDelivery(this: IWebhookFunctions, key: string): Pro
 	}
 }
 
+/**
+ * Opened and closed per delivery, as the metering node does: n8n's server must not hold the
+ * embedded ledger between executions, or no other n8n process could open it.
+ */
 async function rememberInLedger(this: IWebhookFunctions, choice: 'embedded' | 'postgres', deliveryId: string): Promise<boolean> {
-	const now = new Date();
-	if (choice === 'embedded') return await (await embeddedLedger.call(this)).rememberDelivery(deliveryId, { now });
 	// getLedger reads only the ledger credential, through the getCredentials webhooks share.
 	const ledger = (await getLedger.call(this as unknown as IExecuteFunctions, choice))!;
 	try {
-		return await ledger.rememberDelivery(deliveryId, { now });
+		return await ledger.rememberDelivery(deliveryId, { now: new Date() });
 	} finally {
 		await ledger.close();
 	}

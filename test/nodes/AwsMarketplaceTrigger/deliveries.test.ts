@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,8 +15,7 @@ describe('AWS Marketplace Trigger: where repeated deliveries are remembered', ()
 	const emulator = useEmulator();
 	const userFolder = process.env.N8N_USER_FOLDER;
 
-	// The trigger keeps the embedded ledger open for the life of the process: a folder of its own,
-	// so that no later test file of this jest worker opens the same one.
+	// An embedded ledger of its own: creating it takes seconds, and other test files use theirs.
 	beforeAll(() => {
 		process.env.N8N_USER_FOLDER = mkdtempSync(join(tmpdir(), 'n8n-trigger-ledger-'));
 	});
@@ -40,7 +39,7 @@ describe('AWS Marketplace Trigger: where repeated deliveries are remembered', ()
 
 	it('with the embedded metering ledger, across n8n instances of the same workflow and without static data', async () => {
 		const first = await start({ workflowId: 'ledger-workflow', parameters: { ledger: 'embedded' } });
-		// Creating the embedded ledger takes seconds; the trigger keeps it open afterwards.
+		// Creating the embedded ledger takes longer than the emulator waits for an answer.
 		const warmUp = await fetch(first.url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', [API_KEY.header]: API_KEY.value },
@@ -57,7 +56,9 @@ describe('AWS Marketplace Trigger: where repeated deliveries are remembered', ()
 		// Another workflow receiving the same event has deliveries of its own.
 		const otherWorkflow = await start({ workflowId: 'another-workflow', parameters: { ledger: 'embedded' } });
 		expect((await deliver(otherWorkflow)).body.message).toBe('Workflow was started');
-	});
+		// Closed after each delivery: n8n's server holds no lock on the embedded ledger between them.
+		expect(existsSync(join(process.env.N8N_USER_FOLDER!, '.n8n', 'aws-marketplace-metering', 'ledger', 'ledger.lock'))).toBe(false);
+	}, 120_000);
 
 	it('without a ledger, from the IDs the workflow’s static data holds', async () => {
 		// n8n 2.41 does not save static data a webhook changed when it starts a run (n8n 1.x did):
