@@ -86,6 +86,8 @@ class EmbeddedDatabase {
 interface SharedDatabase {
 	users: number;
 	ready: Promise<{ database: EmbeddedDatabase; release: () => void }>;
+	/** Set once the last user closed: the folder is ours until the database is closed and the lock released. */
+	closing?: Promise<void>;
 }
 
 // PGlite allows one instance per data folder: every ledger of this process on a folder shares it.
@@ -98,6 +100,11 @@ const databases = new Map<string, SharedDatabase>();
 export async function openPgliteSession(folder: string, lockTimeoutMs: number): Promise<SqlSession> {
 	const path = resolve(folder);
 	let shared = databases.get(path);
+	// A database still closing holds the folder: open again only once it let go.
+	while (shared?.closing) {
+		await shared.closing;
+		shared = databases.get(path);
+	}
 	if (!shared) {
 		shared = { users: 0, ready: start(path, lockTimeoutMs) };
 		databases.set(path, shared);
@@ -120,12 +127,15 @@ export async function openPgliteSession(folder: string, lockTimeoutMs: number): 
 			if (closed) return;
 			closed = true;
 			if (--entry.users > 0) return;
-			databases.delete(path);
-			try {
-				await database.close();
-			} finally {
-				release();
-			}
+			entry.closing = (async () => {
+				try {
+					await database.close();
+				} finally {
+					release();
+					databases.delete(path);
+				}
+			})();
+			await entry.closing;
 		},
 	};
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,6 +64,18 @@ describe('embedded ledger folder', () => {
 			if (previous === undefined) delete process.env.EXECUTIONS_MODE;
 			else process.env.EXECUTIONS_MODE = previous;
 		}
+	});
+
+	it('stays locked while an execution opens it as another one closes it', async () => {
+		const folder = newFolder();
+		const first = await openLedger({ store: 'embedded', folder });
+		const closing = first.close();
+		const second = await openLedger({ store: 'embedded', folder });
+		await closing;
+		expect(existsSync(join(folder, 'ledger.lock'))).toBe(true);
+		expect(await second.report({})).toEqual([]);
+		await second.close();
+		expect(existsSync(join(folder, 'ledger.lock'))).toBe(false);
 	});
 
 	it("defaults to the n8n user folder's .n8n folder", () => {
