@@ -12,8 +12,8 @@ const recent = new Map<string, string[]>();
 
 /**
  * True the first time this trigger node sees the delivery: EventBridge and SNS deliver at least
- * once. With a metering ledger the IDs are kept there (7 days, shared by every n8n instance);
- * without, in the workflow's static data and this process's memory (the last 1000).
+ * once. With a metering ledger the IDs are kept there for 7 days (PostgreSQL: for every n8n
+ * instance); without, in the workflow's static data and this process's memory (the last 1000).
  */
 export async function isFirstDelivery(this: IWebhookFunctions, key: string): Promise<boolean> {
 	// Two workflows may receive the same event: each node keeps its own deliveries.
