@@ -75,11 +75,9 @@ function credentialProvider(
 	credentials: MeteringCredentials,
 	requestHandler: ReturnType<typeof requestHandlerOptions>,
 ): MarketplaceMeteringClientConfig['credentials'] {
-	if (credentials.credentialSource === 'defaultChain') assertSystemCredentialsAllowed();
 	const base =
 		credentials.credentialSource === 'defaultChain'
-			? // Its STS calls (web identity on EKS, SSO) go through the proxy too.
-				fromNodeProviderChain({ clientConfig: { requestHandler } })
+			? hostCredentials(requestHandler)
 			: {
 					accessKeyId: (credentials.accessKeyId ?? '').trim(),
 					secretAccessKey: (credentials.secretAccessKey ?? '').trim(),
@@ -95,6 +93,12 @@ function credentialProvider(
 		},
 		clientConfig: { region: credentials.region, endpoint: nonEmpty(credentials.stsEndpoint), requestHandler },
 	});
+}
+
+function hostCredentials(requestHandler: ReturnType<typeof requestHandlerOptions>) {
+	assertSystemCredentialsAllowed();
+	// Its STS calls (web identity on EKS) go through the proxy too.
+	return fromNodeProviderChain({ clientConfig: { requestHandler } });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

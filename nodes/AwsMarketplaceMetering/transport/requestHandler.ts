@@ -50,7 +50,8 @@ class EnvironmentProxyAgent extends http.Agent {
 		private readonly secure: boolean,
 		private readonly environment: ProxyEnvironment,
 	) {
-		super(POOL);
+		// It only routes: the agents it hands requests to hold the connections.
+		super();
 		// What http.request and https.request check an agent against.
 		if (secure) Object.assign(this, { protocol: 'https:', defaultPort: 443 });
 		this.direct = secure ? new https.Agent(POOL) : new http.Agent(POOL);
