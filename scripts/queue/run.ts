@@ -249,9 +249,9 @@ async function executionsOf(n8nUrl: string, workflowId?: string): Promise<Execut
 	);
 }
 
-/** The usage key of an item the node put out for a key. It names the customer as AWS does (`CustomerAWSAccountId`). */
+/** The usage key of an item the node put out for a key. */
 function keyOfItem(item: Json): string | undefined {
-	const customer = item.CustomerAWSAccountId ?? item.customerAWSAccountId;
+	const customer = item.customerAWSAccountId;
 	if (typeof item.hour !== 'string' || typeof item.licenseArn !== 'string' || typeof customer !== 'string') return undefined;
 	return billingKey({ licenseArn: item.licenseArn, customerAWSAccountId: customer, dimension: String(item.dimension) }, new Date(item.hour).getTime());
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { KeyState, ReportQuery, ReportRow } from '../ledger';
 import { ledgerFields } from '../helpers/usageFields';
+import { customerJson } from '../helpers/ledgerOutcomes';
 import { withLedger } from '../helpers/ledgerRun';
 
 const show = { show: { operation: ['getMeteringReport'] } };
@@ -72,7 +73,7 @@ function rowJson(row: ReportRow): IDataObject {
 		hour: row.hour.toISOString(),
 		productCode: row.productCode,
 		licenseArn: row.licenseArn ?? null,
-		...row.customer,
+		...customerJson(row.customer),
 		dimension: row.dimension,
 		events: row.events,
 		quantity: row.quantity,

@@ -65,7 +65,7 @@ function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: Ou
 	const error = outcome.error;
 	const note =
 		outcome.status === 'Recorded'
-			? `Counted in the usage of ${outcome.hour!.toISOString()}${outcome.carriedFrom ? `, carried from ${outcome.carriedFrom.toISOString()}, whose usage was already sent` : ''}: sent once that hour has closed`
+			? `Counted in the usage of ${outcome.hour!.toISOString()}${outcome.carriedFrom ? `, carried from ${outcome.carriedFrom.toISOString()}, whose usage was already sent` : ''}: sent once that hour has closed, by this run or a later one (or by another execution sending it right now)`
 			: outcome.status === 'DuplicateEvent'
 				? 'This event ID was recorded before: counted once'
 				: undefined;
@@ -100,7 +100,7 @@ function keyJson(outcome: KeyOutcome, ctx: OutcomeContext): { json: IDataObject;
 			meteringRecordId: outcome.meteringRecordId ?? null,
 			productCode: key.productCode,
 			licenseArn: key.licenseArn ?? null,
-			...key.customer,
+			...customerJson(key.customer),
 			dimension: key.dimension,
 			hour: key.hour.toISOString(),
 			deadline: key.deadline.toISOString(),
@@ -112,4 +112,9 @@ function keyJson(outcome: KeyOutcome, ctx: OutcomeContext): { json: IDataObject;
 		},
 		error,
 	};
+}
+
+/** The customer under the names the node's input uses (customerAWSAccountId, customerIdentifier). */
+export function customerJson(customer: KeyOutcome['key']['customer']): IDataObject {
+	return 'CustomerAWSAccountId' in customer ? { customerAWSAccountId: customer.CustomerAWSAccountId } : { customerIdentifier: customer.CustomerIdentifier };
 }
