@@ -10,8 +10,9 @@ export const CONSTRAINTS = {
 	licenseArn: {
 		label: 'License ARN',
 		// The model's ARN pattern admits any ARN (an S3 one too, which AWS then rejects with the whole
-		// request): accept only License Manager license ARNs, a subset of it.
-		pattern: /^arn:aws[a-zA-Z-]*:license-manager::[0-9]{12}:license[:/]l-[0-9a-zA-Z]{1,1000}$/,
+		// request): accept only License Manager license ARNs, a subset of it. AWS's documents show them
+		// with and without a Region and a `license:` part, so both pass.
+		pattern: /^arn:aws[a-zA-Z-]*:license-manager:[a-z0-9-]{0,63}:[0-9]{12}:(?:license[:/])?l-[0-9a-zA-Z]{1,1000}$/,
 		allowed: 'the license ARN Resolve Customer returned, such as arn:aws:license-manager::123456789012:license:l-…',
 		mismatch: 'is not a License Manager license ARN',
 	},

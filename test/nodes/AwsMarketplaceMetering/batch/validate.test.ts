@@ -34,6 +34,12 @@ describe('validateUsageEvent', () => {
 		expect(validate(usageEvent({ customerIdentifier: '' })).ok).toBe(true);
 	});
 
+	it('accepts License Manager license ARNs in each form AWS’s documents show', () => {
+		for (const licenseArn of ['arn:aws:license-manager::123456789012:license:l-0123abc', 'arn:aws:license-manager:us-east-1:123456789012:l-0123abc', 'arn:aws-cn:license-manager::123456789012:license/l-0123abc']) {
+			expect({ licenseArn, ok: validate(usageEvent({ licenseArn })).ok }).toEqual({ licenseArn, ok: true });
+		}
+	});
+
 	// Each rule: the event, the code, the field, the rule and what the message must say.
 	const cases: [string, Partial<UsageEvent>, string, string, string, RegExp][] = [
 		['product code missing', { productCode: undefined }, 'InvalidProductCode', 'productCode', 'required', /^Product Code is missing: it must be 1 to 255 characters of a-z/],
@@ -46,6 +52,7 @@ describe('validateUsageEvent', () => {
 		['account id as a short number', { customerAWSAccountId: 12345678901 }, 'InvalidCustomerAWSAccountId', 'customerAWSAccountId', 'type', /is a number: pass it as text of digits, a number loses the leading zeros/],
 		['customer identifier too long', { customerAWSAccountId: undefined, licenseArn: undefined, customerIdentifier: 'c'.repeat(256) }, 'InvalidCustomerIdentifier', 'customerIdentifier', 'length', /^Customer Identifier .* is 256 characters long: it must be 1 to 255 characters$/],
 		['license ARN pattern', { licenseArn: 'arn:aws:license-manager::1:license/x y' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /^License ARN ".*" is not a License Manager license ARN: it must be the license ARN Resolve Customer returned/],
+		['license ARN of another account form', { licenseArn: 'arn:aws:license-manager:us-east-1:12345678901:l-0123' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /is not a License Manager license ARN/],
 		['license ARN of another service', { licenseArn: 'arn:aws:s3:::my-bucket/license' }, 'InvalidLicenseArn', 'licenseArn', 'pattern', /^License ARN "arn:aws:s3:::my-bucket\/license" is not a License Manager license ARN/],
 		['account ID without a license ARN', { licenseArn: '' }, 'InvalidLicenseArn', 'licenseArn', 'requiredWithAccountId', /^License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN Resolve Customer returned \(one customer's hour sent once with a product code and once with a License ARN is billed twice\)$/],
 		['customer identifier with a license ARN', { customerAWSAccountId: undefined, customerIdentifier: 'cust-1' }, 'InvalidLicenseArn', 'licenseArn', 'notWithCustomerIdentifier', /^License ARN is set with a Customer Identifier: a license-based usage record identifies the customer by Customer AWS Account ID/],
