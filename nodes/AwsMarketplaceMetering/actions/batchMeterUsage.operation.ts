@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { meterUsageEvents, recordUsageEvents, summarizeReport, type MeteringOptions, type MeteringSummary, type RecordOutcome } from '../batch';
+import { CLAIM_LIMIT, meterUsageEvents, recordUsageEvents, summarizeReport, type MeteringOptions, type MeteringSummary, type RecordOutcome } from '../batch';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
@@ -96,6 +96,7 @@ export const description: INodeProperties[] = [
 					{ name: 'One Summary Item', value: 'summary' },
 				],
 				default: 'perItem',
+				description: 'Without a metering ledger. With one, the node answers one item per input item and one per other usage record it sent.',
 			},
 			{
 				displayName: 'Parallel Requests',
@@ -209,7 +210,7 @@ export async function execute(
 function leaseMs(settings: Partial<MeteringOptions>, maxAttempts = 5, requestTimeoutSeconds = 30): number {
 	const resending = settings.unprocessedRetryMaxMs ?? 30 * 60_000;
 	const perRequest = maxAttempts * requestTimeoutSeconds * 1000;
-	const sending = (2500 / 25 / (settings.maxRequestsPerSecond ?? 10)) * 1000;
+	const sending = (CLAIM_LIMIT / 25 / (settings.maxRequestsPerSecond ?? 10)) * 1000;
 	return resending + 2 * perRequest + 2 * sending + 60_000;
 }
 

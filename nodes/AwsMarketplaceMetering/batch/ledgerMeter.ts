@@ -15,9 +15,12 @@ export interface LedgerMeteringOptions extends Partial<MeteringOptions> {
 	leaseMs: number;
 	/** Also meters the hours in progress of these licenses or customers: the final usage at cancellation. */
 	final?: FinalReport;
-	/** Keys claimed at a time. */
+	/** Keys claimed at a time; default CLAIM_LIMIT. */
 	claimLimit?: number;
 }
+
+/** Keys claimed at a time: 100 requests, ten seconds of the account's quota. */
+export const CLAIM_LIMIT = 2500;
 
 /** What became of one usage key in this run. */
 export interface KeyOutcome {
@@ -51,7 +54,7 @@ const BILLED_EARLIER =
  */
 export async function meterFromLedger(ledger: MeteringLedger, send: SendBatch, options: LedgerMeteringOptions): Promise<LedgerMeteringReport> {
 	const settings = resolveMeteringOptions(options);
-	const { claimant, closeAfterMinutes, leaseMs, final, claimLimit = 2500 } = options;
+	const { claimant, closeAfterMinutes, leaseMs, final, claimLimit = CLAIM_LIMIT } = options;
 	const report: LedgerMeteringReport = { keys: [], requests: 0, retries: 0, batches: [] };
 	for (let round = 0; ; round++) {
 		const claim = await ledger.claim(
