@@ -216,8 +216,7 @@ function leaseMs(settings: Partial<MeteringOptions>, maxAttempts = 5, requestTim
 
 /** What the run did, beside its output, as n8n's own nodes tell it. */
 function hint(ctx: IExecuteFunctions, summary: MeteringSummary): void {
-	const { Success, ...others } = summary.statuses;
-	const notBilled = Object.values(others).reduce((sum, count) => sum + count, 0);
+	const notBilled = Object.entries(summary.statuses).reduce((sum, [status, count]) => (status === 'Success' ? sum : sum + count), 0);
 	const resends = summary.retries ? ` (${summary.retries} of them resends)` : '';
 	// n8n 1.x before execution hints lacks the method.
 	ctx.addExecutionHints?.({

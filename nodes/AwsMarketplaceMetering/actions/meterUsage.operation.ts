@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { readMeterUsageFields } from '../helpers/meterUsageFields';
 import { mapItems } from '../helpers/perItem';
+import { serviceError } from '../helpers/serviceErrors';
 import { versioned } from '../helpers/versions';
 import type { Services } from './services';
 
@@ -155,7 +156,7 @@ export async function execute(
 			if ((error as Error).name === 'DryRunOperation') {
 				return { dryRun: true, permitted: true, note: 'A dry run checks permissions only, not the input, the subscription or the timestamp', ...echo };
 			}
-			throw error;
+			throw serviceError(this.getNode(), error, itemIndex);
 		}
 	});
 }

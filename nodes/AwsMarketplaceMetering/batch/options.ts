@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { describeSendError } from './errors';
 import type { MeteringOptions, NonIntegerQuantity } from './types';
 
@@ -39,7 +41,7 @@ export function resolveMeteringOptions(options: Partial<MeteringOptions> = {}): 
 		describeError: describeSendError,
 		onResend: () => undefined,
 		now: () => new Date(),
-		sleep: async (ms) => await new Promise((resolve) => setTimeout(resolve, ms)),
+		sleep,
 		random: Math.random,
 		...given,
 	};

@@ -23,7 +23,7 @@ const TIMESTAMP_BYTES = 20;
 const ENVELOPE_SLACK = 64;
 
 export function utf8Length(text: string): number {
-	if (/^[\x00-\x7f]*$/.test(text)) return text.length;
+	if (!/[\u0080-\uffff]/.test(text)) return text.length;
 	let bytes = 0;
 	for (let index = 0; index < text.length; index++) {
 		const code = text.charCodeAt(index);

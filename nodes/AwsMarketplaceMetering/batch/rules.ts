@@ -54,9 +54,8 @@ export function isAbsent(value: unknown): boolean {
 
 /** The length AWS counts: Unicode characters, not UTF-16 code units. */
 export function characterCount(text: string): number {
-	let count = 0;
-	for (const _ of text) count++;
-	return count;
+	// A surrogate pair is one character; a lone surrogate counts as one, as when iterating the string.
+	return text.length - (text.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
 /** A short, safe rendering of an input value for messages. */

@@ -163,7 +163,8 @@ export function recordJson(record: UsageRecord): IDataObject {
 // n8n routes an item to the error output when its JSON holds only `error` and `details`, so the
 // outcome goes into `details`. (An item's `error` property would make n8n drop its JSON.)
 export function errorItem(itemIndex: number, message: string, details: IDataObject): INodeExecutionData {
-	const { error: _error, ...rest } = details;
+	const rest = { ...details };
+	delete rest.error;
 	return { json: { error: message, details: rest }, pairedItem: { item: itemIndex } };
 }
 

@@ -1,6 +1,8 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { sleep } from 'n8n-workflow';
+
 const LOCK_FILE = 'ledger.lock';
 const POLL_MS = 100;
 // A lock file without a pid this old was left by a process that died while creating it.
@@ -37,7 +39,7 @@ export async function lockFolder(folder: string, timeoutMs: number): Promise<() 
 					`If no process uses it, delete ${path}.`,
 			);
 		}
-		await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+		await sleep(POLL_MS);
 	}
 }
 

@@ -1,3 +1,4 @@
+import { sleep } from 'n8n-workflow';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
 import type { SqlExecutor, SqlRow, SqlSession } from './sql';
@@ -50,7 +51,7 @@ export async function openPostgresSession(connection: PostgresConnection): Promi
 				} finally {
 					client.release(broken);
 				}
-				await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+				await sleep(Math.random() * 20 * attempt);
 			}
 		},
 		close: () => pool.end(),

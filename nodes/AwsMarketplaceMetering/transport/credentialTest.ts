@@ -8,7 +8,7 @@ import { createMeteringClient, TransportSetupError } from '.';
 // the request is authenticated and authorized, so that answer proves the credential works, and it
 // changes nothing. The fallback, a Meter Usage dry run, covers credentials meant for AMI and container
 // products, which may lack ResolveCustomer.
-const PROBE_TOKEN = 'n8n-credential-test-token';
+const UNISSUED_REGISTRATION = 'n8n-credential-test-token';
 const AUTHORIZED_ANSWERS = new Set(['InvalidTokenException', 'ExpiredTokenException']);
 const DRY_RUN_AUTHORIZED = new Set([
 	'DryRunOperation',
@@ -27,11 +27,12 @@ export async function testCredential(
 	try {
 		client = createMeteringClient(credential.data ?? {}, { maxAttempts: 1, requestTimeoutMs: 10_000 });
 	} catch (error) {
-		if (error instanceof TransportSetupError) return { status: 'Error', message: `${error.message}. ${error.description}` };
-		throw error;
+		// The editor shows a failed test's message; a credential test has no node to throw a NodeOperationError for.
+		const message = error instanceof TransportSetupError ? `${error.message}. ${error.description}` : (error as Error).message;
+		return { status: 'Error', message };
 	}
 	try {
-		const resolve = await attempt(() => client.send(new ResolveCustomerCommand({ RegistrationToken: PROBE_TOKEN })));
+		const resolve = await attempt(() => client.send(new ResolveCustomerCommand({ RegistrationToken: UNISSUED_REGISTRATION })));
 		if (resolve.ok || AUTHORIZED_ANSWERS.has(resolve.code)) {
 			return { status: 'OK', message: 'Authenticated and allowed to call aws-marketplace:ResolveCustomer' };
 		}
