@@ -10,9 +10,9 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 
 	displayName = 'AWS Marketplace Metering API';
 
-	documentationUrl = 'https://docs.aws.amazon.com/marketplacemetering/latest/APIReference/Welcome.html';
+	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#credential';
 
-	icon = 'file:awsMarketplaceMetering.svg' as const;
+	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -82,9 +82,12 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: 'arn:aws:iam::123456789012:role/MarketplaceMetering',
+			placeholder: 'e.g. arn:aws:iam::123456789012:role/MarketplaceMetering',
 			displayOptions: { show: { assumeRole: [true] } },
 		},
+		// Masked on purpose: the role's trust policy checks the External ID before these credentials may assume the
+		// role, so the package keeps it out of view like the keys (test/credentials/secretFields.test.ts).
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'External ID',
 			name: 'externalId',
@@ -106,7 +109,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			name: 'stsEndpoint',
 			type: 'string',
 			default: '',
-			placeholder: 'https://sts.us-east-1.amazonaws.com',
+			placeholder: 'e.g. https://sts.us-east-1.amazonaws.com',
 			description: 'Leave empty for the Regional AWS STS endpoint. Set it for an STS VPC endpoint.',
 			displayOptions: { show: { assumeRole: [true] } },
 		},
@@ -115,7 +118,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			name: 'endpoint',
 			type: 'string',
 			default: '',
-			placeholder: 'https://metering.marketplace-fips.us-east-1.amazonaws.com',
+			placeholder: 'e.g. https://metering.marketplace-fips.us-east-1.amazonaws.com',
 			description:
 				'Leave empty for the Regional AWS endpoint. Set it for a VPC endpoint, a FIPS endpoint or a local emulator.',
 		},

@@ -9,7 +9,7 @@ export class AwsMarketplaceMeteringLedgerApi implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#metering-ledger';
 
-	icon = 'file:awsMarketplaceMetering.svg' as const;
+	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

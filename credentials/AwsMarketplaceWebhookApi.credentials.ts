@@ -8,9 +8,9 @@ export class AwsMarketplaceWebhookApi implements ICredentialType {
 
 	displayName = 'AWS Marketplace Webhook API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#aws-marketplace-trigger';
+	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#credential-and-answers';
 
-	icon = 'file:awsMarketplaceMetering.svg' as const;
+	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
