@@ -1,4 +1,5 @@
-// A local AWS Marketplace Metering Service (awsJson 1.1, SigV4) with STS AssumeRole, for tests, benchmarks and demos.
+// A local AWS Marketplace Metering Service (awsJson 1.1, SigV4) with the Entitlement Service's GetEntitlements and STS
+// AssumeRole, for tests, benchmarks and demos.
 export { startEmulator } from './server';
 export { DEFAULT_TEST_CREDENTIAL } from './credentials';
 export type {
@@ -6,6 +7,7 @@ export type {
 	Emulator,
 	EmulatorCredential,
 	EmulatorCustomer,
+	EmulatorEntitlement,
 	EmulatorFaults,
 	EmulatorOptions,
 	EmulatorProduct,

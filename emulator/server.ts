@@ -1,10 +1,11 @@
-// The HTTP front end: routes awsJson metering calls, awsQuery STS calls and the unsigned admin endpoints,
+// The HTTP front end: routes awsJson metering and entitlement calls, awsQuery STS calls and the unsigned admin endpoints,
 // authenticates, injects faults, logs every request and counts outcomes.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import { CredentialStore, DEFAULT_TEST_CREDENTIAL } from './credentials';
+import { EntitlementService } from './entitlements';
 import { ServiceError } from './errors';
 import { FaultInjector } from './faults';
 import { Lifecycle } from './lifecycle';
@@ -17,6 +18,9 @@ import { validateRequest } from './validation';
 
 const TARGET_PREFIX = 'AWSMPMeteringService.';
 const OPERATIONS = new Set(['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer']);
+const ENTITLEMENT_TARGET = 'AWSMPEntitlementService.GetEntitlements';
+/** The Entitlement Service's only Region: its requests are signed for it whatever the emulator's `region`. */
+const ENTITLEMENT_REGION = 'us-east-1';
 /** "BatchMeterUsage requests must be less than 1MB in size"; the same limit guards the other operations. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -88,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		faults,
 		usageSigner,
 	);
+	const entitlements = new EntitlementService(options.entitlements, options.products && new Set(options.products.map((product) => product.productCode)));
 	const sts = new StsService(credentials);
 	const log: RequestLogEntry[] = [];
 	let counts: Record<string, Record<string, number>> = {};
@@ -151,7 +156,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const records = (parsed as { UsageRecords?: unknown } | undefined)?.UsageRecords;
 		if (operation === 'BatchMeterUsage' && Array.isArray(records)) entry.records = records.length;
 		try {
-			const caller = await credentials.authenticate(signedRequest(request, url, body), 'aws-marketplace', region, now());
+			const entitlement = operation === 'GetEntitlements';
+			const caller = await credentials.authenticate(signedRequest(request, url, body), 'aws-marketplace', entitlement ? ENTITLEMENT_REGION : region, now());
 			entry.accessKeyId = caller.accessKeyId;
 			credentials.authorize(caller, `aws-marketplace:${operation}`);
 			if (disabledOperations.has(operation)) throw new ServiceError('DisabledApiException', 'The API is disabled in the Region.');
@@ -162,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			faults.admit(operation);
 			if (parsed === undefined) throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400, ['The request body is not valid JSON']);
 			validateRequest(operation, parsed);
-			const result = metering.handle(operation, parsed, caller, now());
+			const result = entitlement ? { body: entitlements.getEntitlements(parsed) } : metering.handle(operation, parsed, caller, now());
 			if (result.unprocessed !== undefined) entry.unprocessed = result.unprocessed;
 			if (drop) {
 				// Processed, but the answer is lost with the connection.
@@ -254,7 +260,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const form = !target && contentType.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body.toString('utf8')) : undefined;
 		const entry: RequestLogEntry = {
 			time: now().toISOString(),
-			operation: target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (form?.get('Action') ?? 'Unknown'),
+			operation: target === ENTITLEMENT_TARGET ? 'GetEntitlements' : target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (form?.get('Action') ?? 'Unknown'),
 			httpStatus: 0,
 			accessKeyId: claimedAccessKeyId(request.headers),
 			sessionToken: header(request.headers, 'x-amz-security-token') !== undefined,
@@ -267,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			return answer(entry, response, jsonError(new ServiceError('RequestEntityTooLargeException', message, 413)), randomUUID(), 'RequestEntityTooLargeException');
 		}
 		if (form) return handleSts(request, response, entry, url, body, form);
-		if (request.method !== 'POST' || !OPERATIONS.has(entry.operation)) {
+		if (request.method !== 'POST' || !(OPERATIONS.has(entry.operation) || target === ENTITLEMENT_TARGET)) {
 			const unknown = new ServiceError('UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname} ${target ?? '(no X-Amz-Target)'}`);
 			return answer(entry, response, jsonError(unknown), randomUUID(), unknown.type);
 		}

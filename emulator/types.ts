@@ -46,7 +46,21 @@ export interface EmulatorProduct {
 	publicKeyRotatedAt?: string;
 }
 
-/** Failures injected into metering operations (never into STS or the admin endpoints). */
+/** An entitlement GetEntitlements answers: what a buyer of a contract product bought of one dimension. */
+export interface EmulatorEntitlement {
+	productCode: string;
+	dimension: string;
+	customerAWSAccountId?: string;
+	/** Legacy products' customer identifier. */
+	customerIdentifier?: string;
+	licenseArn?: string;
+	/** Exactly one member, by the dimension's type. */
+	value: { IntegerValue?: number; DoubleValue?: number; BooleanValue?: boolean; StringValue?: string };
+	/** ISO 8601: when the contract renews or ends. */
+	expirationDate?: string;
+}
+
+/** Failures injected into metering operations and GetEntitlements (never into STS or the admin endpoints). */
 export interface EmulatorFaults {
 	/** Added to every metering response. */
 	latencyMs?: number;
@@ -78,6 +92,8 @@ export interface EmulatorOptions {
 	/** Unset: open mode, any product code and any dimension. */
 	products?: EmulatorProduct[];
 	registrationTokens?: EmulatorRegistrationToken[];
+	/** What GetEntitlements answers, in this order; default none (every answer an empty list). */
+	entitlements?: EmulatorEntitlement[];
 	/**
 	 * How old a BatchMeterUsage record may be, in hours; default 24 (a record this old or older is rejected). Whatever
 	 * the window, usage of the previous UTC month is accepted only until 06:00 UTC on the 1st.
@@ -115,7 +131,7 @@ export interface EmulatorOptions {
 export interface RequestLogEntry {
 	/** Arrival time (ISO 8601) by the emulator's clock. */
 	time: string;
-	/** BatchMeterUsage | MeterUsage | RegisterUsage | ResolveCustomer | AssumeRole | GetCallerIdentity | Unknown */
+	/** BatchMeterUsage | MeterUsage | RegisterUsage | ResolveCustomer | GetEntitlements | AssumeRole | GetCallerIdentity | Unknown */
 	operation: string;
 	/** 0 when the connection was dropped or hung. */
 	httpStatus: number;

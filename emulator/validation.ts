@@ -1,4 +1,5 @@
-// The request shapes of the Metering model (botocore meteringmarketplace 2016-01-14), checked the way AWS's
+// The request shapes of the Metering model (botocore meteringmarketplace 2016-01-14) and of GetEntitlements
+// (marketplace-entitlement 2017-01-11), checked the way AWS's
 // front end does: a JSON value of the wrong type is a SerializationException, a broken constraint a
 // ValidationException listing every violation as "Value 'x' at 'a.1.member.b' failed to satisfy constraint: ...".
 import { ServiceError } from './errors';
@@ -9,6 +10,7 @@ type Shape =
 	| { type: 'boolean' }
 	| { type: 'timestamp' }
 	| { type: 'list'; member: Shape; min?: number; max?: number }
+	| { type: 'map'; keys: string[]; value: Shape }
 	| { type: 'structure'; members: Record<string, Shape>; required?: string[] };
 
 const INT_MAX = 2147483647;
@@ -85,6 +87,20 @@ export const REQUEST_SHAPES: Record<string, Shape> = {
 		required: ['RegistrationToken'],
 		members: { RegistrationToken: { type: 'string', pattern: '[\\s\\S]+' } },
 	},
+	GetEntitlements: {
+		type: 'structure',
+		required: ['ProductCode'],
+		members: {
+			ProductCode: { type: 'string', min: 1, max: 255 },
+			Filter: {
+				type: 'map',
+				keys: ['CUSTOMER_IDENTIFIER', 'DIMENSION', 'CUSTOMER_AWS_ACCOUNT_ID', 'LICENSE_ARN'],
+				value: { type: 'list', min: 1, member: { type: 'string' } },
+			},
+			NextToken: { type: 'string', pattern: '\\S+' },
+			MaxResults: { type: 'integer', min: 1, max: 25 },
+		},
+	},
 };
 
 const patterns = new Map<string, RegExp>();
@@ -115,6 +131,7 @@ const TARGET: Record<Shape['type'], string> = {
 	boolean: 'a Boolean',
 	timestamp: 'a Timestamp',
 	list: 'a List',
+	map: 'a Map',
 	structure: 'a Structure',
 };
 
@@ -162,6 +179,17 @@ function check(value: unknown, shape: Shape, path: string, found: Findings): voi
 				else check(value[index], shape.member, itemPath, found);
 			}
 			return;
+		case 'map': {
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrongType(found, value, path, shape);
+			for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+				if (!shape.keys.includes(key)) {
+					violation(found, key, path, `Map keys must satisfy constraint: [Member must satisfy enum value set: [${shape.keys.join(', ')}]]`);
+				}
+				if (member === null) found.serialization.push(`VALUE_NULL at '${path}.${key}' can not be converted to ${TARGET[shape.value.type]}`);
+				else check(member, shape.value, `${path}.${key}`, found);
+			}
+			return;
+		}
 		case 'structure': {
 			if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrongType(found, value, path, shape);
 			const object = value as Record<string, unknown>;

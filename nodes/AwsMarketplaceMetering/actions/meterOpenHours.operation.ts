@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import type { NonIntegerQuantity } from '../batch';
+import { listOf } from '../helpers/fields';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
 import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption } from '../helpers/usageFields';
@@ -79,9 +80,4 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			{ node: this.getNode(), itemCount: 0, recordsMode: false, unreadable: new Map(), unbilledAsErrors },
 		),
 	);
-}
-
-function listOf(value: unknown): string[] {
-	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
-	return values.map((entry) => String(entry ?? '').trim()).filter(Boolean);
 }

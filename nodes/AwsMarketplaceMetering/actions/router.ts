@@ -1,8 +1,10 @@
+import type { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { getMeteringClient } from '../transport';
+import { getEntitlementClient, getMeteringClient } from '../transport';
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as getEntitlements from './getEntitlements.operation';
 import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
@@ -11,7 +13,7 @@ import * as registerUsage from './registerUsage.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
 import type { Services } from './services';
 
-const operations = { batchMeterUsage, getMeteringReport, meterOpenHours, meterUsage, recordUsage, registerUsage, resolveCustomer };
+const operations = { batchMeterUsage, getEntitlements, getMeteringReport, meterOpenHours, meterUsage, recordUsage, registerUsage, resolveCustomer };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -21,13 +23,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	// Only the operations that send usage offer these options; the others use the defaults.
 	const options = this.getNodeParameter('options', 0, {}) as { requestTimeoutSeconds?: number; maxAttempts?: number };
+	const settings = {
+		requestTimeoutMs: options.requestTimeoutSeconds ? options.requestTimeoutSeconds * 1000 : undefined,
+		maxAttempts: options.maxAttempts,
+	};
 	let client: Promise<MarketplaceMeteringClient> | undefined;
+	let entitlementClient: Promise<MarketplaceEntitlementServiceClient> | undefined;
 	const services: Services = {
-		client: async () =>
-			await (client ??= getMeteringClient.call(this, {
-				requestTimeoutMs: options.requestTimeoutSeconds ? options.requestTimeoutSeconds * 1000 : undefined,
-				maxAttempts: options.maxAttempts,
-			})),
+		client: async () => await (client ??= getMeteringClient.call(this, settings)),
+		entitlementClient: async () => await (entitlementClient ??= getEntitlementClient.call(this, settings)),
 	};
 	try {
 		return [await operations[operation].execute.call(this, items, services)];
@@ -39,6 +43,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				'The metering ledger failed. What it had recorded stays; usage it had claimed for sending is sent again, with the same quantity, by a later run.',
 		});
 	} finally {
-		if (client) (await client.catch(() => undefined))?.destroy();
+		for (const built of [client, entitlementClient]) if (built) (await built.catch(() => undefined))?.destroy();
 	}
 }

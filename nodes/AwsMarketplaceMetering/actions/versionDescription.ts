@@ -1,6 +1,7 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as getEntitlements from './getEntitlements.operation';
 import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
@@ -17,8 +18,8 @@ export const versionDescription: INodeTypeDescription = {
 	defaultVersion: 2,
 	// The operation's name as the nodes panel shows it, not its value.
 	subtitle:
-		'={{ { batchMeterUsage: "Batch Meter Usage", getMeteringReport: "Get Metering Report", meterOpenHours: "Meter Open Hours Now", meterUsage: "Meter Usage", recordUsage: "Record Usage", registerUsage: "Register Usage", resolveCustomer: "Resolve Customer" }[$parameter["operation"]] }}',
-	description: 'Resolve AWS Marketplace customers and meter their usage for billing',
+		'={{ { batchMeterUsage: "Batch Meter Usage", getEntitlements: "Get Entitlements", getMeteringReport: "Get Metering Report", meterOpenHours: "Meter Open Hours Now", meterUsage: "Meter Usage", recordUsage: "Record Usage", registerUsage: "Register Usage", resolveCustomer: "Resolve Customer" }[$parameter["operation"]] }}',
+	description: 'Resolve AWS Marketplace customers, read their contract entitlements and meter their usage for billing',
 	defaults: { name: 'AWS Marketplace Metering' },
 	usableAsTool: true,
 	// Plain 'main' rather than NodeConnectionTypes, which n8n 1.x's n8n-workflow lacks.
@@ -46,6 +47,12 @@ export const versionDescription: INodeTypeDescription = {
 					value: 'batchMeterUsage',
 					description: 'Report SaaS usage records, batched, aggregated and retried',
 					action: 'Batch meter usage',
+				},
+				{
+					name: 'Get Entitlements',
+					value: 'getEntitlements',
+					description: 'Read what customers of a contract product bought, per dimension, and until when',
+					action: 'Get entitlements',
 				},
 				{
 					name: 'Get Metering Report',
@@ -93,5 +100,6 @@ export const versionDescription: INodeTypeDescription = {
 		...getMeteringReport.description,
 		...meterUsage.description,
 		...registerUsage.description,
+		...getEntitlements.description,
 	],
 };

@@ -14,3 +14,9 @@ export function requireProductCode(ctx: IExecuteFunctions, itemIndex: number, na
 	if (!checked.ok) throw fieldError(ctx, itemIndex, checked.error.message);
 	return checked.value;
 }
+
+/** A field of several values: an array, or text of comma-separated values; blanks are dropped. */
+export function listOf(value: unknown): string[] {
+	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+	return values.map((entry) => String(entry ?? '').trim()).filter(Boolean);
+}

@@ -17,10 +17,19 @@ export async function mapItems(
 	items: INodeExecutionData[],
 	run: (itemIndex: number) => Promise<IDataObject>,
 ): Promise<INodeExecutionData[]> {
+	return await flatMapItems.call(this, items, async (itemIndex) => [await run(itemIndex)]);
+}
+
+/** As mapItems, for calls that answer a list: an item per entry, each paired to its input item, none for an empty list. */
+export async function flatMapItems(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	run: (itemIndex: number) => Promise<IDataObject[]>,
+): Promise<INodeExecutionData[]> {
 	const returnData: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			returnData.push({ json: await run(itemIndex), pairedItem: { item: itemIndex } });
+			for (const json of await run(itemIndex)) returnData.push({ json, pairedItem: { item: itemIndex } });
 		} catch (caught) {
 			const error =
 				caught instanceof NodeOperationError || caught instanceof NodeApiError

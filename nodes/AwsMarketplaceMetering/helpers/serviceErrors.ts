@@ -54,6 +54,12 @@ const ADVICE: Record<string, { message: string; description: string }> = {
 		message: 'The product code is not valid',
 		description: 'Use the product code from the AWS Marketplace Management Portal, or the one Resolve Customer returned.',
 	},
+	// The Entitlement Service's one client error, for a product code or filter it does not accept.
+	InvalidParameterException: {
+		message: 'The product code or a filter is not valid',
+		description:
+			'Use the product code of a product your seller account published (AWS Marketplace Management Portal), and filter on Customer AWS Account ID or Customer Identifier, not both.',
+	},
 	InvalidUsageDimensionException: {
 		message: 'The usage dimension is not defined for this product',
 		description: 'Use a dimension API identifier exactly as listed in the product’s pricing dimensions.',

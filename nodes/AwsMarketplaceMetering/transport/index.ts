@@ -1,3 +1,4 @@
+import { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import {
 	MarketplaceMeteringClient,
 	type MarketplaceMeteringClientConfig,
@@ -39,17 +40,31 @@ export const DEFAULT_CLIENT_SETTINGS: Required<ClientSettings> = {
 	requestTimeoutMs: 30_000,
 };
 
-/** The only place that reads the credential: one SDK client per execution, shared by all items. */
+/** The Entitlement Service answers in this Region only. */
+export const ENTITLEMENT_REGION = 'us-east-1';
+
+/** One SDK client per execution, shared by all items. */
 export async function getMeteringClient(
 	this: IExecuteFunctions,
 	settings: ClientSettings = {},
 ): Promise<MarketplaceMeteringClient> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	return await withCredential(this, (credentials) => createMeteringClient(credentials, settings));
+}
+
+export async function getEntitlementClient(
+	this: IExecuteFunctions,
+	settings: ClientSettings = {},
+): Promise<MarketplaceEntitlementServiceClient> {
+	return await withCredential(this, (credentials) => createEntitlementClient(credentials, settings));
+}
+
+/** The only place that reads the credential. */
+async function withCredential<T>(ctx: IExecuteFunctions, create: (credentials: ICredentialDataDecryptedObject) => T): Promise<T> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	try {
-		return createMeteringClient(credentials, settings);
+		return create(credentials);
 	} catch (error) {
-		if (!(error instanceof TransportSetupError)) throw error;
-		throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
+		throw new NodeOperationError(ctx.getNode(), error as Error, { description: error instanceof TransportSetupError ? error.description : undefined });
 	}
 }
 
@@ -59,16 +74,30 @@ export function createMeteringClient(
 	settings: ClientSettings = {},
 ): MarketplaceMeteringClient {
 	const credentials = data as unknown as MeteringCredentials;
+	return new MarketplaceMeteringClient({ region: credentials.region, ...sharedConfig(credentials, settings) });
+}
+
+/**
+ * The Entitlement Service lives in us-east-1 whatever the credential's Region; its Custom Endpoint (an emulator)
+ * replaces the endpoint only when set. Throws TransportSetupError as createMeteringClient does.
+ */
+export function createEntitlementClient(
+	data: ICredentialDataDecryptedObject,
+	settings: ClientSettings = {},
+): MarketplaceEntitlementServiceClient {
+	return new MarketplaceEntitlementServiceClient({ region: ENTITLEMENT_REGION, ...sharedConfig(data as unknown as MeteringCredentials, settings) });
+}
+
+function sharedConfig(credentials: MeteringCredentials, settings: ClientSettings) {
 	const { maxAttempts, requestTimeoutMs } = { ...DEFAULT_CLIENT_SETTINGS, ...settings };
-	// One pair of agents for the metering client and the STS clients: destroying the client closes all connections.
+	// One pair of agents for the client and its STS clients: destroying the client closes all connections.
 	const requestHandler = requestHandlerOptions(requestTimeoutMs);
-	return new MarketplaceMeteringClient({
-		region: credentials.region,
+	return {
 		endpoint: nonEmpty(credentials.endpoint),
 		credentials: credentialProvider(credentials, requestHandler),
 		maxAttempts,
 		requestHandler,
-	});
+	};
 }
 
 function credentialProvider(
