@@ -130,4 +130,24 @@ export default defineConfig(
 		files: ['nodes/AwsMarketplaceMetering/ledger/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
+	{
+		// The package loads in n8n 1.x too (peer dependency n8n-workflow "*"): NodeConnectionTypes is missing from
+		// older 1.x releases' n8n-workflow (they have the enum NodeConnectionType, which 2.x no longer exports as a
+		// value), so inputs and outputs say 'main', which tsc checks against INodeTypeDescription anyway.
+		files: ['nodes/**/*.node.ts'],
+		rules: { '@n8n/community-nodes/node-connection-type-literal': 'off' },
+	},
+	{
+		// The EventBridge rule, connection and API destination live in the seller's AWS account and are set up
+		// there (README: AWS CLI commands, CloudFormation template); the trigger has no AWS credential to create,
+		// check or delete them, so it implements no webhookMethods.
+		files: ['nodes/AwsMarketplaceTrigger/AwsMarketplaceTrigger.node.ts'],
+		rules: { '@n8n/community-nodes/webhook-lifecycle-complete': 'off' },
+	},
+	{
+		// The API key is a shared secret the trigger compares with the requests' header: there is no service to
+		// test it against.
+		files: ['credentials/AwsMarketplaceWebhookApi.credentials.ts'],
+		rules: { '@n8n/community-nodes/credential-test-required': 'off' },
+	},
 );

@@ -1,10 +1,104 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { description } from './description';
+import { testLedgerCredential } from '../AwsMarketplaceMetering/transport/ledger';
+import { EVENT_TYPES, LIFECYCLE_EVENTS, OTHER_EVENT } from './eventBridge/events';
 import { receive } from './receive';
 
 export class AwsMarketplaceTrigger implements INodeType {
-	description: INodeTypeDescription = description;
+	description: INodeTypeDescription = {
+		displayName: 'AWS Marketplace Trigger',
+		name: 'awsMarketplaceTrigger',
+		icon: { light: 'file:awsMarketplaceTrigger.svg', dark: 'file:awsMarketplaceTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).length + " event types" }}',
+		description: 'Starts the workflow on AWS Marketplace subscription events: agreements, licenses, cancellations',
+		eventTriggerDescription: 'Waiting for an AWS Marketplace event',
+		activationMessage: 'EventBridge can now deliver AWS Marketplace events to the production URL.',
+		defaults: { name: 'AWS Marketplace Trigger' },
+		inputs: [],
+		// Plain 'main' rather than NodeConnectionTypes, which n8n 1.x's n8n-workflow lacks.
+		outputs: ['main'],
+		credentials: [
+			// Nothing to test the API key against: the trigger only compares it with the requests' header.
+			{ name: 'awsMarketplaceWebhookApi', required: true },
+			{
+				name: 'awsMarketplaceMeteringLedgerApi',
+				required: true,
+				testedBy: 'awsMarketplaceMeteringLedgerApiTest',
+				displayOptions: { show: { ledger: ['postgres'] } },
+			},
+		],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName:
+					'Make the production URL the endpoint of an EventBridge API destination in us-east-1, with a rule on the default event bus for source aws.agreement-marketplace and a connection whose API key is this credential’s. The README has the whole setup.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					...EVENT_TYPES.map(({ event, detailType, description }) => ({ name: detailType, value: event, description })),
+					{ name: 'Other', value: OTHER_EVENT, description: 'A detail-type this node does not know yet' },
+				],
+				default: [...LIFECYCLE_EVENTS],
+				description:
+					'The events that start the workflow, whatever the role (Proposer or Manufacturer). Others are answered 200 and ignored; your EventBridge rule decides which are sent at all.',
+			},
+			{
+				displayName: 'Metering Ledger',
+				name: 'ledger',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'None',
+						value: 'none',
+						description: 'Remember the last 1000 deliveries in the workflow and in this n8n process',
+					},
+					{
+						name: 'Embedded',
+						value: 'embedded',
+						description: 'Remember deliveries for 7 days in the embedded metering ledger: one n8n instance, not queue mode',
+					},
+					{
+						name: 'PostgreSQL',
+						value: 'postgres',
+						description: 'Remember deliveries for 7 days in the shared metering ledger: every n8n instance and worker',
+					},
+				],
+				default: 'none',
+				description:
+					'Where repeated deliveries are recognized: EventBridge delivers at least once, and a repeat is answered 200 without starting the workflow again',
+			},
+			{
+				displayName: 'Accept SNS Messages (Legacy)',
+				name: 'acceptSns',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also accept the legacy AWS Marketplace SNS topics through an HTTPS subscription: the subscription is confirmed and each message’s SNS signature verified',
+			},
+			{
+				displayName: 'SNS Topic ARNs',
+				name: 'snsTopicArns',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: 'e.g. arn:aws:sns:us-east-1:123456789012:aws-mp-subscription-notification-abc123',
+				description:
+					'The AWS Marketplace topics to accept, comma-separated. Any SNS topic’s message carries a valid signature, so messages of other topics are refused.',
+				displayOptions: { show: { acceptSns: [true] } },
+			},
+		],
+	};
+
+	methods = { credentialTest: { awsMarketplaceMeteringLedgerApiTest: testLedgerCredential } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receive.call(this);

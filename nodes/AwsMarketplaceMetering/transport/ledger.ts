@@ -1,6 +1,13 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
-import { defaultLedgerFolder, openLedger, type MeteringLedger } from '../ledger';
+import { defaultLedgerFolder, openLedger, type MeteringLedger, type PostgresConnection } from '../ledger';
+import { openPostgresSession } from '../ledger/postgres';
 
 export const LEDGER_CREDENTIAL_TYPE = 'awsMarketplaceMeteringLedgerApi';
 
@@ -20,9 +27,25 @@ interface LedgerCredential {
 export async function getLedger(this: IExecuteFunctions, choice: LedgerChoice): Promise<MeteringLedger | undefined> {
 	if (choice === 'none') return undefined;
 	if (choice === 'embedded') return await openLedger({ store: 'embedded', folder: defaultLedgerFolder() });
-	const { host, port, database, user, password, ssl = 'disable' } = (await this.getCredentials(LEDGER_CREDENTIAL_TYPE)) as unknown as LedgerCredential;
-	return await openLedger({
-		store: 'postgres',
-		connection: { host, port: port || 5432, database, user, password: password || undefined, ssl: ssl !== 'disable', rejectUnauthorized: ssl === 'require' },
-	});
+	return await openLedger({ store: 'postgres', connection: ledgerConnection(await this.getCredentials(LEDGER_CREDENTIAL_TYPE)) });
+}
+
+function ledgerConnection(data: ICredentialDataDecryptedObject): PostgresConnection {
+	const { host, port, database, user, password, ssl = 'disable' } = data as unknown as LedgerCredential;
+	return { host, port: port || 5432, database, user, password: password || undefined, ssl: ssl !== 'disable', rejectUnauthorized: ssl === 'require' };
+}
+
+/** The editor's Test of the ledger credential: connects to the database, and changes nothing in it. */
+export async function testLedgerCredential(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	try {
+		const session = await openPostgresSession(ledgerConnection(credential.data ?? {}));
+		await session.close();
+		return { status: 'OK', message: 'Connected to the PostgreSQL database of the metering ledger' };
+	} catch (error) {
+		// Names the server, database and user, never the password.
+		return { status: 'Error', message: (error as Error).message };
+	}
 }
