@@ -15,6 +15,8 @@ describe('credential test in the editor', () => {
 				DEFAULT_TEST_CREDENTIAL,
 				{ accessKeyId: 'AKIADENIEDSAAS000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/ami', deniedActions: ['aws-marketplace:ResolveCustomer'] },
 				{ accessKeyId: 'AKIADENIEDALL0000001', secretAccessKey: SECRET, principalArn: 'arn:aws:iam::123456789012:user/none', deniedActions: ['*'] },
+				{ accessKeyId: 'AKIADENIEDENTITLE001', secretAccessKey: SECRET, deniedActions: ['aws-marketplace:GetEntitlements'] },
+				{ accessKeyId: 'AKIAENTITLEONLY00001', secretAccessKey: SECRET, deniedActions: ['aws-marketplace:ResolveCustomer', 'aws-marketplace:MeterUsage'] },
 			],
 		});
 
@@ -31,7 +33,22 @@ describe('credential test in the editor', () => {
 	};
 
 	it('accepts valid, allowed keys', async () => {
-		expect(await test({})).toEqual({ status: 'OK', message: 'Authenticated and allowed to call aws-marketplace:ResolveCustomer' });
+		expect(await test({})).toEqual({
+			status: 'OK',
+			message: 'Authenticated and allowed to call aws-marketplace:ResolveCustomer\nAllowed to call aws-marketplace:GetEntitlements',
+		});
+	});
+
+	it('says on a line of its own whether the keys may call GetEntitlements', async () => {
+		expect(await test({ accessKeyId: 'AKIADENIEDENTITLE001', secretAccessKey: SECRET })).toEqual({
+			status: 'OK',
+			message:
+				'Authenticated and allowed to call aws-marketplace:ResolveCustomer\nNot allowed to call aws-marketplace:GetEntitlements (needed for Get Entitlements of contract products)',
+		});
+		// Keys that may only read entitlements serve Get Entitlements.
+		const entitlementsOnly = await test({ accessKeyId: 'AKIAENTITLEONLY00001', secretAccessKey: SECRET });
+		expect(entitlementsOnly.status).toBe('OK');
+		expect(entitlementsOnly.message).toMatch(/^The credentials are valid but not allowed to call aws-marketplace:ResolveCustomer .*\nAllowed to call aws-marketplace:GetEntitlements$/);
 	});
 
 	it('accepts keys meant for AMI and container products, saying what they cannot do', async () => {
@@ -45,10 +62,11 @@ describe('credential test in the editor', () => {
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain('aws-marketplace:ResolveCustomer');
 		expect(result.message).toContain('aws-marketplace:MeterUsage');
+		expect(result.message).toContain('\nNot allowed to call aws-marketplace:GetEntitlements');
 	});
 
 	it('tells unknown keys from a wrong secret', async () => {
-		expect((await test({ accessKeyId: 'AKIAUNKNOWNKEY000001' })).message).toMatch(/^AWS does not recognize these credentials/);
+		expect((await test({ accessKeyId: 'AKIAUNKNOWNKEY000001' })).message).toMatch(/^AWS does not recognize these credentials[^\n]*$/);
 		expect((await test({ secretAccessKey: 'wrong-secret' })).message).toMatch(/^AWS rejected the request signature/);
 	});
 
