@@ -1,3 +1,4 @@
+import { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -44,6 +45,16 @@ export function meteringClient(
 		credentials: { accessKeyId, secretAccessKey, sessionToken },
 		maxAttempts: 1,
 	});
+}
+
+/** A real Entitlement Service client pointed at the emulator: us-east-1, the service's only Region, without SDK retries. */
+export function entitlementClient(
+	emulator: Emulator,
+	credentials: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'> = DEFAULT_TEST_CREDENTIAL,
+	region = 'us-east-1',
+): MarketplaceEntitlementServiceClient {
+	const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+	return new MarketplaceEntitlementServiceClient({ endpoint: emulator.url, region, credentials: { accessKeyId, secretAccessKey, sessionToken }, maxAttempts: 1 });
 }
 
 export interface RawRequest {
