@@ -37,6 +37,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [await operations[operation].execute.call(this, items, services)];
 	} catch (error) {
 		// The ledger's database errors arrive as plain errors: give them the node's context.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError or NodeApiError
 		if (error instanceof NodeOperationError || error instanceof NodeApiError) throw error;
 		throw new NodeOperationError(this.getNode(), error as Error, {
 			description:
