@@ -42,10 +42,11 @@ export class AwsMarketplaceTrigger implements INodeType {
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
+				// Sorted by name, as n8n lists options (the lint rule for it cannot see a list built here).
 				options: [
 					...EVENT_TYPES.map(({ event, detailType, description }) => ({ name: detailType, value: event, description })),
 					{ name: 'Other', value: OTHER_EVENT, description: 'A detail-type this node does not know yet' },
-				],
+				].sort((a, b) => a.name.localeCompare(b.name)),
 				default: [...LIFECYCLE_EVENTS],
 				description:
 					'The events that start the workflow, whatever the role (Proposer or Manufacturer). Others are answered 200 and ignored; your EventBridge rule decides which are sent at all.',

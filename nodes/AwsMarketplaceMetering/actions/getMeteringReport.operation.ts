@@ -6,7 +6,6 @@ import { customerJson } from '../helpers/ledgerOutcomes';
 import { withLedger } from '../helpers/ledgerRun';
 
 const show = { show: { operation: ['getMeteringReport'] } };
-const STATES: KeyState[] = ['open', 'ready', 'sending', 'billed', 'notBilled', 'expired'];
 
 export const description: INodeProperties[] = [
 	...ledgerFields(['getMeteringReport']),
@@ -29,7 +28,15 @@ export const description: INodeProperties[] = [
 				displayName: 'States',
 				name: 'states',
 				type: 'multiOptions',
-				options: STATES.map((state) => ({ name: state, value: state })),
+				// The output's state values, named for the editor.
+				options: [
+					{ name: 'Billed', value: 'billed' },
+					{ name: 'Expired', value: 'expired' },
+					{ name: 'Not Billed', value: 'notBilled' },
+					{ name: 'Open', value: 'open' },
+					{ name: 'Ready', value: 'ready' },
+					{ name: 'Sending', value: 'sending' },
+				] satisfies Array<{ name: string; value: KeyState }>,
 				default: [],
 			},
 			{ displayName: 'To', name: 'to', type: 'dateTime', default: '', description: 'Hours before this one' },
