@@ -4,10 +4,16 @@
 // Two rule sets, applied as `n8n-node lint` (@n8n/node-cli 0.48) applies them:
 // - @n8n/eslint-plugin-community-nodes, config `recommended` (the default of `n8n-node lint`, with the n8n Cloud
 //   rules), together with @eslint/js and typescript-eslint `recommended`, import-x and `no-console`;
-// - eslint-plugin-n8n-nodes-base, rule sets `community` (package.json), `credentials` and `nodes`, with the four
+// - eslint-plugin-n8n-nodes-base, rule sets `community` (package.json), `credentials` and `nodes`, with the five
 //   rules `n8n-node lint` itself turns off.
 // The classic layout stays (gulp + tsc build, `nodes/`, `credentials/`). `n8n-node lint` itself is not used: its
 // strict mode insists on its own unmodified config, which has no room for the exceptions at the end of this file.
+//
+// Rules that read a node's description need it as an object literal in the *.node.ts class: both nodes have it
+// there. The metering node's parameters come from actions/versionDescription.ts (`properties`), which the
+// n8n-nodes-base parameter rules lint where they are written; only @n8n/community-nodes/resource-operation-pattern
+// reads `description.properties` and so does not see them (it would warn: 8 operations without resources; grouping
+// them under a Resource parameter would take a new node version and change no behaviour).
 import { readFileSync } from 'node:fs';
 
 import js from '@eslint/js';
@@ -23,7 +29,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where this package deliberately differs from n8n's community-node rules: it is for self-hosted n8n only
-// (README, Compatibility), because n8n Cloud allows none of the following, which the package needs.
+// (n8n Cloud, and n8n's verification of community nodes, allow none of the following, which the package needs).
 // - Runtime dependencies (package.json `dependencies`): the AWS SDK v3 clients and credential providers (SigV4,
 //   the default credential chain, assume role, retries: not something to rewrite on top of n8n's HTTP helpers),
 //   PGlite (the embedded metering ledger), pg (the shared PostgreSQL ledger), http-proxy-agent and
