@@ -17,6 +17,7 @@ const OPERATIONS = [
 	{ operation: 'batchMeterUsage', options: { maxAttempts: 1, unprocessedRetries: 0 } },
 	{ operation: 'meterUsage', productCode: 'prod-ami', usageDimension: 'hours', usageQuantity: 1 },
 	{ operation: 'registerUsage', productCode: 'prod-container', publicKeyVersion: 1 },
+	{ operation: 'getEntitlements', entitlementsProductCode: 'prod-saas' },
 ];
 
 // The SDK's HTTP handler ignores HTTP_PROXY, HTTPS_PROXY and NO_PROXY; n8n honours them, and so must every request
@@ -67,7 +68,7 @@ describe('transport: proxies from the environment', () => {
 			await runNode({ parameters, credentials: emulatorCredential(emulator()), items: usageEvents({ count: 2, customers: 1 }), onError: 'continueRegularOutput' });
 		}
 		const operations = emulator().log.map((entry) => entry.operation);
-		expect(new Set(operations)).toEqual(new Set(['ResolveCustomer', 'BatchMeterUsage', 'MeterUsage', 'RegisterUsage']));
+		expect(new Set(operations)).toEqual(new Set(['ResolveCustomer', 'BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'GetEntitlements']));
 		expect(forwarding.seen).toEqual(operations.map(() => `POST ${emulator().url}/`));
 	});
 
@@ -76,8 +77,8 @@ describe('transport: proxies from the environment', () => {
 		useProxy('HTTP_PROXY', forwarding.url);
 		expect((await resolve({ ...ROLE, stsEndpoint: emulator().url })).error).toBeUndefined();
 		expect((await credentialTest()).status).toBe('OK');
-		expect(emulator().log.map((entry) => entry.operation)).toEqual(['AssumeRole', 'ResolveCustomer', 'ResolveCustomer']);
-		expect(forwarding.seen).toHaveLength(3);
+		expect(emulator().log.map((entry) => entry.operation)).toEqual(['AssumeRole', 'ResolveCustomer', 'ResolveCustomer', 'GetEntitlements']);
+		expect(forwarding.seen).toHaveLength(4);
 	});
 
 	it('connects directly to the hosts NO_PROXY lists', async () => {
