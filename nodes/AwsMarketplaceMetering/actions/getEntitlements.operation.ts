@@ -99,10 +99,10 @@ export async function execute(
 	const client = await services.entitlementClient();
 	return await flatMapItems.call(this, items, async (itemIndex) => {
 		const productCode = requireProductCode(this, itemIndex, 'entitlementsProductCode');
-		const Filter = readFilter(this, itemIndex);
+		const filter = readFilter(this, itemIndex);
 		const entitlements: IDataObject[] = [];
 		// AWS may answer an empty page with a NextToken: follow it. The same token twice ends the loop.
-		const pages = paginateGetEntitlements({ client, pageSize: PAGE_SIZE, stopOnSameToken: true }, { ProductCode: productCode, Filter });
+		const pages = paginateGetEntitlements({ client, pageSize: PAGE_SIZE, stopOnSameToken: true }, { ProductCode: productCode, Filter: filter });
 		for await (const page of pages) entitlements.push(...(page.Entitlements ?? []).map(toItem));
 		return entitlements;
 	});
