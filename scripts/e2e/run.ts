@@ -1,17 +1,20 @@
 // The end-to-end test on real n8n (`npm run test:e2e [-- --keep]`): installs n8n 2.41.1 under Node 24 (cached),
 // installs this package's `npm pack` tarball as a community package, imports a credential for a local
-// emulator of the Metering Service and the example workflows, runs them with n8n's CLI and webhooks, and
-// checks their outcome both in n8n's output and in what the emulator received and billed.
+// emulator of the Metering Service, the AWS Marketplace Trigger's API-key credential and the example workflows,
+// runs them with n8n's CLI and webhooks (the trigger's through the emulator's EventBridge and SNS posts), and
+// checks their outcome in n8n's output, in the executions n8n stored, and in what the emulator received and billed.
 import { generateKeyPairSync } from 'node:crypto';
 
 import type { RequestLogEntry } from '../../emulator';
 import { checkLedgerFlows, ledgerTestWorkflows } from './ledger';
-import { node, postRegistrationToken, webhookPath, withPublicKey } from './lib/examples';
+import { node, postRegistrationToken, webhookPath, withPublicKey, type Workflow } from './lib/examples';
 import { nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
 import { Checks } from './lib/report';
 import { prepareStack, type Stack } from './lib/stack';
+import { checkLifecycleExample, checkTriggerDeliveries, TRIGGER_ALL_EVENTS_ID, triggerTestWorkflows } from './lifecycle';
 
-// A first run installs n8n (about 5 minutes); later runs take about 4 (of which 95 s wait for a killed run's lease).
+// A first run installs n8n (about 5 minutes); later runs take about 5 (of which 95 s wait for a killed run's lease,
+// used by the trigger's delivery checks).
 const TIME_LIMIT_MS = 25 * 60_000;
 const WRONG_KEY_WORKFLOW_ID = 'mpContainerWrongKey';
 
@@ -185,27 +188,36 @@ async function checkSignUp(stack: Stack, server: N8nServer, checks: Checks): Pro
 async function main(): Promise<number> {
 	const started = Date.now();
 	const checks = new Checks();
+	let triggerTest: Workflow | undefined;
 	const stack = await prepareStack({
 		log,
 		keep: process.argv.includes('--keep'),
-		publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage'],
+		publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage', 'lifecycle', { id: TRIGGER_ALL_EVENTS_ID }],
 		extraWorkflows: (workflows) => {
 			const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 			const foreignKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 			const { containerStart } = workflows;
-			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`), ...ledgerTestWorkflows(workflows)];
+			[triggerTest] = triggerTestWorkflows(workflows);
+			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`), ...ledgerTestWorkflows(workflows), triggerTest];
 		},
 	});
 	await checkHourlyMetering(stack, checks);
 	await checkContainerStart(stack, checks);
 	// The server serves the published webhooks; `n8n execute` runs beside it, as a second process on the same database.
-	const server = await stack.n8n.start();
+	// It trusts the emulator as it trusts Amazon SNS (for signing certificates and subscription confirmations): tests only.
+	const server = await stack.n8n.start({ env: { AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN: stack.emulator.url } });
 	try {
 		await checkSignUp(stack, server, checks);
 		// The ledger's checks compare the emulator's whole billing with the events they post.
 		stack.emulator.reset();
 		for (const workflow of [stack.workflows.ledgerIngest, stack.workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
-		await checkLedgerFlows(stack, server, checks, log);
+		// The trigger's deliveries bill nothing: they run while the ledger's checks wait for a killed run's lease.
+		await checkLedgerFlows(stack, server, checks, log, async () => {
+			// A failure here must not keep the ledger's checks from finishing.
+			await checkTriggerDeliveries(stack, server, checks, log, triggerTest!).catch((error: Error) => checks.check('the trigger’s delivery checks ran to the end', false, error.stack ?? error.message));
+		});
+		// The lifecycle example's final usage comes from the same embedded ledger: after the ledger's checks.
+		await checkLifecycleExample(stack, server, checks, log);
 	} finally {
 		await server.stop();
 	}

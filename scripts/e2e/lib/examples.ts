@@ -21,6 +21,9 @@ export interface Workflow {
 
 export const METERING_NODE_TYPE = 'n8n-nodes-aws-marketplace-metering.awsMarketplaceMetering';
 export const CREDENTIAL_TYPE = 'awsMarketplaceMeteringApi';
+export const TRIGGER_NODE_TYPE = 'n8n-nodes-aws-marketplace-metering.awsMarketplaceTrigger';
+/** The AWS Marketplace Trigger's credential: the EventBridge connection's API-key header. */
+export const WEBHOOK_CREDENTIAL_TYPE = 'awsMarketplaceWebhookApi';
 
 export const EXAMPLE_FILES = {
 	signUp: 'saas-sign-up.json',
@@ -30,6 +33,7 @@ export const EXAMPLE_FILES = {
 	ledgerHourly: 'ledger-hourly-metering.json',
 	ledgerFinalUsage: 'ledger-final-usage.json',
 	ledgerReport: 'ledger-report.json',
+	lifecycle: 'lifecycle.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLE_FILES;
@@ -48,13 +52,11 @@ export function node(workflow: Workflow, name: string): WorkflowNode {
 	return found;
 }
 
-/** The credential the examples reference, which an import must provide under the same ID and name. */
-export function credentialReference(workflows: Workflow[]): { id: string; name: string } {
-	const references = workflows.flatMap((workflow) =>
-		workflow.nodes.flatMap((candidate) => (candidate.credentials?.[CREDENTIAL_TYPE] ? [candidate.credentials[CREDENTIAL_TYPE]] : [])),
-	);
+/** The credential of a type the examples reference, which an import must provide under the same ID and name. */
+export function credentialReference(workflows: Workflow[], type: string = CREDENTIAL_TYPE): { id: string; name: string } {
+	const references = workflows.flatMap((workflow) => workflow.nodes.flatMap((candidate) => (candidate.credentials?.[type] ? [candidate.credentials[type]] : [])));
 	const distinct = new Set(references.map((reference) => JSON.stringify(reference)));
-	if (distinct.size !== 1) throw new Error(`the examples must reference exactly one ${CREDENTIAL_TYPE} credential, not ${distinct.size}`);
+	if (distinct.size !== 1) throw new Error(`the examples must reference exactly one ${type} credential, not ${distinct.size}`);
 	return references[0];
 }
 
@@ -97,6 +99,17 @@ export function webhookPath(workflow: Workflow): string {
 	const webhook = workflow.nodes.find((candidate) => candidate.type === 'n8n-nodes-base.webhook');
 	if (!webhook) throw new Error(`workflow "${workflow.name}" has no Webhook node`);
 	return `/webhook/${String(webhook.parameters.path)}`;
+}
+
+/**
+ * The production URL path of a workflow's AWS Marketplace Trigger: `/webhook/<webhookId>/webhook` (the node's
+ * webhook path is `webhook`, and n8n puts the node's webhookId before it).
+ */
+export function triggerPath(workflow: Workflow): string {
+	const trigger = workflow.nodes.find((candidate) => candidate.type === TRIGGER_NODE_TYPE);
+	if (!trigger) throw new Error(`workflow "${workflow.name}" has no AWS Marketplace Trigger node`);
+	if (typeof trigger.webhookId !== 'string') throw new Error(`the trigger of workflow "${workflow.name}" has no webhookId`);
+	return `/webhook/${trigger.webhookId}/webhook`;
 }
 
 /** What AWS Marketplace does when a buyer subscribes: the buyer's browser posts the registration token. */

@@ -1,10 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { DEFAULT_TEST_CREDENTIAL, startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator';
-import { CREDENTIAL_TYPE, credentialReference, loadExamples, withPublicKey, type ExampleName, type Workflow } from './examples';
+import {
+	CREDENTIAL_TYPE,
+	credentialReference,
+	loadExamples,
+	WEBHOOK_CREDENTIAL_TYPE,
+	withPublicKey,
+	type ExampleName,
+	type Workflow,
+} from './examples';
 import { N8n, installN8n } from './n8n';
 import { buildAndPack, installCommunityPackage } from './package';
 import { ROOT } from './paths';
@@ -21,6 +30,8 @@ export interface Stack {
 	n8n: N8n;
 	/** The examples as imported: the container start example verifies with the emulator's public key. */
 	workflows: Record<ExampleName, Workflow>;
+	/** The API-key header of the imported AWS Marketplace Webhook API credential (the EventBridge connection's). */
+	webhookApiKey: { header: string; value: string };
 }
 
 export interface StackOptions {
@@ -28,8 +39,8 @@ export interface StackOptions {
 	log: (message: string) => void;
 	/** More workflows to import with the examples, built from them and the emulator. */
 	extraWorkflows?: (workflows: Record<ExampleName, Workflow>, emulator: Emulator) => Workflow[];
-	/** Workflows whose triggers go live when n8n starts. */
-	publish?: ExampleName[];
+	/** Workflows whose triggers go live when n8n starts: examples by name, extra workflows by ID. */
+	publish?: Array<ExampleName | { id: string }>;
 	/** Leave the temporary folder behind, for diagnosis. */
 	keep?: boolean;
 }
@@ -59,15 +70,22 @@ export async function prepareStack(options: StackOptions): Promise<Stack> {
 	const examples = loadExamples();
 	const workflows = { ...examples, containerStart: withPublicKey(examples.containerStart, emulator.publicKeyPem) };
 	const { accessKeyId, secretAccessKey } = DEFAULT_TEST_CREDENTIAL;
-	log('Importing the credential and the example workflows');
+	// The shared secret an EventBridge connection would send: a fresh one per run.
+	const webhookApiKey = { header: 'x-api-key', value: randomBytes(32).toString('hex') };
+	log('Importing the credentials and the example workflows');
 	await n8n.importCredentials([
 		{
 			...credentialReference(Object.values(examples)),
 			type: CREDENTIAL_TYPE,
 			data: { region: emulator.region, credentialSource: 'accessKeys', accessKeyId, secretAccessKey, endpoint: emulator.url },
 		},
+		{
+			...credentialReference(Object.values(examples), WEBHOOK_CREDENTIAL_TYPE),
+			type: WEBHOOK_CREDENTIAL_TYPE,
+			data: { headerName: webhookApiKey.header, apiKey: webhookApiKey.value },
+		},
 	]);
 	await n8n.importWorkflows([...Object.values(workflows), ...(options.extraWorkflows?.(workflows, emulator) ?? [])]);
-	for (const name of options.publish ?? []) await n8n.publishWorkflow(workflows[name].id);
-	return { workDir, emulator, emulatorConfig, n8n, workflows };
+	for (const entry of options.publish ?? []) await n8n.publishWorkflow(typeof entry === 'string' ? workflows[entry].id : entry.id);
+	return { workDir, emulator, emulatorConfig, n8n, workflows, webhookApiKey };
 }
