@@ -1,7 +1,9 @@
 // The one-command demo: `npm run demo` builds the package, starts a local emulator of the AWS Marketplace
-// Metering Service and real n8n with the package, a credential and the example workflows, runs the examples
+// Metering Service and real n8n with the package, its credentials and the example workflows, runs the examples
 // once (the metering ledger's too: usage posted to a webhook, hourly runs, a late event, a license's final usage,
-// the report) and prints what was metered. `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
+// the report; and the subscription lifecycle: AWS's License Updated and License Deprovisioned events posted to the
+// AWS Marketplace Trigger as EventBridge does, usage between them) and prints what happened and what was metered.
+// `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -11,16 +13,18 @@ import {
 	licenseDeprovisionedEvent,
 	postJson,
 	postRegistrationToken,
+	triggerPath,
 	usageEvent,
 	webhookPath,
 	type ExampleName,
 	type Workflow,
 } from './e2e/lib/examples';
 import { nodeOutput, type N8n, type N8nServer } from './e2e/lib/n8n';
+import { licenseEvent, message, TriggerDriver, triggerItem } from './e2e/lifecycle';
 import { N8N_INSTALL_DIR } from './e2e/lib/paths';
 import { portIsFree } from './e2e/lib/proc';
 import { table } from './e2e/lib/report';
-import { prepareStack } from './e2e/lib/stack';
+import { prepareStack, type Stack } from './e2e/lib/stack';
 
 const serve = process.argv.includes('--serve');
 const portFlag = process.argv.indexOf('--port');
@@ -146,11 +150,60 @@ async function runLedgerExamples(n8n: N8n, server: N8nServer, workflows: Record<
 
 const indent = (text: string) => text.replace(/^/gm, '  ');
 
+/**
+ * The subscription lifecycle example, with n8n's server running: AWS's License Updated event for Acme (posted by
+ * the emulator as an EventBridge API destination does, with the connection's API key), usage in the hour in
+ * progress, AWS's License Deprovisioned event, and the same delivery again. The trigger answers at once; what each
+ * execution did is read from n8n's database.
+ */
+async function runLifecycleExample(stack: Stack, server: N8nServer): Promise<void> {
+	const { workflows } = stack;
+	const { acme } = EXAMPLE_CUSTOMERS;
+	const driver = new TriggerDriver(stack, server);
+	const event = licenseEvent(acme.licenseArn, acme.customerAWSAccountId, 'agmt-demo-acme');
+	const deliver = async (what: string, example: string, extra: Json = {}) => {
+		log(`${what}: AWS's "${example}" event to "${workflows.lifecycle.name}" (EventBridge API destination, x-api-key header)`);
+		const delivery = await driver.eventBridge(workflows.lifecycle, example, { event: { ...event, ...extra, detail: { ...(event.detail as Json), ...((extra.detail as Json | undefined) ?? {}) } } });
+		const ignored = delivery.status !== 200 || (typeof delivery.answer === 'object' && /ignored/.test(message(delivery.answer)));
+		say(`  HTTP ${delivery.status}${ignored ? `: ${message(delivery.answer)}` : ', the workflow started'}`);
+		const requestId = (delivery.sent.detail as Json).requestId;
+		if (ignored) return delivery;
+		// The answer does not wait for the workflow: its execution is read from n8n's database once it ended.
+		const execution = (await driver.waitForExecutions(workflows.lifecycle.id, 'requestId', [requestId])).get(requestId)![0];
+		const item = triggerItem(execution) ?? {};
+		say(`  Execution ${execution.id} (${execution.status}): event ${String(item.event)}, license ${String(item.licenseId)}, customer ${String(item.customerAWSAccountId)}`);
+		for (const name of ['Store the license', 'Notify']) {
+			const output = nodeOutput(execution, name)[0];
+			if (output) say(`  ${name}: ${String(output.message)}`);
+		}
+		return delivery;
+	};
+
+	await server.waitForWebhook(triggerPath(workflows.lifecycle), 'POST');
+	await deliver('Acme’s license is provisioned', 'License Updated - Manufacturer');
+	log(`Acme uses the product: POST 2 usage events to "${workflows.ledgerIngest.name}"`);
+	const usage = await postJson(server.url, workflows.ledgerIngest, [
+		usageEvent('demo-lifecycle-1', acme, 'api_calls', 25, new Date(Date.now() - 1000)),
+		usageEvent('demo-lifecycle-2', acme, 'users', 4, new Date(Date.now() - 1000)),
+	]);
+	say(`  HTTP ${usage.status}: ${String(usage.json.recorded)} recorded`);
+	const deprovisioned = await deliver('Acme cancels', 'License Deprovisioned - Manufacturer');
+	log('EventBridge delivers the same event again (at least once)');
+	const repeat = await driver.eventBridge(workflows.lifecycle, 'License Deprovisioned - Manufacturer', {
+		event: { ...event, id: deprovisioned.sent.id, detail: { ...(event.detail as Json), requestId: (deprovisioned.sent.detail as Json).requestId } },
+	});
+	say(`  HTTP ${repeat.status}: ${message(repeat.answer)}: no execution`);
+	log('A request without the API key');
+	const refused = await driver.eventBridge(workflows.lifecycle, 'License Deprovisioned - Manufacturer', { apiKey: null });
+	say(`  HTTP ${refused.status}: ${message(refused.answer)}: no execution`);
+}
+
 async function main(): Promise<void> {
 	if (serve && !(await portIsFree(port))) {
 		throw new Error(`port ${port} is in use: stop what runs there or choose another with --port N`);
 	}
-	const { emulator, n8n, workflows, emulatorConfig } = await prepareStack({ log, publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage'] });
+	const stack = await prepareStack({ log, publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage', 'lifecycle'] });
+	const { emulator, n8n, workflows, emulatorConfig } = stack;
 
 	log(`Running "${workflows.hourlyMetering.name}"`);
 	const hourly = await n8n.execute(workflows.hourlyMetering.id);
@@ -181,6 +234,7 @@ async function main(): Promise<void> {
 
 	for (const workflow of [workflows.ledgerIngest, workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
 	await runLedgerExamples(n8n, server, workflows);
+	await runLifecycleExample(stack, server);
 
 	say('\nWhat the emulator billed:\n');
 	say(meteredTable(emulator));
@@ -195,13 +249,15 @@ async function main(): Promise<void> {
 	}
 	const base = `http://localhost:${port}`;
 	say(`
-n8n is running with the package, the credential and the example workflows:
+n8n is running with the package, its credentials and the example workflows:
 
   Editor:    ${base}
   Log in:    ${OWNER.email} / ${OWNER.password}
   Sign-up:   curl -d x-amzn-marketplace-token=${token?.token ?? 'TOKEN'} ${base}${webhookPath(workflows.signUp)}
   Usage:     curl -H 'content-type: application/json' -d '${JSON.stringify(usageEvent('my-event-1', EXAMPLE_CUSTOMERS.acme, 'api_calls', 5, new Date(Math.floor(Date.now() / HOUR) * HOUR)))}' ${base}${webhookPath(workflows.ledgerIngest)}
-  Emulator:  ${emulator.url} (GET /_emulator/stats, /_emulator/log)
+  Events:    curl -d '${JSON.stringify({ url: `${base}${triggerPath(workflows.lifecycle)}`, example: 'License Updated - Manufacturer', apiKey: stack.webhookApiKey })}' ${emulator.url}/_emulator/lifecycle/eventbridge
+             (AWS's documented example event, posted with the API key of the credential "AWS Marketplace Webhook account")
+  Emulator:  ${emulator.url} (GET /_emulator/stats, /_emulator/log, /_emulator/lifecycle/examples)
 
 Stop with Ctrl+C.`);
 	await new Promise<never>(() => undefined);
