@@ -29,7 +29,8 @@ export class AwsMarketplaceTrigger implements INodeType {
 				displayOptions: { show: { ledger: ['postgres'] } },
 			},
 		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// An empty responseData: n8n otherwise answers a started run with the literal text "firstEntryJson".
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
 				displayName:

@@ -193,8 +193,10 @@ export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, ch
 	const unknown = await driver.eventBridge(workflow, 'Purchase Agreement Amended - Proposer', { event: { 'detail-type': 'Purchase Agreement Reinstated - Proposer' } });
 	deliveries.push({ example: 'a detail-type the node does not know (Purchase Agreement Reinstated - Proposer)', delivery: unknown });
 	checks.equal(
-		`each of the ${examples.length} documented examples, and an unknown detail-type, is answered HTTP 200 with the connection's API key`,
-		deliveries.filter(({ delivery }) => delivery.status !== 200).map(({ example, delivery }) => `${example}: ${delivery.status}`),
+		`each of the ${examples.length} documented examples, and an unknown detail-type, is answered HTTP 200 "Workflow was started" with the connection's API key`,
+		deliveries
+			.filter(({ delivery }) => delivery.status !== 200 || message(delivery.answer) !== 'Workflow was started')
+			.map(({ example, delivery }) => `${example}: ${delivery.status} ${JSON.stringify(delivery.answer)}`),
 		[],
 	);
 	const documentedTypes = new Set(examples.map((example) => EVENT_NAMES[example.replace(/ - (Proposer|Manufacturer|Acceptor).*$/, '')]));
@@ -206,7 +208,8 @@ export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, ch
 
 	// Refused deliveries: a wrong key, no key, the right key under another header name, a body that is no event.
 	const { header, value } = stack.webhookApiKey;
-	const wrongKey = await driver.eventBridge(workflow, 'License Updated - Manufacturer', { apiKey: { header, value: `${value.slice(0, -1)}0` } });
+	// The key is random: change its last character into one it is not.
+	const wrongKey = await driver.eventBridge(workflow, 'License Updated - Manufacturer', { apiKey: { header, value: `${value.slice(0, -1)}${value.endsWith('0') ? '1' : '0'}` } });
 	const noKey = await driver.eventBridge(workflow, 'License Updated - Manufacturer', { apiKey: null });
 	const otherHeader = await driver.eventBridge(workflow, 'License Updated - Manufacturer', { apiKey: { header: 'authorization', value } });
 	checks.equal('a wrong API key is answered HTTP 401', [wrongKey.status, message(wrongKey.answer)], [401, 'Missing or wrong API key']);
