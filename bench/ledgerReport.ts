@@ -185,7 +185,7 @@ function findings(ledger: LedgerResults): string[] {
 			if (extra.length > 0) {
 				lines.push(
 					`- **Requests above the minimum from the ledger** (${extra.map((row) => `${row.requests} for ${row.minimumRequests}`).join(', ')}): a run claims at most 2,500 keys at a time`,
-					'  (`claimLimit` in `batch/ledgerMeter.ts`) and packs each claim on its own, so with more due keys than that every',
+					'  (`CLAIM_LIMIT` in `batch/ledgerMeter.ts`) and packs each claim on its own, so with more due keys than that every',
 					'  further claim can add one part-filled request per product. The stateless path packs all the records at once.',
 					'  The claims also run one after the other (claim, send, settle, claim again): the sending of one claim cannot',
 					'  overlap the next.',
