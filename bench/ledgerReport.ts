@@ -196,7 +196,7 @@ function findings(ledger: LedgerResults): string[] {
 	if (embeddedSingle) {
 		const postgresSingle = single('postgres');
 		lines.push(
-			`- **One event per execution** costs ${formatMs(embeddedSingle.wallMsPerExecution)} and ${formatMs(embeddedSingle.cpuMsPerExecution)} of CPU with the embedded ledger${postgresSingle ? `, ${formatMs(postgresSingle.wallMsPerExecution)} and ${formatMs(postgresSingle.cpuMsPerExecution)} with PostgreSQL` : ''}.`,
+			`- **One event per execution** takes ${formatMs(embeddedSingle.wallMsPerExecution)} and ${formatMs(embeddedSingle.cpuMsPerExecution)} of CPU with the embedded ledger${postgresSingle ? `, ${formatMs(postgresSingle.wallMsPerExecution)} and ${formatMs(postgresSingle.cpuMsPerExecution)} of CPU with PostgreSQL` : ''}.`,
 			'  Every execution opens the embedded ledger and closes it at the end (`ledger/pglite.ts` shares one database only',
 			'  between executions that overlap): a new worker thread, PGlite loaded, its file bundle unpacked and PostgreSQL started',
 			'  in WebAssembly, before the first statement (profile of the worker: PostgreSQL in WebAssembly about 40%, PGlite’s',
