@@ -39,9 +39,10 @@ export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEve
 	const outcomes: RecordOutcome[] = new Array(events.length);
 	const valid: LedgerUsageEvent[] = [];
 	const positions: number[] = [];
+	const rules = { ...settings, now, truncateToHour: true, acceptLateUsage: true };
 	events.forEach((event, index) => {
 		const eventId = checkEventId(event.eventId);
-		const checked = eventId.ok ? validateUsageEvent(event, { ...settings, now, truncateToHour: true, acceptLateUsage: true }) : eventId;
+		const checked = eventId.ok ? validateUsageEvent(event, rules) : eventId;
 		if (!checked.ok) {
 			outcomes[index] = { source: event.source, status: 'Invalid', error: checked.error };
 			return;
