@@ -1,10 +1,8 @@
-// The ledger scenarios' runner: test/helpers/workflow.ts's runNode sets one credential on the node
-// (awsMarketplaceMeteringApi) and answers every credential type with its data, so the node cannot
-// read a PostgreSQL ledger credential through it. This is the same two-node workflow, executed by
-// n8n-core's WorkflowExecute, with one credential per type.
+// The ledger scenarios' runner: the same two-node workflow as test/helpers/workflow.ts's runNode,
+// executed by n8n-core's WorkflowExecute with one credential per type, without loading the node's
+// TypeScript sources into the measured process (the node comes from a copy of dist/).
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
@@ -13,8 +11,9 @@ import {
 	type INodeParameters,
 	type INodeType,
 	type INodeTypes,
-	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
+
+import { additionalData } from '../test/helpers/additionalData';
 
 const NODE_NAME = 'AWS Marketplace Metering';
 const SOURCE_NAME = 'Source';
@@ -69,9 +68,9 @@ export async function runInWorkflow(options: WorkflowRunOptions): Promise<Workfl
 		],
 		connections: { [SOURCE_NAME]: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 	});
-	const additionalData = executeAdditionalData(options.credentials);
-	additionalData.hooks = new ExecutionLifecycleHooks('manual', 'bench-execution', workflow as never);
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode(SOURCE_NAME)! });
+	const data = additionalData(options.credentials);
+	data.hooks = new ExecutionLifecycleHooks('manual', 'bench-execution', workflow as never);
+	const run = await new WorkflowExecute(data, 'manual').run({ workflow, startNode: workflow.getNode(SOURCE_NAME)! });
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {
 		outputs: (taskData?.data?.main ?? []).map((output) => output ?? []),
@@ -79,74 +78,3 @@ export async function runInWorkflow(options: WorkflowRunOptions): Promise<Workfl
 	};
 }
 
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly byType: Record<string, ICredentialDataDecryptedObject>) {
-		super();
-	}
-
-	getParentTypes() {
-		return [];
-	}
-
-	isCredentialUsableByNode() {
-		return true;
-	}
-
-	async authenticate(_c: unknown, _t: string, requestOptions: never) {
-		return requestOptions;
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used by the node');
-	}
-
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.byType[type];
-		if (!data) throw new Error(`no ${type} credential in this benchmark run`);
-		return { ...data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties() {
-		return [];
-	}
-}
-
-function executeAdditionalData(credentials: Record<string, ICredentialDataDecryptedObject>): IWorkflowExecuteAdditionalData {
-	const url = 'http://localhost:5678/';
-	return {
-		credentialsHelper: new CredentialsHelper(credentials),
-		executeWorkflow: async () => {
-			throw new Error('not used by the node');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: url,
-		instanceBaseUrl: url,
-		formBaseUrl: url,
-		formWaitingBaseUrl: url,
-		formTestBaseUrl: url,
-		webhookBaseUrl: url,
-		webhookWaitingBaseUrl: url,
-		webhookTestBaseUrl: url,
-		mcpBaseUrl: url,
-		mcpTestBaseUrl: url,
-		variables: {},
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not used by the node');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
-}

@@ -1,6 +1,8 @@
 // The usage events of the queue-mode proof: two deliveries that overlap (same usage keys, some of the same
 // event IDs, each with events of its own), in hours already closed and in the hour in progress.
 
+import { seededRandom } from '../../emulator/faults';
+
 export const HOUR_MS = 3_600_000;
 /**
  * "Hour Closes After (Minutes)" of the two workflows. The metering runs keep an hour open for 120 minutes, so that
@@ -55,18 +57,6 @@ export function isClosed(hour: number, time: number, closeAfterMinutes: number):
 	return hour + HOUR_MS + closeAfterMinutes * 60_000 <= time;
 }
 
-/** A small deterministic generator (mulberry32), so that a failing run can be reproduced from its seed. */
-export function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
 function shuffle<T>(items: T[], next: () => number): T[] {
 	const copy = [...items];
 	for (let index = copy.length - 1; index > 0; index--) {
@@ -90,7 +80,7 @@ export interface DeliveryPlan {
  * more spread at random.
  */
 export function makeDeliveries(customers: Customer[], dimensions: string[], now: number, seed: number, plan: DeliveryPlan): Deliveries {
-	const next = random(seed * 31 + plan.label.length * 7 + plan.hoursBack.reduce((sum, back) => sum * 11 + back, 0));
+	const next = seededRandom(seed * 31 + plan.label.length * 7 + plan.hoursBack.reduce((sum, back) => sum * 11 + back, 0));
 	const openHour = hourOf(now);
 	const closedHours = plan.hoursBack.map((back) => openHour - back * HOUR_MS);
 	const first: UsageEvent[] = [];

@@ -1,6 +1,5 @@
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
@@ -9,8 +8,9 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IRun,
-	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
+
+import { additionalData } from './additionalData';
 
 // With its extension: tsx would otherwise resolve the codex file AwsMarketplaceMetering.node.json.
 import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
@@ -31,6 +31,8 @@ export interface RunNodeOptions {
 	nodeType?: INodeType;
 	/** The node's version; default 1, as saved workflows have it. */
 	typeVersion?: number;
+	/** Credentials of other types by type, such as the PostgreSQL ledger's. */
+	otherCredentials?: Record<string, ICredentialDataDecryptedObject>;
 }
 
 export interface NodeRun {
@@ -48,6 +50,7 @@ export interface NodeRun {
  */
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const items = options.items ?? [{}];
+	const credentials = { awsMarketplaceMeteringApi: options.credentials, ...options.otherCredentials };
 	const source: INodeType = {
 		description: {
 			displayName: 'Source',
@@ -79,16 +82,16 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 				typeVersion: options.typeVersion ?? 1,
 				position: [200, 0],
 				parameters: options.parameters,
-				credentials: { awsMarketplaceMeteringApi: { id: 'cred', name: 'test credential' } },
+				credentials: Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: type, name: `test ${type}` }])),
 				onError: options.onError,
 			},
 		],
 		connections: { [SOURCE_NAME]: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 	});
 
-	const additionalData = executeAdditionalData(options.credentials);
-	additionalData.hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflow as never);
-	const run = await new WorkflowExecute(additionalData, 'manual').run({
+	const data = additionalData(credentials);
+	data.hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflow as never);
+	const run = await new WorkflowExecute(data, 'manual').run({
 		workflow,
 		startNode: workflow.getNode(SOURCE_NAME)!,
 	});
@@ -104,74 +107,4 @@ function registry(types: Record<string, INodeType>): INodeTypes {
 		getByNameAndVersion: (name) => types[name],
 		getKnownTypes: () => ({}),
 	};
-}
-
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
-		super();
-	}
-
-	getParentTypes() {
-		return [];
-	}
-
-	isCredentialUsableByNode() {
-		return true;
-	}
-
-	async authenticate(_c: unknown, _t: string, requestOptions: never) {
-		return requestOptions;
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used by the node');
-	}
-
-	async getDecrypted() {
-		return { ...this.data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties() {
-		return [];
-	}
-}
-
-function executeAdditionalData(credentials: ICredentialDataDecryptedObject): IWorkflowExecuteAdditionalData {
-	const url = 'http://localhost:5678/';
-	return {
-		credentialsHelper: new CredentialsHelper(credentials),
-		executeWorkflow: async () => {
-			throw new Error('not used by the node');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: url,
-		instanceBaseUrl: url,
-		formBaseUrl: url,
-		formWaitingBaseUrl: url,
-		formTestBaseUrl: url,
-		webhookBaseUrl: url,
-		webhookWaitingBaseUrl: url,
-		webhookTestBaseUrl: url,
-		mcpBaseUrl: url,
-		mcpTestBaseUrl: url,
-		variables: {},
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not used by the node');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
 }

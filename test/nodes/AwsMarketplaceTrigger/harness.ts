@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 
 import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	Workflow,
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
@@ -20,11 +19,11 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IWebhookData,
-	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
 // With its extension: tsx would otherwise resolve the codex file AwsMarketplaceTrigger.node.json.
 import { AwsMarketplaceTrigger } from '../../../nodes/AwsMarketplaceTrigger/AwsMarketplaceTrigger.node.ts';
+import { additionalData } from '../../helpers/additionalData';
 
 const TRIGGER = 'AWS Marketplace Trigger';
 const CAPTURE = 'Capture';
@@ -92,16 +91,16 @@ export async function startTrigger(options: TriggerOptions = {}): Promise<Trigge
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const webhookWorkflow = workflow(structuredClone(stored));
 		const node = webhookWorkflow.getNode(TRIGGER) as INode;
-		const additionalData = additionalDataFor(credentials, request, response);
+		const data = additionalData(credentials, { httpRequest: request, httpResponse: response });
 		const webhookData: IWebhookData = {
 			httpMethod: 'POST',
 			node: TRIGGER,
 			path: `${node.webhookId}/webhook`,
 			webhookDescription: trigger.description.webhooks![0],
 			workflowId,
-			workflowExecuteAdditionalData: additionalData,
+			workflowExecuteAdditionalData: data,
 		};
-		const context = new WebhookContext(webhookWorkflow, node, additionalData, 'webhook', webhookData, [], null);
+		const context = new WebhookContext(webhookWorkflow, node, data, 'webhook', webhookData, [], null);
 		let result;
 		try {
 			result = await trigger.webhook.call(context);
@@ -124,8 +123,8 @@ export async function startTrigger(options: TriggerOptions = {}): Promise<Trigge
 		const runExecutionData = createRunExecutionData({
 			executionData: { nodeExecutionStack: [{ node: executionWorkflow.getNode(TRIGGER) as INode, data: { main: result.workflowData }, source: null }] },
 		});
-		additionalData.hooks = new ExecutionLifecycleHooks('webhook', `execution-${runs.length + 1}`, executionWorkflow as never);
-		const run = await new WorkflowExecute(additionalData, 'webhook', runExecutionData).processRunExecutionData(executionWorkflow);
+		data.hooks = new ExecutionLifecycleHooks('webhook', `execution-${runs.length + 1}`, executionWorkflow as never);
+		const run = await new WorkflowExecute(data, 'webhook', runExecutionData).processRunExecutionData(executionWorkflow);
 		const received = run.data.resultData.runData[CAPTURE]?.[0]?.data?.main?.[0] ?? [];
 		runs.push(received.map((item) => item.json));
 		saveStaticData(executionWorkflow);
@@ -202,80 +201,3 @@ function registry(types: Record<string, INodeType>): INodeTypes {
 	};
 }
 
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly byType: Record<string, ICredentialDataDecryptedObject>) {
-		super();
-	}
-
-	getParentTypes() {
-		return [];
-	}
-
-	isCredentialUsableByNode() {
-		return true;
-	}
-
-	async authenticate(_c: unknown, _t: string, requestOptions: never) {
-		return requestOptions;
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used by the node');
-	}
-
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string) {
-		const data = this.byType[type];
-		if (!data) throw new Error(`No test credential of type ${type}`);
-		return { ...data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties() {
-		return [];
-	}
-}
-
-function additionalDataFor(
-	credentials: Record<string, ICredentialDataDecryptedObject>,
-	request: IncomingMessage,
-	response: ServerResponse,
-): IWorkflowExecuteAdditionalData {
-	const url = 'http://localhost:5678/';
-	return {
-		credentialsHelper: new CredentialsHelper(credentials),
-		httpRequest: request,
-		httpResponse: response,
-		executeWorkflow: async () => {
-			throw new Error('not used by the node');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: url,
-		instanceBaseUrl: url,
-		formBaseUrl: url,
-		formWaitingBaseUrl: url,
-		formTestBaseUrl: url,
-		webhookBaseUrl: url,
-		webhookWaitingBaseUrl: url,
-		webhookTestBaseUrl: url,
-		mcpBaseUrl: url,
-		mcpTestBaseUrl: url,
-		variables: {},
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not used by the node');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
-}
