@@ -4,13 +4,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { ICredentialDataDecryptedObject, INodeParameters, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
 import { usageEvents } from '../test/helpers/usage';
 import { LEDGER_MODULE, NODE_MODULE } from './dist';
 import { emulatorAdmin, type EmulatorAdmin } from './emulatorProcess';
-import { processTreeCpuMicros } from './processCpu';
+import { instrumentExecute, processTreeCpuMicros, type NodeConstructor } from './processCpu';
 import { runInWorkflow, type WorkflowRun } from './workflow';
 
 export type Store = 'embedded' | 'postgres';
@@ -127,11 +127,6 @@ export async function main(): Promise<void> {
 	writeFileSync(job.resultFile, JSON.stringify(result));
 }
 
-interface NodeConstructor {
-	new (): INodeType;
-	prototype: INodeType;
-}
-
 /**
  * Wall time, the node's CPU time (the method of the other scenarios), the PostgreSQL server's CPU,
  * and RSS and JavaScript heap before the runs and at their peak, sampled every 20 ms.
@@ -198,18 +193,3 @@ async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (()
 	};
 }
 
-/** Process CPU time spent inside the node's execute. */
-function instrumentExecute(node: NodeConstructor) {
-	const original = node.prototype.execute!;
-	let micros = 0;
-	node.prototype.execute = async function (this: never) {
-		const start = process.cpuUsage();
-		try {
-			return await original.call(this);
-		} finally {
-			const used = process.cpuUsage(start);
-			micros += used.user + used.system;
-		}
-	};
-	return { micros: () => micros, restore: () => (node.prototype.execute = original) };
-}

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+import type { INodeType } from 'n8n-workflow';
+
 let tickMicros: number | undefined;
 
 /**
@@ -28,4 +30,26 @@ export function processTreeCpuMicros(pid: number): number {
 		if (fields && Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
 	}
 	return ticks * tickMicros;
+}
+
+/** A node class whose execute can be wrapped. */
+export interface NodeConstructor {
+	new (): INodeType;
+	prototype: INodeType;
+}
+
+/** Process CPU time spent inside the node's execute (the emulator runs in another process). */
+export function instrumentExecute(node: NodeConstructor) {
+	const original = node.prototype.execute!;
+	let micros = 0;
+	node.prototype.execute = async function (this: never) {
+		const start = process.cpuUsage();
+		try {
+			return await original.call(this);
+		} finally {
+			const used = process.cpuUsage(start);
+			micros += used.user + used.system;
+		}
+	};
+	return { micros: () => micros, restore: () => (node.prototype.execute = original) };
 }

@@ -16,6 +16,7 @@ import { chunkedBaseline, perEventBaseline, type BaselineResult } from './baseli
 import { describeSource, NODE_MODULE, snapshotDist } from './dist';
 import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
 import { runLedgerBench, type LedgerResults, type Store } from './ledger';
+import { instrumentExecute } from './processCpu';
 import { renderMarkdown, type Row } from './report';
 
 // The compiled node, as n8n runs it (`npm run bench` builds first): tsx's own transform of the
@@ -92,7 +93,7 @@ async function measureNode(emulator: EmulatorProcess, scenario: Scenario, events
 	await emulator.reset();
 	await new Promise((resolve) => setTimeout(resolve, 1100));
 	global.gc?.();
-	const cpu = instrumentExecute();
+	const cpu = instrumentExecute(AwsMarketplaceMetering);
 	const rssBefore = process.memoryUsage().rss;
 	let peakRss = rssBefore;
 	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -130,22 +131,6 @@ async function measureNode(emulator: EmulatorProcess, scenario: Scenario, events
 		surfacedThrottling,
 		notBilled: notSuccess,
 	};
-}
-
-/** Process CPU time spent inside the node's execute (the emulator runs in another process). */
-function instrumentExecute() {
-	const original = AwsMarketplaceMetering.prototype.execute;
-	let micros = 0;
-	AwsMarketplaceMetering.prototype.execute = async function (this: never) {
-		const start = process.cpuUsage();
-		try {
-			return await original.call(this);
-		} finally {
-			const used = process.cpuUsage(start);
-			micros += used.user + used.system;
-		}
-	};
-	return { micros: () => micros, restore: () => (AwsMarketplaceMetering.prototype.execute = original) };
 }
 
 /** Distinct product/customer/dimension/hour keys over 25, per product, rounded up. */
