@@ -85,7 +85,7 @@ describe('reliability: bad input', () => {
 		// Every error names its item, a field and the rule it breaks.
 		for (const out of failed) {
 			const message = String(out.json.error);
-			expect(message).toMatch(/^Item \d+/);
+			expect(message.endsWith(`[item ${(out.pairedItem as { item: number }).item}]`)).toBe(true);
 			expect(message).toMatch(FIELDS);
 			expect(message.length).toBeGreaterThan(25);
 		}

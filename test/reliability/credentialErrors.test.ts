@@ -28,7 +28,7 @@ describe('reliability: credential and network failures', () => {
 			onError: 'stopWorkflow',
 		});
 		const text = `${error?.message}`;
-		expect(text).toMatch(new RegExp(`^Item \\d+: ${message.source.slice(1)}`));
+		expect(text).toMatch(new RegExp(`${message.source.slice(0, -1)} \\[item \\d+\\]$`));
 		expect(text).not.toMatch(/\n\s+at /);
 		expect(String(error?.description)).toMatch(/\S/);
 	});

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { CLAIM_LIMIT, meterUsageEvents, recordUsageEvents, summarizeReport, type MeteringOptions, type MeteringSummary, type RecordOutcome } from '../batch';
+import { count } from '../helpers/count';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
@@ -220,7 +221,7 @@ function hint(ctx: IExecuteFunctions, summary: MeteringSummary): void {
 	const resends = summary.retries ? ` (${summary.retries} of them resends)` : '';
 	// n8n 1.x before execution hints lacks the method.
 	ctx.addExecutionHints?.({
-		message: `${summary.events} usage events summed into ${summary.recordsSent} usage records in ${summary.requests} requests${resends}; ${notBilled} events not billed`,
+		message: `${count(summary.events, 'usage event')} summed into ${count(summary.recordsSent, 'usage record')} in ${count(summary.requests, 'request')}${resends}; ${notBilled} not billed`,
 		location: 'outputPane',
 	});
 }

@@ -104,7 +104,7 @@ export async function execute(
 			const failure = verificationFailure(signature, decoded, publicKey, { productCode, publicKeyVersion, nonce });
 			if (failure) {
 				throw new NodeOperationError(this.getNode(), 'The Register Usage signature did not verify', {
-					description: `Item ${itemIndex}: ${failure}. Do not start the container’s paid features; check the public key and version in the Management Portal.`,
+					description: `${failure}. Do not start the container’s paid features; check the public key and version in the Management Portal.`,
 					itemIndex,
 				});
 			}

@@ -36,7 +36,7 @@ export async function execute(
 		const token = this.getNodeParameter('registrationToken', itemIndex, '');
 		if (typeof token !== 'string' || token.trim() === '') {
 			throw new NodeOperationError(this.getNode(), 'Registration Token is empty', {
-				description: `Item ${itemIndex}: field Registration Token must be the non-empty x-amzn-marketplace-token value AWS posted to your registration page.`,
+				description: 'Registration Token must be the non-empty x-amzn-marketplace-token value AWS posted to your registration page.',
 				itemIndex,
 			});
 		}

@@ -3,9 +3,9 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { checkProductCode } from '../batch';
 import { parameterName } from './versions';
 
-/** An error that names the item, and in `message` the field and the rule it breaks. */
+/** An error that names the field and the rule it breaks; n8n's editor numbers the item. */
 export function fieldError(ctx: IExecuteFunctions, itemIndex: number, message: string) {
-	return new NodeOperationError(ctx.getNode(), message, { description: `Item ${itemIndex}: ${message}`, itemIndex });
+	return new NodeOperationError(ctx.getNode(), message, { itemIndex });
 }
 
 export function requireProductCode(ctx: IExecuteFunctions, itemIndex: number, name: string): string {

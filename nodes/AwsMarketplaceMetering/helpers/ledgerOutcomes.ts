@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { KeyOutcome, LedgerMeteringReport, RecordOutcome, UsageError } from '../batch';
-import { describeSource, errorItem, isError, recordJson, type OutcomeContext } from './usageOutcomes';
+import { errorItem, itemMessage, isError, recordJson, type OutcomeContext } from './usageOutcomes';
 
 // Outcomes of the ledger's usage keys and of the events recorded in it, as n8n items.
 
@@ -37,12 +37,12 @@ function perInputItem(recorded: RecordOutcome[], sent: Map<number, KeyOutcome>, 
 	for (const outcome of recorded) byItem[outcome.source.itemIndex].push(outcome);
 	return byItem.map((outcomes, itemIndex) => {
 		const unreadable = ctx.unreadable.get(itemIndex);
-		if (unreadable !== undefined) return errorItem(itemIndex, unreadable, { status: 'Invalid' });
+		if (unreadable !== undefined) return errorItem(itemIndex, itemMessage(unreadable, { itemIndex }, ctx.itemCount), { status: 'Invalid' });
 		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx));
 		const failed = entries.find((entry) => entry.error);
 		const json = ctx.recordsMode ? { status: (failed ?? entries[0])?.json.status ?? 'Recorded', records: entries.map((entry) => entry.json) } : entries[0].json;
 		if (!failed) return { json, pairedItem: { item: itemIndex } };
-		return errorItem(itemIndex, `${describeSource(failed.source)}: ${failed.error!.message}`, json);
+		return errorItem(itemIndex, itemMessage(failed.error!.message, failed.source, ctx.itemCount), json);
 	});
 }
 

@@ -5,6 +5,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import { meterFromLedger, type LedgerMeteringOptions, type RecordOutcome, type SendBatch } from '../batch';
 import type { MeteringLedger } from '../ledger';
 import { getLedger, type LedgerChoice } from '../transport/ledger';
+import { count } from './count';
 import { firstLedgerFailure, ledgerMeteringItems } from './ledgerOutcomes';
 import type { OutcomeContext } from './usageOutcomes';
 
@@ -41,7 +42,7 @@ export async function meterLedgerUsage(
 	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
 	// n8n 1.x before execution hints lacks the method.
 	this.addExecutionHints?.({
-		message: `${recorded.length} usage events recorded; ${report.keys.length} usage records (customer, dimension and hour) settled in ${report.requests} requests; ${report.keys.length - billed} not billed`,
+		message: `${count(recorded.length, 'usage event')} recorded; ${count(report.keys.length, 'usage record')} (customer, dimension and hour) settled in ${count(report.requests, 'request')}; ${report.keys.length - billed} not billed`,
 		location: 'outputPane',
 	});
 	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx));

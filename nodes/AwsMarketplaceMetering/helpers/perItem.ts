@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { serviceError } from './serviceErrors';
+import { itemMessage } from './usageOutcomes';
 
 /**
  * Runs one AWS call per input item with n8n's conventions: every item comes out once, paired to
@@ -35,6 +36,7 @@ export async function flatMapItems(
 				caught instanceof NodeOperationError || caught instanceof NodeApiError
 					? caught
 					: serviceError(this.getNode(), caught, itemIndex);
+			error.message = itemMessage(error.message, { itemIndex }, items.length);
 			if (!this.continueOnFail()) throw error;
 			// Only `error` and `details`: that is what sends an item to n8n's error output.
 			returnData.push({ json: { error: error.message, details: error.description ?? '' }, pairedItem: { item: itemIndex } });

@@ -93,7 +93,7 @@ function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]):
 		if (!Array.isArray(records)) {
 			unreadable.set(
 				itemIndex,
-				`Item ${itemIndex}: field "${fieldName}" ${records === undefined ? 'is missing' : 'is not an array'}: it must hold an array of usage records`,
+				`Field "${fieldName}" ${records === undefined ? 'is missing' : 'is not an array'}: it must hold an array of usage records`,
 			);
 			return;
 		}

@@ -61,13 +61,13 @@ export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: Outc
 /** The first input item that was not metered, as the error that stops the workflow. */
 export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeOperationError | undefined {
 	const [unreadable] = ctx.unreadable;
-	if (unreadable) return itemError(ctx.node, unreadable[0], unreadable[1]);
+	if (unreadable) return itemError(ctx.node, unreadable[0], itemMessage(unreadable[1], { itemIndex: unreadable[0] }, ctx.itemCount));
 	const failed = report.outcomes.filter((outcome) => isError(outcome.status, ctx));
 	if (failed.length === 0) return undefined;
 	const first = failed[0];
 	const error = errorOf(first);
 	const metered = report.outcomes.filter((outcome) => outcome.status === 'Success').length;
-	return new NodeOperationError(ctx.node, `${describeSource(first.source)}: ${error?.message ?? first.status}`, {
+	return new NodeOperationError(ctx.node, itemMessage(error?.message ?? first.status, first.source, ctx.itemCount), {
 		itemIndex: first.source.itemIndex,
 		description:
 			(error?.description ? `${error.description} ` : '') +
@@ -82,19 +82,19 @@ function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecut
 	for (const outcome of report.outcomes) byItem[outcome.source.itemIndex].push(outcome);
 	return byItem.map((outcomes, itemIndex) => {
 		const unreadable = ctx.unreadable.get(itemIndex);
-		if (unreadable !== undefined) return errorItem(itemIndex, unreadable, { status: 'Invalid' });
+		if (unreadable !== undefined) return errorItem(itemIndex, itemMessage(unreadable, { itemIndex }, ctx.itemCount), { status: 'Invalid' });
 		if (!ctx.recordsMode) return outcomeItem(outcomes[0], { item: itemIndex }, ctx);
 		const status = worstStatus(outcomes);
 		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
 		if (!isError(status, ctx)) return { json, pairedItem: { item: itemIndex } };
 		const failed = outcomes.find((outcome) => outcome.status === status)!;
-		return errorItem(itemIndex, `${describeSource(failed.source)}: ${errorOf(failed)?.message ?? status}`, json);
+		return errorItem(itemIndex, itemMessage(errorOf(failed)?.message ?? status, failed.source, ctx.itemCount), json);
 	});
 }
 
 function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
 	const unreadable = [...ctx.unreadable].map(([itemIndex, message]) =>
-		errorItem(itemIndex, message, { status: 'Invalid' }),
+		errorItem(itemIndex, itemMessage(message, { itemIndex }, ctx.itemCount), { status: 'Invalid' }),
 	);
 	const byRecord = new Map<UsageRecord, EventOutcome[]>();
 	const unsent: INodeExecutionData[] = [];
@@ -127,7 +127,7 @@ function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutio
 function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[], ctx: OutcomeContext): INodeExecutionData {
 	const json = outcomeJson(outcome);
 	if (!isError(outcome.status, ctx)) return { json, pairedItem };
-	const message = `${describeSource(outcome.source)}: ${errorOf(outcome)?.message ?? outcome.status}`;
+	const message = itemMessage(errorOf(outcome)?.message ?? outcome.status, outcome.source, ctx.itemCount);
 	const item = errorItem(outcome.source.itemIndex, message, json);
 	return { ...item, pairedItem };
 }
@@ -187,7 +187,14 @@ function sourceJson(outcome: EventOutcome) {
 		: { itemIndex: outcome.source.itemIndex, recordIndex: outcome.source.recordIndex };
 }
 
-export function describeSource(source: EventOutcome['source']): string {
-	const { itemIndex, recordIndex } = source;
-	return recordIndex === undefined ? `Item ${itemIndex}` : `Item ${itemIndex}, record ${recordIndex}`;
+/**
+ * A message about one input item, numbered as n8n's editor numbers items (from 0): "… [item 2, record 0]". The editor
+ * adds " [item N]" to an error's title itself when the node had several input items, unless the title says it already.
+ */
+export function itemMessage(message: string, source: EventOutcome['source'], itemCount: number): string {
+	const where = [
+		...(itemCount > 1 ? [`item ${source.itemIndex}`] : []),
+		...(source.recordIndex !== undefined ? [`record ${source.recordIndex}`] : []),
+	];
+	return where.length > 0 ? `${message} [${where.join(', ')}]` : message;
 }

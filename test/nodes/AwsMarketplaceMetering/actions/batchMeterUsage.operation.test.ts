@@ -61,7 +61,7 @@ describe('Batch Meter Usage', () => {
 	it('tells what the run did in an execution hint, as n8n’s own nodes do', async () => {
 		const { run } = await meter([...events.slice(0, 3), { ...events[3], quantity: -1 }]);
 		expect(run.data.resultData.runData[NODE_NAME][0].hints).toEqual([
-			{ message: '4 usage events summed into 3 usage records in 1 requests; 1 events not billed', location: 'outputPane' },
+			{ message: '4 usage events summed into 3 usage records in 1 request; 1 not billed', location: 'outputPane' },
 		]);
 	});
 
@@ -90,16 +90,16 @@ describe('Batch Meter Usage', () => {
 			[{ item: 2 }, 'Invalid'],
 			[{ item: 3 }, 'Rejected'],
 		]);
-		expect(failed[0].json.error).toMatch(/^Item 0: .*[Qq]uantity.*2\.5.*integer/);
-		expect(failed[1].json.error).toMatch(/^Item 2: .*[Tt]imestamp/);
-		expect(failed[2].json.error).toMatch(/^Item 3: .*InvalidUsageDimension|dimension/i);
+		expect(failed[0].json.error).toMatch(/[Qq]uantity.*2\.5.*integer.* \[item 0\]$/);
+		expect(failed[1].json.error).toMatch(/[Tt]imestamp.* \[item 2\]$/);
+		expect(failed[2].json.error).toMatch(/(InvalidUsageDimension|dimension).* \[item 3\]$/i);
 		// The rejected record was isolated: the valid one went through despite sharing its first request.
 		expect(batches().flatMap((body) => body.UsageRecords).some((record) => record.Dimension === 'no-such-dimension')).toBe(true);
 	});
 
 	it('stops the workflow on the first item that was not metered when errors are not continued', async () => {
 		const { error } = await meter([events[0], { ...events[1], quantity: -1 }], {}, 'stopWorkflow');
-		expect(error?.message).toMatch(/^Item 1: .*[Qq]uantity/);
+		expect(error?.message).toMatch(/[Qq]uantity.* \[item 1\]$/);
 		expect(error?.description).toMatch(/1 of 2 usage events were not billed; 1 were/);
 	});
 
@@ -110,7 +110,7 @@ describe('Batch Meter Usage', () => {
 		const [billed, unbilled] = outputs;
 		expect(billed.map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 		expect(unbilled).toHaveLength(1);
-		expect(unbilled[0].json.error).toMatch(/^Item 0: Not billed: the customer has no active subscription to this product$/);
+		expect(unbilled[0].json.error).toBe('Not billed: the customer has no active subscription to this product [item 0]');
 		expect(unbilled[0].json.details).toMatchObject({ status: 'CustomerNotSubscribed', errorDescription: expect.stringMatching(/stop serving the customer/) });
 
 		const optedOut = await meter([unsubscribed], { customerIdType: 'customerIdentifier', options: { unbilledAsErrors: false } });
@@ -118,22 +118,22 @@ describe('Batch Meter Usage', () => {
 		expect(optedOut.outputs[1]).toEqual([]);
 
 		const stopped = await meter([unsubscribed], { customerIdType: 'customerIdentifier' }, 'stopWorkflow');
-		expect(stopped.error?.message).toBe('Item 0: Not billed: the customer has no active subscription to this product');
+		expect(stopped.error?.message).toBe('Not billed: the customer has no active subscription to this product');
 	});
 
 	it('reports DuplicateRecord as usage lost, not as success', async () => {
 		await meter([events[0]], { options: { aggregate: false } });
 		const { outputs } = await meter([{ ...events[0], quantity: 99 }], { options: { aggregate: false } });
 		expect(outputs[1].map((item) => (item.json.details as { status: string }).status)).toEqual(['DuplicateRecord']);
-		expect(outputs[1][0].json.error).toMatch(/^Item 0: Not billed: AWS already holds another quantity for this customer, dimension and hour/);
+		expect(outputs[1][0].json.error).toMatch(/^Not billed: AWS already holds another quantity for this customer, dimension and hour/);
 	});
 
 	it('requires the License ARN with an account ID, so one customer’s hour is never keyed twice', async () => {
 		const { outputs } = await meter([{ ...events[0], licenseArn: '' }, { ...events[1], licenseArn: 'arn:aws:s3:::bucket/x' }]);
 		expect(outputs[0]).toEqual([]);
 		expect(outputs[1].map((item) => item.json.error)).toEqual([
-			expect.stringMatching(/^Item 0: License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN/),
-			expect.stringMatching(/^Item 1: License ARN "arn:aws:s3:::bucket\/x" is not a License Manager license ARN/),
+			expect.stringMatching(/^License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN.* \[item 0\]$/),
+			expect.stringMatching(/^License ARN "arn:aws:s3:::bucket\/x" is not a License Manager license ARN.* \[item 1\]$/),
 		]);
 		expect(batches()).toEqual([]);
 	});
@@ -171,7 +171,7 @@ describe('Batch Meter Usage', () => {
 		expect(metered[0].json.status).toBe('Success');
 		expect(metered[0].json.records).toHaveLength(4);
 		expect(failed.map((item) => [item.pairedItem, (item.json.details as { status: string }).status])).toEqual([[{ item: 1 }, 'Invalid'], [{ item: 2 }, 'Invalid']]);
-		expect(failed[1].json.error).toBe('Item 2: field "usageRecords" is missing: it must hold an array of usage records');
+		expect(failed[1].json.error).toBe('Field "usageRecords" is missing: it must hold an array of usage records [item 2]');
 	});
 
 	it('can answer one item per record sent, paired to every contributing item', async () => {

@@ -122,12 +122,13 @@ describe('Get Entitlements', () => {
 				typeVersion: 2,
 			});
 		const stopped = await run();
-		expect(stopped.error?.message).toBe('The product code or a filter is not valid');
+		// Numbered once, as n8n's editor numbers items (it adds no second "[item 0]" to a title that has one).
+		expect(stopped.error?.message).toBe('The product code or a filter is not valid [item 0]');
 		expect(stopped.error?.description).toContain('AWS said: Product code');
 
 		const [success, failed] = (await run('continueErrorOutput')).outputs;
 		expect(success.map((item) => [item.json.productCode, item.pairedItem])).toEqual([['prod-other', { item: 1 }]]);
-		expect(failed.map((item) => [item.json.error, item.pairedItem])).toEqual([['The product code or a filter is not valid', { item: 0 }]]);
+		expect(failed.map((item) => [item.json.error, item.pairedItem])).toEqual([['The product code or a filter is not valid [item 0]', { item: 0 }]]);
 	});
 
 	it('says which action the IAM policy lacks', async () => {

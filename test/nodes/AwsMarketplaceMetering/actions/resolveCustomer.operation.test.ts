@@ -53,8 +53,8 @@ describe('Resolve Customer', () => {
 		expect(success.map((item) => item.json.customerAWSAccountId)).toEqual(['111122223333']);
 		expect(success[0].pairedItem).toEqual({ item: 1 });
 		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
-		expect(failed[0].json.error).toBe('The registration token has expired');
-		expect(failed[1].json.error).toBe('Registration Token is empty');
+		expect(failed[0].json.error).toBe('The registration token has expired [item 0]');
+		expect(failed[1].json.error).toBe('Registration Token is empty [item 2]');
 		// The empty token never reached the service.
 		expect(emulator().log).toHaveLength(2);
 	});
