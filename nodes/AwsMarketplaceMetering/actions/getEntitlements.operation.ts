@@ -44,7 +44,7 @@ export const description: INodeProperties[] = [
 					'The buyer’s AWS account ID, as Resolve Customer returned it: one, a comma-separated list or an array, matching any of them. Not together with Customer Identifier.',
 			},
 			{
-				displayName: 'Customer Identifier (Legacy)',
+				displayName: 'Customer Identifier',
 				name: 'customerIdentifier',
 				type: 'string',
 				default: '',
