@@ -4,8 +4,6 @@
 // the report; and the subscription lifecycle: AWS's License Updated and License Deprovisioned events posted to the
 // AWS Marketplace Trigger as EventBridge does, usage between them) and prints what happened and what was metered.
 // `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
 import {
@@ -21,7 +19,7 @@ import {
 } from './e2e/lib/examples';
 import { nodeOutput, type N8n, type N8nServer } from './e2e/lib/n8n';
 import { licenseEvent, message, TriggerDriver, triggerItem } from './e2e/lifecycle';
-import { N8N_INSTALL_DIR } from './e2e/lib/paths';
+import { ownerEnv } from './e2e/lib/owner';
 import { portIsFree } from './e2e/lib/proc';
 import { table } from './e2e/lib/report';
 import { prepareStack, type Stack } from './e2e/lib/stack';
@@ -35,18 +33,6 @@ const OWNER = { email: 'demo@example.com', password: 'Metering-demo-1' };
 
 const say = (message = '') => process.stdout.write(`${message}\n`);
 const log = (message: string) => say(`- ${message}`);
-
-/** The owner account, created by n8n at start-up from environment variables, so the editor opens on its login. */
-function ownerEnv(): Record<string, string> {
-	const bcrypt = createRequire(join(N8N_INSTALL_DIR, 'package.json'))('bcryptjs') as { hashSync(text: string, rounds: number): string };
-	return {
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: 'Demo',
-		N8N_INSTANCE_OWNER_LAST_NAME: 'Seller',
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(OWNER.password, 10),
-	};
-}
 
 function meteredTable(emulator: Emulator): string {
 	const rows = Object.entries(emulator.stats().billed).map(([key, { quantity, meteringRecordId }]) => {
@@ -221,7 +207,7 @@ async function main(): Promise<void> {
 	);
 
 	log('Starting n8n');
-	const server = await n8n.start(serve ? { port, env: { ...ownerEnv(), WEBHOOK_URL: `http://localhost:${port}/` } } : {});
+	const server = await n8n.start(serve ? { port, env: { ...ownerEnv(OWNER), WEBHOOK_URL: `http://localhost:${port}/` } } : {});
 	await server.waitForWebhook(webhookPath(workflows.signUp), 'POST');
 	const token = (emulatorConfig.registrationTokens ?? []).find((candidate) => !candidate.expired);
 	if (token) {
