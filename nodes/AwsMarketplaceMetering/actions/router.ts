@@ -2,6 +2,7 @@ import type { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-market
 import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { engineRoutesDetails, forErrorOutput } from '../helpers/errorOutput';
 import { getEntitlementClient, getMeteringClient } from '../transport';
 import * as batchMeterUsage from './batchMeterUsage.operation';
 import * as getEntitlements from './getEntitlements.operation';
@@ -34,7 +35,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		entitlementClient: async () => await (entitlementClient ??= getEntitlementClient.call(this, settings)),
 	};
 	try {
-		return [await operations[operation].execute.call(this, items, services)];
+		return [forErrorOutput(this.getNode(), await operations[operation].execute.call(this, items, services), engineRoutesDetails())];
 	} catch (error) {
 		// The ledger's database errors arrive as plain errors: give them the node's context.
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError or NodeApiError
