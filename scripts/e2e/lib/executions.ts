@@ -37,7 +37,9 @@ interface Row {
 	data: string | null;
 }
 
-const flatted = createRequire(join(N8N_INSTALL_DIR, 'package.json'))('flatted') as { parse(text: string): unknown };
+let flatted: { parse(text: string): unknown } | undefined;
+/** n8n's own flatted, once n8n is installed (at import time, on a fresh clone, another copy would be found). */
+const parseFlatted = (text: string) => (flatted ??= createRequire(join(N8N_INSTALL_DIR, 'package.json'))('flatted') as { parse(text: string): unknown }).parse(text);
 
 /** The executions of a workflow stored in the n8n database of `n8nFolder`, oldest first (IDs above `afterId`). */
 export async function storedExecutions(n8nFolder: string, workflowId: string, afterId = 0): Promise<StoredExecution[]> {
@@ -53,7 +55,7 @@ export async function storedExecutions(n8nFolder: string, workflowId: string, af
 		status: row.status,
 		finished: row.finished === 1,
 		startedAt: row.startedAt,
-		data: (row.data ? flatted.parse(row.data) : { resultData: { runData: {} } }) as N8nRun['data'],
+		data: (row.data ? parseFlatted(row.data) : { resultData: { runData: {} } }) as N8nRun['data'],
 	}));
 }
 

@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { INSTALL_SCRIPT, N8N_CLI, NODE24_BIN_DIR, ROOT } from './paths';
+import { INSTALL_SCRIPT, N8N_CLI, N8N_INSTALL_DIR, NODE24_BIN_DIR, ROOT } from './paths';
 import { freePort, run, runChecked, start, stop, tail, waitFor, type RunResult } from './proc';
 
 /** One stored n8n execution as `n8n execute --rawOutput` prints it. */
@@ -38,9 +39,14 @@ export interface N8nWorker {
 	stop(): Promise<void>;
 }
 
-/** Installs real n8n into the cache (instant when already there). */
+/** Installs real n8n into the cache (instant when already there): the version `N8N_VERSION` names (paths.ts). */
 export async function installN8n(): Promise<void> {
 	await runChecked('bash', [INSTALL_SCRIPT], { cwd: ROOT, timeoutMs: 20 * 60_000, echo: true });
+}
+
+/** The version of the n8n installed for this process, as its package.json says (after installN8n). */
+export function installedN8nVersion(): string {
+	return (JSON.parse(readFileSync(join(N8N_INSTALL_DIR, 'node_modules', 'n8n', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Real n8n, under Node 24, with its own user folder and database. */
@@ -111,9 +117,15 @@ export class N8n {
 		await this.cliChecked(['import:workflow', '--separate', `--input=${folder}`]);
 	}
 
+	/** The installed n8n's major version: the CLI differs between 1.x and 2.x. */
+	get majorVersion(): number {
+		return Number(installedN8nVersion().split('.')[0]);
+	}
+
 	/** Makes a workflow's triggers live the next time n8n starts (n8n 2.x: "publish", formerly "activate"). */
 	async publishWorkflow(id: string): Promise<void> {
-		await this.cliChecked(['publish:workflow', `--id=${id}`]);
+		// n8n 1.x has no publish:workflow: its `update:workflow --active=true` is what 2.x replaced with it.
+		await this.cliChecked(this.majorVersion < 2 ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
 	}
 
 	/**
