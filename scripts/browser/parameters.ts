@@ -1,0 +1,109 @@
+// The node as a seller first meets it: found in the nodes panel, each operation's parameters as the editor renders
+// them (issue 12, items 6 and 9 to 12 and 15).
+import type { Checks } from '../e2e/lib/report';
+import type { Editor } from './lib/editor';
+
+const OPERATIONS = [
+	'Batch Meter Usage',
+	'Get Entitlements',
+	'Get Metering Report',
+	'Meter Open Hours Now',
+	'Meter Usage',
+	'Record Usage',
+	'Register Usage',
+	'Resolve Customer',
+];
+
+// The notices the two operations that run on the buyer's compute must show (item 6).
+const NOTICES: Record<string, RegExp> = {
+	'Meter Usage': /works only from the buyer’s EC2 instance, ECS task, EKS pod or AgentCore Runtime/,
+	'Register Usage': /works only from the buyer’s ECS task or EKS pod/,
+};
+
+const TYPED_PRODUCT_CODE = 'prod-typed-for-meter-usage';
+
+export async function checkNodesPanel(editor: Editor, checks: Checks): Promise<void> {
+	const found = await editor.searchNodes('marketplace');
+	await editor.screenshot('nodes-panel-search-marketplace');
+	checks.check('the nodes panel finds "AWS Marketplace Metering" by "marketplace"', found.includes('AWS Marketplace Metering'), JSON.stringify(found));
+	checks.check('... and the trigger, "AWS Marketplace"', found.includes('AWS Marketplace'), JSON.stringify(found));
+	await editor.nodeActions('AWS Marketplace Metering');
+	const listed = await editor.page.getByTestId('node-creator').innerText();
+	await editor.screenshot('nodes-panel-actions');
+	const missing = OPERATIONS.filter((operation) => !listed.toLowerCase().includes(operation.toLowerCase()));
+	checks.equal('the node lists its eight operations as actions', missing, []);
+}
+
+/** Each operation's parameters: no label cut off, no expression shown as text, no red issue; the notices. */
+export async function checkOperations(editor: Editor, checks: Checks): Promise<void> {
+	await editor.searchNodes('marketplace');
+	await editor.nodeActions('AWS Marketplace Metering');
+	await editor.addAction('Batch meter usage');
+	for (const operation of OPERATIONS) {
+		await editor.choose('operation', operation);
+		await editor.addAllOptions();
+		const state = await editor.panelState();
+		await editor.screenshot(`operation-${operation.toLowerCase().replace(/ /g, '-')}`);
+		checks.check(`${operation}: its parameters render (${state.labels.length} labels)`, state.labels.length > 1, JSON.stringify(state.labels));
+		checks.equal(`${operation}: no label is cut off`, state.cutLabels, []);
+		checks.equal(`${operation}: no expression shows as literal text`, state.literalExpressions, []);
+		checks.equal(`${operation}: no parameter shows an error`, state.issues, []);
+		if (operation === 'Batch Meter Usage') {
+			checks.check('Batch Meter Usage shows the option "Truncate to the Hour" in full', state.labels.includes('Truncate to the Hour'), JSON.stringify(state.labels));
+		}
+		const notice = NOTICES[operation];
+		if (notice) checks.check(`${operation}: the notice says it runs on the buyer’s compute`, state.notices.some((text) => notice.test(text)), JSON.stringify(state.notices));
+	}
+}
+
+/** Item 11: an empty Usage Allocations is valid, so the editor must not flag it. */
+export async function checkEmptyAllocations(editor: Editor, checks: Checks): Promise<void> {
+	await editor.choose('operation', 'Batch Meter Usage');
+	// The seller's way to empty it: switch the field from Expression to Fixed, then clear what is left.
+	await editor.ndv.getByTestId('parameter-item').filter({ has: editor.page.getByTestId('parameter-input-usageAllocations') }).hover();
+	await editor.ndv.getByTestId('usageAllocations-parameter-input-options-container').getByTestId('radio-button-fixed').click();
+	const field = editor.parameter('usageAllocations').locator('input, textarea').first();
+	await field.fill('');
+	await field.blur();
+	const text = await editor.parameterText('usageAllocations');
+	const state = await editor.panelState();
+	await editor.screenshot('batch-meter-usage-empty-usage-allocations');
+	checks.equal('an empty Usage Allocations is empty', text, '');
+	checks.equal('... and shows no error ("Unexpected end of JSON input" before)', state.issues, []);
+	checks.check('... nor anywhere in the panel', !(await editor.ndv.innerText()).includes('Unexpected end of JSON'));
+}
+
+/** Item 10: a product code typed for one operation stays out of the others. */
+export async function checkProductCodes(editor: Editor, checks: Checks): Promise<void> {
+	await editor.choose('operation', 'Meter Usage');
+	const field = editor.parameter('meterUsageProductCode').locator('input').first();
+	await field.fill(TYPED_PRODUCT_CODE);
+	await field.blur();
+	await editor.choose('operation', 'Batch Meter Usage');
+	const batch = await editor.parameterText('productCode');
+	await editor.screenshot('batch-meter-usage-after-meter-usage-product-code');
+	checks.check(
+		'a product code typed for Meter Usage leaves Batch Meter Usage’s {{ $json.productCode }} alone',
+		batch.includes('$json.productCode') && !batch.includes(TYPED_PRODUCT_CODE),
+		batch,
+	);
+	await editor.choose('operation', 'Register Usage');
+	const register = await editor.parameterText('registerUsageProductCode');
+	checks.check('... and Register Usage’s product code', !register.includes(TYPED_PRODUCT_CODE), register);
+}
+
+/** Item 12: the three retry settings explain themselves, each in terms of what the seller sees. */
+export async function checkRetryDescriptions(editor: Editor, checks: Checks): Promise<void> {
+	await editor.choose('operation', 'Batch Meter Usage');
+	await editor.addAllOptions();
+	const expectations: Array<[string, RegExp]> = [
+		['Max Attempts Per Request', /Within one request/],
+		['Resend Attempts', /Retry On Fail/],
+		['Resend Time (Seconds)', /log says so/],
+	];
+	for (const [label, expected] of expectations) {
+		const tooltip = await editor.labelTooltip(label);
+		checks.check(`the help of "${label}" says what the seller sees`, expected.test(tooltip), tooltip);
+	}
+	await editor.screenshot('batch-meter-usage-resend-attempts-help');
+}
