@@ -9,6 +9,7 @@ import { Editor } from './lib/editor';
 import { launchChromium } from './lib/chromium';
 import { checkEmptyAllocations, checkNodesPanel, checkOperations, checkProductCodes, checkRetryDescriptions } from './parameters';
 import { browserWorkflows, checkErrorTitle, checkResolveCustomerOutput, checkWorkflowRun } from './runs';
+import { runMain } from '../e2e/lib/main';
 import { ownerEnv } from '../e2e/lib/owner';
 import { ROOT } from '../e2e/lib/paths';
 import { Checks } from '../e2e/lib/report';
@@ -59,16 +60,4 @@ async function main(): Promise<number> {
 	return checks.failed === 0 ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-	process.stdout.write(`\nFAIL  the browser test took longer than ${TIME_LIMIT_MS / 60_000} minutes\n`);
-	process.exit(1);
-}, TIME_LIMIT_MS);
-watchdog.unref();
-
-main().then(
-	(code) => process.exit(code),
-	(error: Error) => {
-		process.stdout.write(`\nFAIL  ${error.stack ?? error.message}\n`);
-		process.exit(1);
-	},
-);
+runMain(TIME_LIMIT_MS, main);

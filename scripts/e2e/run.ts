@@ -10,6 +10,7 @@ import type { RequestLogEntry } from '../../emulator';
 import { checkLedgerFlows, ledgerTestWorkflows } from './ledger';
 import { node, postRegistrationToken, webhookPath, withPublicKey, type Workflow } from './lib/examples';
 import { installedN8nVersion, nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
+import { runMain } from './lib/main';
 import { Checks } from './lib/report';
 import { prepareStack, type Stack } from './lib/stack';
 import { checkLifecycleExample, checkTriggerDeliveries, TRIGGER_ALL_EVENTS_ID, triggerTestWorkflows } from './lifecycle';
@@ -229,16 +230,4 @@ async function main(): Promise<number> {
 	return checks.failed === 0 ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-	process.stdout.write(`\nFAIL  the end-to-end run took longer than ${TIME_LIMIT_MS / 60_000} minutes\n`);
-	process.exit(1);
-}, TIME_LIMIT_MS);
-watchdog.unref();
-
-main().then(
-	(code) => process.exit(code),
-	(error: Error) => {
-		process.stdout.write(`\nFAIL  ${error.stack ?? error.message}\n`);
-		process.exit(1);
-	},
-);
+runMain(TIME_LIMIT_MS, main);

@@ -22,6 +22,7 @@ import { CREDENTIAL_TYPE } from '../e2e/lib/examples';
 import { N8n, installN8n, type N8nServer, type N8nWorker } from '../e2e/lib/n8n';
 import { buildAndPack, installCommunityPackage } from '../e2e/lib/package';
 import { ROOT } from '../e2e/lib/paths';
+import { runMain } from '../e2e/lib/main';
 import { installCleanup } from '../e2e/lib/proc';
 import { Checks, table } from '../e2e/lib/report';
 import { isRunning, processUser, startPostgres, startRedis, type Postgres, type Redis } from './services';
@@ -645,19 +646,7 @@ async function main(): Promise<number> {
 	return checks.failed === 0 ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-	checks.check(`the queue-mode run finished within ${TIME_LIMIT_MS / 60_000} minutes`, false);
-	// Exiting ends every process (see installCleanup).
+runMain(TIME_LIMIT_MS, main, (description, detail) => {
+	checks.check(description, false, detail);
 	summarize();
-	process.exit(1);
-}, TIME_LIMIT_MS);
-watchdog.unref();
-
-main().then(
-	(code) => process.exit(code),
-	(error: Error) => {
-		checks.check('the run completed', false, error.stack ?? error.message);
-		summarize();
-		process.exit(1);
-	},
-);
+});
