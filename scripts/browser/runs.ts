@@ -46,8 +46,6 @@ export function browserWorkflows(workflows: Record<ExampleName, Workflow>): Work
 export async function checkWorkflowRun(editor: Editor, checks: Checks, workflow: Workflow): Promise<void> {
 	await editor.runWorkflow(workflow.id, 'Meter now');
 	await editor.screenshot('hourly-metering-run');
-	const events = await editor.canvasNode('Usage events').getAttribute('data-node-name');
-	checks.equal('the example opens and runs from the editor', events, 'Usage events');
 
 	await editor.openNode('Batch Meter Usage');
 	const output = editor.output;

@@ -72,12 +72,12 @@ export class Editor {
 		return await names.allInnerTexts();
 	}
 
-	/** In the search results, opens a node's page of actions; returns the actions it lists. */
-	async nodeActions(name: string): Promise<string[]> {
-		await this.page.getByTestId('node-creator-item-name').filter({ hasText: new RegExp(`^${name}$`) }).click();
+	/** In the search results, opens a node's page of actions; returns the page's text. */
+	async nodeActions(name: string): Promise<string> {
+		await this.page.getByTestId('node-creator-item-name').filter({ hasText: new RegExp(`^${escape(name)}$`) }).click();
 		const panel = this.page.getByTestId('node-creator');
 		await panel.getByText('Actions', { exact: false }).first().waitFor();
-		return await panel.getByTestId('node-creator-action-item').allInnerTexts().catch(() => []);
+		return await panel.innerText();
 	}
 
 	/** Adds the node with one of its actions; the node's parameters open. */
@@ -133,7 +133,6 @@ export class Editor {
 		await labelElement.hover();
 		const icon = labelElement.locator('[class*=infoIcon] [data-state]');
 		await icon.hover();
-		// The open tooltip is the one the icon is described by.
 		// The open tooltip: once the icon says so, its floating content holds the text.
 		let text = '';
 		for (let waited = 0; !text && waited < 5000; waited += 250) {
@@ -178,8 +177,10 @@ export class Editor {
 		await this.goto(`/workflow/${id}`);
 		// The trigger's own button shows on hover: the run button at the bottom runs from the selected trigger.
 		await this.page.getByTestId(`execute-workflow-button-${trigger}`).click({ force: true });
-		await this.page.getByTestId('execute-workflow-button').filter({ hasText: /Execute workflow/ }).waitFor();
-		await this.page.waitForFunction(() => !document.querySelector('[data-test-id=stop-execution-button]'), undefined, { timeout: 120_000 });
+		// The canvas shows a stop button while the run lasts (a short run may end before it is seen).
+		const stop = this.page.getByTestId('stop-execution-button');
+		await stop.waitFor({ timeout: 5000 }).catch(() => undefined);
+		await stop.waitFor({ state: 'hidden', timeout: 120_000 });
 	}
 
 	canvasNode(name: string): Locator {
