@@ -76,7 +76,10 @@ async function saveAndTest(editor: Editor): Promise<{ outcome: 'success' | 'fail
 	await success.or(failure).first().waitFor({ timeout: 60_000 });
 	if (await success.isVisible()) return { outcome: 'success', details: '', text: await modal.innerText() };
 	const more = modal.getByText('More details');
-	if (await more.isVisible()) await more.click();
+	if (await more.isVisible()) {
+		await more.click();
+		await more.waitFor({ state: 'hidden' });
+	}
 	const text = await modal.innerText();
 	const details = text.split('\n').find((line) => line.length > 40 && !line.includes('Enterprise plan')) ?? '';
 	return { outcome: 'failure', details, text };

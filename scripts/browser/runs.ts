@@ -49,7 +49,7 @@ export async function checkWorkflowRun(editor: Editor, checks: Checks, workflow:
 
 	await editor.openNode('Batch Meter Usage');
 	const output = editor.output;
-	const branches = await output.getByTestId('branches').innerText();
+	const branches = await output.getByTestId('branches').filter({ hasText: /Error Branch \(\d+/ }).innerText();
 	const count = (branch: string) => Number(new RegExp(`${branch} Branch \\((\\d+) items?\\)`).exec(branches)?.[1] ?? NaN);
 	const [billed, failed] = [count('Success'), count('Error')];
 	const hint = await output.getByTestId('node-hint').innerText().catch(() => '');
@@ -62,7 +62,10 @@ export async function checkWorkflowRun(editor: Editor, checks: Checks, workflow:
 
 	await output.getByTestId('tab-1').click();
 	await output.getByTestId('radio-button-json').click();
-	const errorJson = await output.getByTestId('ndv-data-container').innerText();
+	// The view renders after the click: the error branch's items are the ones with an "error" field.
+	const errorView = output.getByTestId('ndv-data-container').filter({ hasText: '"error"' });
+	await errorView.waitFor();
+	const errorJson = await errorView.innerText();
 	await editor.screenshot('hourly-metering-error-output');
 	const message = /"error":\s*"([^"]*)"/.exec(errorJson)?.[1] ?? '';
 	checks.check('the error output item names its item once, as n8n numbers items ("… [item N]")', /^[A-Z][^[]* \[item \d+\]$/.test(message), message);
@@ -85,6 +88,7 @@ export async function checkResolveCustomerOutput(editor: Editor, checks: Checks)
 	await editor.runWorkflow(RESOLVE_CUSTOMER_ID, 'Start');
 	await editor.openNode('Resolve Customer');
 	await editor.output.getByTestId('radio-button-table').click();
+	await editor.output.locator('table th').first().waitFor();
 	const headers = (await editor.output.locator('table th').allInnerTexts()).map((header) => header.trim()).filter(Boolean);
 	await editor.screenshot('resolve-customer-output');
 	checks.equal('Resolve Customer shows the account ID and License ARN first', headers.slice(0, 2), ['customerAWSAccountId', 'licenseArn']);

@@ -98,6 +98,9 @@ export class Editor {
 	async choose(parameter: string, option: string): Promise<void> {
 		await this.parameter(parameter).click();
 		await this.page.locator('.el-select-dropdown__item, [role=option]').filter({ visible: true }).getByText(option, { exact: true }).first().click();
+		// The parameters below it render again for the new choice.
+		const selected = this.parameter(parameter).locator('input').first();
+		for (let waited = 0; (await selected.inputValue()) !== option && waited < 5000; waited += 100) await this.page.waitForTimeout(100);
 		await this.page.waitForTimeout(300);
 	}
 
