@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT } from '../e2e/lib/paths';
+import { waitFor } from '../e2e/lib/proc';
 import type { Checks } from '../e2e/lib/report';
 import type { Editor } from './lib/editor';
 
@@ -62,15 +63,14 @@ async function saveAndTest(editor: Editor): Promise<{ outcome: 'success' | 'fail
 	await save.click();
 	// The test runs as part of saving, and the previous result shows until it ends: when the button, "Saving"
 	// meanwhile, says "Saved" (or, for a new credential, "Save" disabled).
-	for (let waited = 0; ; waited += 200) {
-		if (waited > 60_000) throw new Error('saving the credential did not end within a minute');
-		await editor.page.waitForTimeout(200);
+	await editor.page.waitForTimeout(200);
+	await waitFor('saving the credential did not end', 60_000, async () => {
 		const state = await save.evaluate((element) => ({
 			label: (element.textContent ?? '').trim(),
 			disabled: !!element.querySelector('button')?.disabled,
 		}));
-		if (state.label === 'Saved' || (state.label === 'Save' && state.disabled)) break;
-	}
+		return state.label === 'Saved' || (state.label === 'Save' && state.disabled) ? true : undefined;
+	});
 	const success = modal.getByText('Connection tested successfully');
 	const failure = modal.getByText('Couldn’t connect with these settings');
 	await success.or(failure).first().waitFor({ timeout: 60_000 });

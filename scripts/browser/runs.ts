@@ -1,25 +1,21 @@
 // Workflows run from the editor, as a seller runs them: the output, the error output, the error title (issue 12,
 // items 9, 13 and 15).
-import { readFileSync } from 'node:fs';
-
-import type { EmulatorOptions } from '../../emulator';
+import type { Emulator, EmulatorOptions } from '../../emulator';
 import { credentialReference, METERING_NODE_TYPE, node, type ExampleName, type Workflow } from '../e2e/lib/examples';
 import type { Checks } from '../e2e/lib/report';
-import { EMULATOR_CONFIG } from '../e2e/lib/stack';
 import type { Editor } from './lib/editor';
 
-export const STOP_ON_ERROR_ID = 'browserStopOnError';
-export const RESOLVE_CUSTOMER_ID = 'browserResolveCustomer';
+const STOP_ON_ERROR_ID = 'browserStopOnError';
+const RESOLVE_CUSTOMER_ID = 'browserResolveCustomer';
 
 /** The workflows the browser test opens besides the examples. */
-export function browserWorkflows(workflows: Record<ExampleName, Workflow>): Workflow[] {
+export function browserWorkflows(workflows: Record<ExampleName, Workflow>, _emulator: Emulator, { registrationTokens }: EmulatorOptions): Workflow[] {
 	// The hourly example with Batch Meter Usage's n8n default: stop the workflow on an error.
 	const stopOnError = structuredClone(workflows.hourlyMetering);
 	stopOnError.id = STOP_ON_ERROR_ID;
 	stopOnError.name = `${stopOnError.name} (stops on error)`;
 	delete node(stopOnError, 'Batch Meter Usage').onError;
 
-	const { registrationTokens } = JSON.parse(readFileSync(EMULATOR_CONFIG, 'utf8')) as EmulatorOptions;
 	const token = registrationTokens?.find((candidate) => !candidate.expired && candidate.licenseArn);
 	if (!token) throw new Error('the emulator configuration needs a registration token of a new product');
 	const resolveCustomer: Workflow = {

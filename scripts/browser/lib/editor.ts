@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 
 import type { Owner } from '../../e2e/lib/owner';
+import { waitFor } from '../../e2e/lib/proc';
 
 /** What a parameter panel shows that a seller should never see. */
 export interface PanelState {
@@ -100,7 +101,7 @@ export class Editor {
 		await this.page.locator('.el-select-dropdown__item, [role=option]').filter({ visible: true }).getByText(option, { exact: true }).first().click();
 		// The parameters below it render again for the new choice.
 		const selected = this.parameter(parameter).locator('input').first();
-		for (let waited = 0; (await selected.inputValue()) !== option && waited < 5000; waited += 100) await this.page.waitForTimeout(100);
+		await waitFor(`${parameter} did not show ${option}`, 5000, async () => ((await selected.inputValue()) === option ? true : undefined));
 		await this.page.waitForTimeout(300);
 	}
 
@@ -137,13 +138,11 @@ export class Editor {
 		const icon = labelElement.locator('[class*=infoIcon] [data-state]');
 		await icon.hover();
 		// The open tooltip: once the icon says so, its floating content holds the text.
-		let text = '';
-		for (let waited = 0; !text && waited < 5000; waited += 250) {
-			await this.page.waitForTimeout(250);
-			if (!/open/.test((await icon.getAttribute('data-state')) ?? '')) continue;
-			const popper = this.page.locator('[data-reka-popper-content-wrapper]').filter({ visible: true }).filter({ hasText: /\S/ });
-			if ((await popper.count()) > 0) text = (await popper.last().innerText()).trim();
-		}
+		const popper = this.page.locator('[data-reka-popper-content-wrapper]').filter({ visible: true }).filter({ hasText: /\S/ });
+		const text = await waitFor('no tooltip opened', 5000, async () => {
+			if (!/open/.test((await icon.getAttribute('data-state')) ?? '') || (await popper.count()) === 0) return undefined;
+			return (await popper.last().innerText()).trim() || undefined;
+		}).catch(() => '');
 		await this.page.mouse.move(0, 0);
 		return text;
 	}

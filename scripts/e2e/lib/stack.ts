@@ -37,8 +37,8 @@ export interface Stack {
 export interface StackOptions {
 	/** Progress messages. */
 	log: (message: string) => void;
-	/** More workflows to import with the examples, built from them and the emulator. */
-	extraWorkflows?: (workflows: Record<ExampleName, Workflow>, emulator: Emulator) => Workflow[];
+	/** More workflows to import with the examples, built from them, the emulator and its configuration. */
+	extraWorkflows?: (workflows: Record<ExampleName, Workflow>, emulator: Emulator, emulatorConfig: EmulatorOptions) => Workflow[];
 	/** Workflows whose triggers go live when n8n starts: examples by name, extra workflows by ID. */
 	publish?: Array<ExampleName | { id: string }>;
 	/** Leave the temporary folder behind, for diagnosis. */
@@ -85,7 +85,7 @@ export async function prepareStack(options: StackOptions): Promise<Stack> {
 			data: { headerName: webhookApiKey.header, apiKey: webhookApiKey.value },
 		},
 	]);
-	await n8n.importWorkflows([...Object.values(workflows), ...(options.extraWorkflows?.(workflows, emulator) ?? [])]);
+	await n8n.importWorkflows([...Object.values(workflows), ...(options.extraWorkflows?.(workflows, emulator, emulatorConfig) ?? [])]);
 	for (const entry of options.publish ?? []) await n8n.publishWorkflow(typeof entry === 'string' ? workflows[entry].id : entry.id);
 	return { workDir, emulator, emulatorConfig, n8n, workflows, webhookApiKey };
 }
