@@ -1,27 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { EventBridgeEvent } from './envelope';
 import { parseDetailType } from './events';
-
-/** An EventBridge event as the API destination posts it. */
-export interface EventBridgeEvent {
-	id?: string;
-	'detail-type': string;
-	source?: string;
-	account?: string;
-	time?: string;
-	region?: string;
-	resources?: string[];
-	detail?: IDataObject;
-}
 
 // An end that continues the subscription under another agreement.
 const CONTINUING_STATUSES = new Set(['RENEWED', 'REPLACED']);
 
 const isObject = (value: unknown): value is IDataObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function isEventBridgeEvent(body: unknown): body is EventBridgeEvent {
-	return isObject(body) && typeof body['detail-type'] === 'string';
-}
 
 /** The string at `path` inside `value`, or null. */
 function text(value: unknown, ...path: string[]): string | null {
@@ -44,9 +29,8 @@ export function licenseId(arn: string | null): string | null {
 }
 
 /** The delivery's identity for deduplication: AWS's requestId (else the event id), per detail-type. */
-export function deliveryKey(event: EventBridgeEvent): string | null {
-	const id = text(event.detail, 'requestId') ?? text(event, 'id');
-	return id === null ? null : `${event['detail-type']}|${id}`;
+export function deliveryKey(event: EventBridgeEvent): string {
+	return `${event['detail-type']}|${text(event.detail, 'requestId') ?? event.id}`;
 }
 
 /**
@@ -56,7 +40,7 @@ export function deliveryKey(event: EventBridgeEvent): string | null {
  */
 export function normalizeEvent(event: EventBridgeEvent): IDataObject {
 	const { event: name, role } = parseDetailType(event['detail-type']);
-	const detail = event.detail ?? {};
+	const { detail } = event;
 	const status = text(detail, 'agreement', 'status');
 	const autoRenewal = isObject(detail.agreement) ? detail.agreement.autoRenewalEnabled : undefined;
 	return {

@@ -1,23 +1,35 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { isFirstDelivery } from '../deliveries';
-import { acknowledge } from '../respond';
+import { acknowledge, refuse } from '../respond';
+import { checkEvent, MAX_EVENT_BYTES } from './envelope';
 import { LIFECYCLE_EVENTS } from './events';
-import { deliveryKey, normalizeEvent, type EventBridgeEvent } from './normalize';
+import { deliveryKey, normalizeEvent } from './normalize';
+
+/** The body's size as it arrived (decompressed), however n8n parsed it. */
+async function receivedBytes(this: IWebhookFunctions): Promise<number> {
+	const request = this.getRequestObject();
+	// n8n read it already to parse the body: this reads it only if it did not.
+	await request.readRawBody();
+	return request.rawBody.length;
+}
 
 /**
- * An authenticated EventBridge event: answered 200 in every case (EventBridge would deliver a
- * refused event again, or drop it to the dead-letter queue), started once if its type is selected.
+ * An authenticated EventBridge delivery. What is not an AWS Marketplace seller event is refused
+ * (413, 400) and starts nothing: EventBridge sends it to the dead-letter queue, where it can be
+ * looked at. An event is answered 200 in every other case, and started once if its type is selected.
  */
-export async function receiveEvent(this: IWebhookFunctions, event: EventBridgeEvent): Promise<IWebhookResponseData> {
+export async function receiveEvent(this: IWebhookFunctions, body: unknown): Promise<IWebhookResponseData> {
+	if ((await receivedBytes.call(this)) > MAX_EVENT_BYTES) return refuse.call(this, 413, 'The body is larger than an EventBridge event can be (256 KB)');
+	const checked = checkEvent(body);
+	if ('problem' in checked) return refuse.call(this, 400, checked.problem);
+	const { event } = checked;
 	const item = normalizeEvent(event);
 	const selected = this.getNodeParameter('events', LIFECYCLE_EVENTS) as string[];
 	if (!selected.includes(item.event as string)) {
 		return acknowledge('Event type not selected: ignored', { event: item.event, detailType: item.detailType });
 	}
-	const key = deliveryKey(event);
-	// Without any ID a repeat cannot be recognized: better twice than never.
-	if (key !== null && !(await isFirstDelivery.call(this, `eventBridge|${key}`))) {
+	if (!(await isFirstDelivery.call(this, `eventBridge|${deliveryKey(event)}`))) {
 		return acknowledge('Repeated delivery: ignored', { event: item.event, requestId: item.requestId, eventId: item.eventId });
 	}
 	return { workflowData: [this.helpers.returnJsonArray([item])] };

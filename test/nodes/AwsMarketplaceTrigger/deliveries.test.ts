@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
+import { LIFECYCLE_EXAMPLES } from '../../../emulator/lifecycleExamples';
 import { isFirstDelivery, MAX_REMEMBERED } from '../../../nodes/AwsMarketplaceTrigger/deliveries';
 import { useEmulator } from '../../helpers/emulator';
 import { API_KEY, startTrigger, type TriggerServer } from './harness';
@@ -43,7 +44,7 @@ describe('AWS Marketplace Trigger: where repeated deliveries are remembered', ()
 		const warmUp = await fetch(first.url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', [API_KEY.header]: API_KEY.value },
-			body: JSON.stringify({ 'detail-type': 'License Updated - Manufacturer', id: 'warm-up', detail: { requestId: 'warm-up' } }),
+			body: JSON.stringify({ ...LIFECYCLE_EXAMPLES['License Updated - Manufacturer'], id: 'warm-up', detail: { requestId: 'warm-up' } }),
 			signal: AbortSignal.timeout(60_000),
 		});
 		expect(warmUp.status).toBe(200);

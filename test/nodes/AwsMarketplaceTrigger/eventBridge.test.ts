@@ -1,4 +1,6 @@
+import { FOREIGN_EVENTS } from '../../../emulator/foreignEvents';
 import { LIFECYCLE_EXAMPLES } from '../../../emulator/lifecycleExamples';
+import { MAX_EVENT_BYTES } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/envelope';
 import { EVENT_TYPES, OTHER_EVENT } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
 import { useEmulator } from '../../helpers/emulator';
 import { API_KEY, startTrigger, type TriggerServer } from './harness';
@@ -17,6 +19,11 @@ describe('AWS Marketplace Trigger: EventBridge events through n8n', () => {
 	// apiKey null: the request carries none.
 	const deliver = (example: string, event?: unknown, apiKey: { header: string; value: string } | null = API_KEY) =>
 		postEvent(emulator(), { url: trigger.url, example, apiKey: apiKey ?? undefined, event });
+	// A body as it is, with the connection's API key.
+	const post = async (body: string) => {
+		const response = await fetch(trigger.url, { method: 'POST', headers: { 'content-type': 'application/json', [API_KEY.header]: API_KEY.value }, body });
+		return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+	};
 
 	it('starts the workflow once per documented event, with what the event says', async () => {
 		trigger = await startTrigger({ parameters: { events: ALL_EVENTS } });
@@ -110,11 +117,70 @@ describe('AWS Marketplace Trigger: EventBridge events through n8n', () => {
 		]);
 	});
 
-	it('starts a detail-type it does not know as event "other" when Other is selected', async () => {
+	it('starts a detail-type it does not know as event "other" when Other is selected, from either seller event source', async () => {
 		trigger = await startTrigger({ parameters: { events: ['other'] } });
 		const delivery = await deliver('License Updated - Manufacturer', { 'detail-type': 'License Suspended - Manufacturer' });
 		expect(delivery.status).toBe(200);
 		expect(trigger.runs[0][0]).toMatchObject({ event: 'other', role: 'manufacturer', detailType: 'License Suspended - Manufacturer', licenseArn: expect.stringMatching(/^arn:aws:/) });
+		// The Seller Guide's disbursement event, its account placeholder replaced.
+		const disbursementPaused = {
+			version: '0',
+			id: '01234567-0123-0123-0123-0123456789ab',
+			'detail-type': 'Disbursement Paused',
+			source: 'aws.marketplace',
+			account: '123456789012',
+			time: '2022-11-01T13:12:22Z',
+			region: 'us-east-1',
+			resources: ['arn:aws:payments:us-east-1:1234567890:paymentinstrument:123'],
+			detail: { requestId: '3d4c9f9b-b809-4f5e-9fac-a9ae98b05cbb', catalog: 'AWSMarketplace' },
+		};
+		expect(await post(JSON.stringify(disbursementPaused))).toEqual({ status: 200, body: { message: 'Workflow was started' } });
+		expect(trigger.runs[1][0]).toMatchObject({ event: 'other', role: null, detailType: 'Disbursement Paused', raw: disbursementPaused });
+	});
+
+	it('refuses with 400 what is not an AWS Marketplace seller event, every time it comes, and starts nothing, even with Other selected', async () => {
+		trigger = await startTrigger({ parameters: { events: ALL_EVENTS } });
+		const bodies: Record<string, unknown> = {
+			// No id, time, account, region or detail: not a repeat, an impostor.
+			'no envelope': { 'detail-type': 'License Updated - Manufacturer', source: 'aws.agreement-marketplace' },
+			...FOREIGN_EVENTS,
+		};
+		const answers: Array<[string, number, unknown]> = [];
+		for (const [name, body] of Object.entries(bodies)) {
+			for (const _attempt of [1, 2]) {
+				const answer = await post(JSON.stringify(body));
+				answers.push([name, answer.status, answer.body.message]);
+			}
+		}
+		const notSellerEvent = 'The event is not an AWS Marketplace seller event: its source must be aws.agreement-marketplace or aws.marketplace';
+		expect(answers).toEqual([
+			['no envelope', 400, 'The body is not an EventBridge event: "version" must be a string'],
+			['no envelope', 400, 'The body is not an EventBridge event: "version" must be a string'],
+			['EC2 Instance State-change Notification', 400, notSellerEvent],
+			['EC2 Instance State-change Notification', 400, notSellerEvent],
+			['Offer Released', 400, notSellerEvent],
+			['Offer Released', 400, notSellerEvent],
+		]);
+		expect(trigger.runs).toEqual([]);
+		// Nothing remembered either: a refusal is no delivery.
+		expect(trigger.storedStaticData()).toEqual({});
+	});
+
+	it('refuses a body larger than EventBridge delivers (256 KB) with 413 and starts nothing', async () => {
+		trigger = await startTrigger();
+		const example = LIFECYCLE_EXAMPLES['License Updated - Manufacturer'];
+		// The example, padded to `bytes` (ASCII: one byte a character).
+		const sized = (bytes: number, requestId: string) => {
+			const event = { ...example, id: requestId, detail: { ...example.detail, requestId, padding: '' } };
+			const padding = 'x'.repeat(bytes - JSON.stringify(event).length);
+			return JSON.stringify({ ...event, detail: { ...event.detail, padding } });
+		};
+		const atLimit = await post(sized(MAX_EVENT_BYTES, 'at-the-limit'));
+		const over = await post(sized(MAX_EVENT_BYTES + 1, 'one-byte-over'));
+		const fiveMegabytes = await post(sized(5 * 1024 * 1024, 'five-megabytes'));
+		expect([atLimit.status, over.status, fiveMegabytes.status]).toEqual([200, 413, 413]);
+		expect(over.body).toEqual({ message: 'The body is larger than an EventBridge event can be (256 KB)' });
+		expect(trigger.runs.map(([item]) => item.requestId)).toEqual(['at-the-limit']);
 	});
 
 	it('answers 200 to an event type not selected and starts nothing', async () => {

@@ -159,6 +159,8 @@ async function readBody(request: ParsedRequest): Promise<void> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
 	request.rawBody = Buffer.concat(chunks);
+	// n8n's readRawBody reads the body once; later calls keep it.
+	request.readRawBody = async () => {};
 	request.contentType = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
 	request.params = {};
 	request.query = {};

@@ -34,8 +34,8 @@ describe('EventBridge details', () => {
 	});
 
 	it('keys a delivery by detail-type and requestId, else the event id', () => {
-		expect(deliveryKey({ 'detail-type': 'A - Proposer', id: 'e', detail: { requestId: 'r' } })).toBe('A - Proposer|r');
-		expect(deliveryKey({ 'detail-type': 'A - Proposer', id: 'e' })).toBe('A - Proposer|e');
-		expect(deliveryKey({ 'detail-type': 'A - Proposer' })).toBeNull();
+		const envelope = { version: '0', id: 'e', 'detail-type': 'A - Proposer', source: 'aws.agreement-marketplace', account: '123456789012', time: '2024-08-30T21:36:03Z', region: 'us-east-1' };
+		expect(deliveryKey({ ...envelope, detail: { requestId: 'r' } })).toBe('A - Proposer|r');
+		expect(deliveryKey({ ...envelope, detail: {} })).toBe('A - Proposer|e');
 	});
 });
