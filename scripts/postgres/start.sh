@@ -2,7 +2,7 @@
 # Starts a throwaway PostgreSQL for tests and prints its connection string (the last line of stdout).
 #   scripts/postgres/start.sh [FOLDER]     FOLDER defaults to a new temporary folder
 # Data, log and unix socket all live in FOLDER; the server listens on a free loopback port, with a
-# password user "ledger" (who may create databases) owning the database "ledger". Stop it with scripts/postgres/stop.sh FOLDER.
+# password user "ledger" (who may create databases and roles) owning the database "ledger". Stop it with scripts/postgres/stop.sh FOLDER.
 # PostgreSQL refuses to run as root: as root, the server runs as the "postgres" user that Debian's
 # package creates (installed here when missing).
 set -euo pipefail
@@ -63,7 +63,7 @@ done
 echo "$port" >"$folder/port"
 
 as_server "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$folder/socket" -p "$port" -U postgres -d postgres >/dev/null <<SQL
-CREATE ROLE ledger LOGIN CREATEDB PASSWORD '$password';
+CREATE ROLE ledger LOGIN CREATEDB CREATEROLE PASSWORD '$password';
 CREATE DATABASE ledger OWNER ledger;
 SQL
 

@@ -1,4 +1,4 @@
-import { SCHEMA, type SqlSession } from './sql';
+import { SCHEMA, type SqlExecutor, type SqlSession } from './sql';
 
 // Ordered migrations, one statement per entry (PGlite's extended protocol runs one at a time).
 // Never edit a published migration: append a new one.
@@ -111,24 +111,62 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 // Any fixed number: every process migrating this database takes the same lock.
 const MIGRATION_LOCK = 0x4157534d; // 'AWSM'
 
+// insufficient_privilege
+const PERMISSION_DENIED = '42501';
+
 /**
  * Brings the schema to SCHEMA_VERSION in one transaction. The advisory lock makes a second process
- * starting at the same time wait, then find the work done.
+ * starting at the same time wait, then find the work done. Only what is missing is created: a role
+ * without any right to create opens a ledger at SCHEMA_VERSION, and the owner of a schema someone else
+ * created needs no right on the database.
  */
 export async function migrate(session: SqlSession): Promise<void> {
 	await session.transaction(async (tx) => {
 		await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-		await tx.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-		await tx.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-		const [{ version }] = await tx.query<{ version: number }>(`SELECT coalesce(max(version), 0)::int AS version FROM ${SCHEMA}.schema_version`);
-		if (version > SCHEMA_VERSION) {
+		const installed = await installedSchema(tx);
+		if (installed.version > SCHEMA_VERSION) {
 			throw new Error(
-				`The metering ledger's schema is at version ${version}, written by a newer version of this package (which knows ${SCHEMA_VERSION}): update the package`,
+				`The metering ledger's schema is at version ${installed.version}, written by a newer version of this package (which knows ${SCHEMA_VERSION}): update the package`,
 			);
 		}
-		for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
-			for (const statement of MIGRATIONS[next - 1]) await tx.query(statement);
-			await tx.query(`INSERT INTO ${SCHEMA}.schema_version (version) VALUES ($1)`, [next]);
+		if (installed.version === SCHEMA_VERSION) return;
+		try {
+			await upgrade(tx, installed);
+		} catch (error) {
+			if ((error as { code?: string }).code !== PERMISSION_DENIED) throw error;
+			throw new Error(
+				`The metering ledger's schema ${SCHEMA} must be created or upgraded to version ${SCHEMA_VERSION} (it is at version ${installed.version}), ` +
+					`which this user may not do (${(error as Error).message}): open the ledger once with a role that may, such as the database's owner; ` +
+					'afterwards this one needs only the grants the README lists',
+			);
 		}
 	});
+}
+
+interface InstalledSchema {
+	schema: boolean;
+	versionTable: boolean;
+	/** 0 before the first migration. */
+	version: number;
+}
+
+async function installedSchema(tx: SqlExecutor): Promise<InstalledSchema> {
+	const [found] = await tx.query<{ schema: boolean; version_table: boolean }>(
+		'SELECT to_regnamespace($1) IS NOT NULL AS schema, to_regclass($2) IS NOT NULL AS version_table',
+		[SCHEMA, `${SCHEMA}.schema_version`],
+	);
+	if (!found.version_table) return { schema: found.schema, versionTable: false, version: 0 };
+	const [{ version }] = await tx.query<{ version: number }>(`SELECT coalesce(max(version), 0)::int AS version FROM ${SCHEMA}.schema_version`);
+	return { schema: true, versionTable: true, version };
+}
+
+async function upgrade(tx: SqlExecutor, installed: InstalledSchema): Promise<void> {
+	if (!installed.schema) await tx.query(`CREATE SCHEMA ${SCHEMA}`);
+	if (!installed.versionTable) {
+		await tx.query(`CREATE TABLE ${SCHEMA}.schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+	}
+	for (let next = installed.version + 1; next <= SCHEMA_VERSION; next++) {
+		for (const statement of MIGRATIONS[next - 1]) await tx.query(statement);
+		await tx.query(`INSERT INTO ${SCHEMA}.schema_version (version) VALUES ($1)`, [next]);
+	}
 }
