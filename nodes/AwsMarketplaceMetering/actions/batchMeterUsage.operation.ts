@@ -1,12 +1,21 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { CLAIM_LIMIT, meterUsageEvents, recordUsageEvents, summarizeReport, type MeteringOptions, type MeteringSummary, type RecordOutcome } from '../batch';
+import {
+	CLAIM_LIMIT,
+	meterUsageEvents,
+	recordUsageEvents,
+	summarizeReport,
+	type MeteringOptions,
+	type MeteringSummary,
+	type RecordOutcome,
+	type RecordingOptions,
+} from '../batch';
 import { count } from '../helpers/count';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
-import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
+import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
 import type { Services } from './services';
 
@@ -51,6 +60,7 @@ export const description: INodeProperties[] = [
 				description:
 					'Whether to sum the records of the same product or license, customer, dimension and hour into one. AWS bills only the first quantity it receives for such a key.',
 			},
+			...recordingOptions({ whenLedger: true }),
 			{
 				displayName: 'Max Attempts Per Request',
 				name: 'maxAttempts',
@@ -76,7 +86,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 24 },
 				default: 24,
 				description:
-					'Records this old or older are reported as invalid instead of being sent: one out-of-window record would make AWS reject its whole request. AWS accepts 24 hours (last month’s usage only until 06:00 UTC on the 1st).',
+					'Usage this many hours or more after its hour is reported Expired instead of being sent or recorded: one out-of-window record would make AWS reject its whole request. AWS accepts 24 hours (last month’s usage only until 06:00 UTC on the 1st).',
 			},
 			{
 				displayName: 'Max Requests Per Second',
@@ -146,7 +156,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface BatchOptions extends Partial<MeteringOptions> {
+interface BatchOptions extends RecordingOptions {
 	output?: OutputMode;
 	unbilledAsErrors?: boolean;
 	unprocessedRetryMaxSeconds?: number;
@@ -166,6 +176,8 @@ export async function execute(
 		unprocessedRetryMaxSeconds,
 		maxAttempts,
 		requestTimeoutSeconds,
+		deriveEventIds,
+		billLateUsageLater,
 		...options
 	} = this.getNodeParameter('options', 0, {}) as BatchOptions;
 	const settings: Partial<MeteringOptions> = {
@@ -189,7 +201,7 @@ export async function execute(
 	const send = sendUsageBatch(await services.client());
 	if (ledgerChoice !== 'none') {
 		return await withLedger.call(this, async (ledger) => {
-			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, settings);
+			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, { ...settings, deriveEventIds, billLateUsageLater });
 			const lease = leaseMs(settings, maxAttempts, requestTimeoutSeconds);
 			return await meterLedgerUsage.call(this, ledger, send, recorded, { ...settings, leaseMs: lease }, { ...ctx, itemCount: fromLedger ? 0 : items.length });
 		});

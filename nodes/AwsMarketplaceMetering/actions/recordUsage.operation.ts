@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { recordUsageEvents, type NonIntegerQuantity } from '../batch';
+import { recordUsageEvents, type RecordingOptions } from '../batch';
 import { recordedItems } from '../helpers/ledgerOutcomes';
 import { itemsUnlessFailed, withLedger } from '../helpers/ledgerRun';
 import { readUsageEvents } from '../helpers/usageEvents';
-import { ledgerFields, nonIntegerQuantityOption, usageRecordFields } from '../helpers/usageFields';
+import { ledgerFields, nonIntegerQuantityOption, recordingOptions, usageRecordFields } from '../helpers/usageFields';
 
 export const description: INodeProperties[] = [
 	...ledgerFields(['recordUsage'], { closing: false }),
@@ -16,9 +16,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show: { operation: ['recordUsage'] } },
-		options: [
-			nonIntegerQuantityOption,
-		],
+		options: [...recordingOptions(), nonIntegerQuantityOption],
 	},
 ];
 
@@ -28,10 +26,10 @@ export const description: INodeProperties[] = [
  * later Batch Meter Usage run sends each hour once it has closed.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const { nonIntegerQuantity } = this.getNodeParameter('options', 0, {}) as { nonIntegerQuantity?: NonIntegerQuantity };
+	const { nonIntegerQuantity, deriveEventIds, billLateUsageLater } = this.getNodeParameter('options', 0, {}) as RecordingOptions;
 	const { events, unreadable, recordsMode } = readUsageEvents.call(this, items);
 	return await withLedger.call(this, async (ledger) => {
-		const recorded = await recordUsageEvents(ledger, events, { nonIntegerQuantity });
-		return itemsUnlessFailed.call(this, recordedItems(recorded, { node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors: true }));
+		const recorded = await recordUsageEvents(ledger, events, { nonIntegerQuantity, deriveEventIds, billLateUsageLater });
+		return itemsUnlessFailed.call(this, recordedItems(recorded, { node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors: true }), recorded);
 	});
 }

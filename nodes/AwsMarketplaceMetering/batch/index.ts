@@ -4,7 +4,7 @@ export * from './types';
 export { DEFAULT_METERING_OPTIONS, resolveMeteringOptions, type ResolvedMeteringOptions } from './options';
 export { meterUsageEvents } from './meter';
 export { CLAIM_LIMIT, meterFromLedger, type KeyOutcome, type LedgerMeteringOptions, type LedgerMeteringReport } from './ledgerMeter';
-export { recordUsageEvents, type RecordOutcome, type RecordStatus } from './ledgerRecord';
+export { recordUsageEvents, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
 export { validateUsageEvent, type ValidUsageEvent, type ValidationOptions } from './validate';
 export { aggregateUsageRecords, usageKey, type AggregatedRecord, type AggregationOptions } from './aggregate';
 export {
@@ -44,4 +44,5 @@ export {
 	type AllocationRule,
 	type ParsedAllocation,
 } from './allocations';
-export { HOUR_MS, checkTimestampWindow, parseTimestamp, truncateToHour, type TimestampWindow } from './timestamp';
+export { checkTimestampWindow, expiredMessage, parseTimestamp, truncateToHour, type TimestampWindow } from './timestamp';
+export { HOUR_MS, MAX_RECORD_AGE_HOURS, deadlineOf, hourOf } from '../ledger/hours';

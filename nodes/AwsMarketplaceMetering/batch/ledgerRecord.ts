@@ -1,11 +1,24 @@
-import type { LedgerUsageEvent, MeteringLedger, RecordResult } from '../ledger/types';
+import { createHash } from 'node:crypto';
+
+import type { LedgerUsageEvent, MeteringLedger, RecordAnswer, RecordResult } from '../ledger/types';
 import { resolveMeteringOptions } from './options';
 import { decimalToString } from './quantity';
 import { describeValue, fail, isAbsent, ok } from './rules';
+import { expiredMessage } from './timestamp';
 import type { Checked, EventSource, MeteringOptions, UsageError, UsageEvent } from './types';
 import { validateUsageEvent } from './validate';
 
-export type RecordStatus = 'Recorded' | 'DuplicateEvent' | 'AfterFinalReport' | 'Invalid';
+export type RecordStatus = 'Recorded' | 'DuplicateEvent' | 'AfterFinalReport' | 'Expired' | 'Invalid';
+
+export interface RecordingOptions extends Partial<MeteringOptions> {
+	/**
+	 * Identify an event without an event ID by its usage and its place among identical events of the
+	 * input (default true): the same input recorded again (n8n's Retry) is then counted once.
+	 */
+	deriveEventIds?: boolean;
+	/** Bill usage past its deadline in the hour in progress instead of answering Expired (the seller's terms allow it). */
+	billLateUsageLater?: boolean;
+}
 
 /** What the ledger made of one usage event. */
 export interface RecordOutcome {
@@ -17,6 +30,14 @@ export interface RecordOutcome {
 	hour?: Date;
 	/** The event's own hour, when its usage was carried to a later one. */
 	carriedFrom?: Date;
+	/** Expired: the deadline of its own hour; Recorded past it: see `late`. */
+	deadline?: Date;
+	/** Billed outside its own window, by billLateUsageLater: past its hour's deadline, or in another month. */
+	late?: RecordAnswer['late'];
+	/** The ID the event is known by in the ledger: given, or derived from its usage. */
+	eventId?: string;
+	/** The ID was derived from the usage, not given. */
+	derivedEventId?: boolean;
 	error?: UsageError;
 }
 
@@ -24,22 +45,28 @@ const STATUS: Record<RecordResult, RecordStatus> = {
 	recorded: 'Recorded',
 	duplicateEvent: 'DuplicateEvent',
 	afterFinalReport: 'AfterFinalReport',
+	expired: 'Expired',
 };
 
 const MAX_EVENT_ID = 255;
+/** Marks derived IDs apart from the caller's. */
+const DERIVED_ID_PREFIX = 'usage:';
 
 /**
  * Validates usage events as Batch Meter Usage does and records the valid ones in the metering
- * ledger, in one transaction. Late usage is accepted: the ledger carries it to an hour still open.
- * Answers exactly one outcome per event, in input order.
+ * ledger, in one transaction. Late usage is carried to a later hour of its month that is still open;
+ * usage past its deadline is Expired. Answers exactly one outcome per event, in input order.
  */
-export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEvent[], options: Partial<MeteringOptions> = {}): Promise<RecordOutcome[]> {
-	const settings = resolveMeteringOptions(options);
+export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEvent[], options: RecordingOptions = {}): Promise<RecordOutcome[]> {
+	const { deriveEventIds = true, billLateUsageLater = false, ...metering } = options;
+	const settings = resolveMeteringOptions(metering);
 	const now = settings.now();
 	const outcomes: RecordOutcome[] = new Array(events.length);
 	const valid: LedgerUsageEvent[] = [];
 	const positions: number[] = [];
-	const rules = { ...settings, now, truncateToHour: true, acceptLateUsage: true };
+	const derived = new Set<number>();
+	const occurrences = new Map<string, number>();
+	const rules = { ...settings, now, truncateToHour: true, ledgerJudgesDeadline: true };
 	events.forEach((event, index) => {
 		const eventId = checkEventId(event.eventId);
 		const checked = eventId.ok ? validateUsageEvent(event, rules) : eventId;
@@ -48,10 +75,7 @@ export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEve
 			return;
 		}
 		const usage = checked.value;
-		const id = eventId.ok ? eventId.value : undefined;
-		positions.push(index);
-		valid.push({
-			...(id !== undefined ? { eventId: id } : {}),
+		const ledgerEvent: LedgerUsageEvent = {
 			productCode: usage.productCode,
 			...(usage.licenseArn !== undefined ? { licenseArn: usage.licenseArn } : {}),
 			customer: usage.customer,
@@ -61,24 +85,70 @@ export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEve
 			...(usage.allocations
 				? { allocations: usage.allocations.map(({ quantity, tags, tagSet }) => ({ quantity: decimalToString(quantity), ...(tags ? { tags } : {}), tagSet })) }
 				: {}),
-		});
+		};
+		const id = eventId.ok ? eventId.value : undefined;
+		if (id !== undefined) ledgerEvent.eventId = id;
+		else if (deriveEventIds) {
+			ledgerEvent.eventId = derivedEventId(ledgerEvent, occurrences);
+			derived.add(index);
+		}
+		positions.push(index);
+		valid.push(ledgerEvent);
 	});
-	const answers = valid.length ? await ledger.recordEvents(valid, { now }) : [];
+	const answers = valid.length
+		? await ledger.recordEvents(valid, { now, maxRecordAgeHours: settings.maxRecordAgeHours, billLateUsageLater })
+		: [];
 	answers.forEach((answer, n) => {
 		const index = positions[n];
 		outcomes[index] = {
 			source: events[index].source,
 			status: STATUS[answer.result],
 			productCode: valid[n].productCode,
-			keyId: answer.keyId,
+			...(answer.keyId !== undefined ? { keyId: answer.keyId } : {}),
 			hour: answer.hour,
 			...(answer.carriedFrom ? { carriedFrom: answer.carriedFrom } : {}),
-			...(answer.result === 'afterFinalReport'
-				? { error: { code: 'AfterFinalReport', message: 'Not billed: this usage arrived after the final usage report of its license or customer (at cancellation)' } }
-				: {}),
+			...(answer.deadline ? { deadline: answer.deadline } : {}),
+			...(answer.late && answer.result !== 'expired' ? { late: answer.late } : {}),
+			...(valid[n].eventId !== undefined ? { eventId: valid[n].eventId } : {}),
+			...(derived.has(index) ? { derivedEventId: true } : {}),
+			...(answerError(answer, settings.maxRecordAgeHours) ?? {}),
 		};
 	});
 	return outcomes;
+}
+
+function answerError(answer: RecordAnswer, maxRecordAgeHours: number): { error: UsageError } | undefined {
+	if (answer.result === 'afterFinalReport') {
+		return { error: { code: 'AfterFinalReport', message: 'Not billed: this usage arrived after the final usage report of its license or customer (at cancellation)' } };
+	}
+	if (answer.result !== 'expired') return undefined;
+	const what = `usage of ${answer.hour.toISOString()}`;
+	const message =
+		answer.late === 'monthSent'
+			? `Not billed: ${what} arrived after its hour was sent, and no later hour of its month can still be sent (usage is never moved into another month)`
+			: expiredMessage(what, answer.hour.getTime(), maxRecordAgeHours);
+	return { error: { code: 'Expired', message, field: 'timestamp', rule: answer.late } };
+}
+
+/**
+ * An event's identity when it has no ID: a digest of its usage and of how many identical events
+ * came before it in this input. The same input again gets the same IDs; two identical events in
+ * one input stay two.
+ */
+function derivedEventId(event: LedgerUsageEvent, occurrences: Map<string, number>): string {
+	const usage = JSON.stringify([
+		event.productCode,
+		event.licenseArn ?? null,
+		event.customer,
+		event.dimension,
+		event.quantity,
+		event.timestamp.toISOString(),
+		event.allocations?.map(({ quantity, tagSet }) => [quantity, tagSet]) ?? null,
+	]);
+	const digest = createHash('sha256').update(usage).digest('base64url');
+	const occurrence = (occurrences.get(digest) ?? 0) + 1;
+	occurrences.set(digest, occurrence);
+	return `${DERIVED_ID_PREFIX}${digest}:${occurrence}`;
 }
 
 function checkEventId(value: unknown): Checked<string | undefined> {

@@ -29,7 +29,7 @@ export async function meterUsageEvents(
 		} else {
 			outcomes[index] = {
 				source: event.source,
-				status: 'Invalid',
+				status: checked.error.code === 'Expired' ? 'Expired' : 'Invalid',
 				...(typeof event.productCode === 'string' && event.productCode ? { productCode: event.productCode } : {}),
 				aggregatedEvents: 1,
 				error: checked.error,
@@ -56,12 +56,7 @@ export async function meterUsageEvents(
 		expired: (record, time) => {
 			const window = checkTimestampWindow(record.Timestamp, record.Timestamp, { ...settings, now: new Date(time) });
 			if (window.ok) return undefined;
-			return {
-				code: 'Expired',
-				message: `Not metered: AWS's window for this usage record closed while it was being resent (${window.error.message})`,
-				field: 'timestamp',
-				rule: window.error.rule,
-			};
+			return { ...window.error, message: `${window.error.message}: its deadline passed while it was being resent` };
 		},
 	});
 

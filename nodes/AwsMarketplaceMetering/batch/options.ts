@@ -1,13 +1,13 @@
 import { sleep } from 'n8n-workflow';
 
+import { MAX_RECORD_AGE_HOURS } from '../ledger/hours';
 import { describeSendError } from './errors';
 import type { MeteringOptions, NonIntegerQuantity } from './types';
 
 export const DEFAULT_METERING_OPTIONS: MeteringOptions = {
 	aggregate: true,
 	truncateToHour: true,
-	// The service's limit: BatchMeterUsage refuses records 24 hours or more after their hour.
-	maxRecordAgeHours: 24,
+	maxRecordAgeHours: MAX_RECORD_AGE_HOURS,
 	maxFutureSkewMinutes: 5,
 	nonIntegerQuantity: 'error',
 	maxRequestsPerSecond: 10,
@@ -45,7 +45,7 @@ export function resolveMeteringOptions(options: Partial<MeteringOptions> = {}): 
 		random: Math.random,
 		...given,
 	};
-	inRange('maxRecordAgeHours', resolved.maxRecordAgeHours, 1, 24);
+	inRange('maxRecordAgeHours', resolved.maxRecordAgeHours, 1, MAX_RECORD_AGE_HOURS);
 	inRange('maxFutureSkewMinutes', resolved.maxFutureSkewMinutes, 0);
 	inRange('maxRequestsPerSecond', resolved.maxRequestsPerSecond, Number.MIN_VALUE);
 	inRange('concurrency', resolved.concurrency, 1, Infinity, true);

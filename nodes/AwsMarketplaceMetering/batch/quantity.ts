@@ -16,7 +16,9 @@ const DECIMAL_TEXT = /^(\d+)(?:\.(\d+))?$/;
 // What String(number) gives, exponent included (1e-7, 1.5e+21).
 const NUMBER_TEXT = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
-function fromParts(whole: string, fraction = '', exponent = 0): Decimal {
+function fromParts(whole: string, fractionDigits = '', exponent = 0): Decimal {
+	// 1.500 is 1.5: trailing zeros carry no precision.
+	const fraction = fractionDigits.replace(/0+$/, '');
 	const digits = BigInt(whole + fraction);
 	const scale = fraction.length - exponent;
 	return scale >= 0 ? { units: digits, scale } : { units: digits * 10n ** BigInt(-scale), scale: 0 };
@@ -69,6 +71,8 @@ export function sumDecimals(values: Decimal[]): Decimal {
 }
 
 const MAX = { units: BigInt(MAX_QUANTITY), scale: 0 };
+/** Fractional digits kept exactly; more is no usage measure, and the ledger's numeric type would refuse the whole batch. */
+export const MAX_FRACTION_DIGITS = 100;
 
 export interface QuantityRule {
 	/** How the field is named in messages, e.g. 'Quantity' or 'Usage Quantity'. */
@@ -109,6 +113,9 @@ export function parseQuantity(value: unknown, rule: QuantityRule): Checked<Decim
 		decimal = fromParts(parts[1], parts[2]);
 	} else {
 		return problem('number', `${describeValue(value)} is not a number`);
+	}
+	if (decimal.scale > MAX_FRACTION_DIGITS) {
+		return problem('precision', `has ${decimal.scale} digits after the decimal point, more than the ${MAX_FRACTION_DIGITS} kept exactly`);
 	}
 	const shown = typeof value === 'string' ? describeValue(value) : decimalToString(decimal);
 	if (compareDecimal(decimal, MAX) > 0) return problem('range', `${shown} is too large`);

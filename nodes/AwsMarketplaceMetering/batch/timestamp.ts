@@ -1,7 +1,6 @@
+import { HOUR_MS, MAX_RECORD_AGE_HOURS, PREVIOUS_MONTH_GRACE_HOURS, deadlineOf, hourOf } from '../ledger/hours';
 import { describeValue, fail, isAbsent, ok } from './rules';
 import type { Checked } from './types';
-
-export const HOUR_MS = 3_600_000;
 
 const FORMS = 'ISO 8601 with a time zone (2026-11-22T10:00:00Z), epoch seconds or milliseconds, or a date';
 // Date, then optionally time and zone; 'T' or a space between them.
@@ -115,23 +114,23 @@ function zoneOffsetMinutes(zone: string | undefined): number | undefined {
 
 /** The start of the UTC hour: AWS deduplicates per hour, so a rerun then sends the same record. */
 export function truncateToHour(date: Date): Date {
-	return new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
+	return new Date(hourOf(date));
 }
 
 export interface TimestampWindow {
 	now: Date;
 	maxRecordAgeHours: number;
 	maxFutureSkewMinutes: number;
-	/** Whether last month's usage is accepted after 06:00 UTC on the 1st (the ledger carries it forward). */
-	previousMonth?: boolean;
+	/** false: the future only; the ledger judges the deadline once it has recognized events it saw before. */
+	checkDeadline?: boolean;
 	label?: string;
 	field?: string;
 }
 
 /**
  * AWS rejects a whole request over one record outside its window, so check before sending. The
- * age is judged on the timestamp sent (09:59 truncated to 09:00 is an hour older), the future on
- * when the usage happened. Last month's usage is accepted only until 06:00 UTC on the 1st.
+ * deadline is judged on the timestamp sent (09:59 truncated to 09:00 is an hour older), the future
+ * on when the usage happened. Past its deadline a record is Expired: it can no longer be billed.
  */
 export function checkTimestampWindow(happened: Date, sent: Date, window: TimestampWindow): Checked<Date> {
 	const { now, maxRecordAgeHours, maxFutureSkewMinutes, label = 'Timestamp', field = 'timestamp' } = window;
@@ -146,29 +145,20 @@ export function checkTimestampWindow(happened: Date, sent: Date, window: Timesta
 			`${label} ${shown()} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
 		);
 	}
-	const age = now.getTime() - sent.getTime();
-	// AWS refuses records "24 hours or more after an event": the boundary itself is out.
-	if (age >= maxRecordAgeHours * HOUR_MS) {
-		return fail(
-			'TimestampOutOfWindow',
-			field,
-			'maxAge',
-			`${label} ${shown()} is ${formatDuration(age)} old: records ${maxRecordAgeHours} hours old or more ("Max Record Age") are not sent, AWS would reject the whole request they are in`,
-		);
-	}
-	// Only a record older than the time since the 1st can be last month's: skip the date arithmetic otherwise.
-	if (!window.previousMonth && age > now.getUTCDate() * 24 * HOUR_MS - 24 * HOUR_MS) {
-		const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-		if (sent.getTime() < monthStart && now.getTime() >= monthStart + 6 * HOUR_MS) {
-			return fail(
-				'TimestampOutOfWindow',
-				field,
-				'previousMonth',
-				`${label} ${shown()} is in the previous month: AWS accepts last month's usage only until 06:00 UTC on the 1st`,
-			);
-		}
+	if (window.checkDeadline !== false && now.getTime() >= deadlineOf(sent.getTime(), maxRecordAgeHours)) {
+		return fail('Expired', field, 'deadline', expiredMessage(`${label} ${shown()}`, sent.getTime(), maxRecordAgeHours));
 	}
 	return ok(sent);
+}
+
+/** Why usage is not billed past its deadline, naming the deadline and the rule that set it. */
+export function expiredMessage(what: string, time: number, maxRecordAgeHours = MAX_RECORD_AGE_HOURS): string {
+	const deadline = deadlineOf(time, maxRecordAgeHours);
+	const rule =
+		deadline < time + maxRecordAgeHours * HOUR_MS
+			? `last month's usage is accepted only until ${String(PREVIOUS_MONTH_GRACE_HOURS).padStart(2, '0')}:00 UTC on the 1st`
+			: `usage is accepted until ${maxRecordAgeHours} hours after its time`;
+	return `Not billed: ${what} is past its deadline, ${new Date(deadline).toISOString()} (${rule})`;
 }
 
 function formatDuration(ms: number): string {

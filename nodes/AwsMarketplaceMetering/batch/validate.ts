@@ -10,8 +10,8 @@ export interface ValidationOptions {
 	maxFutureSkewMinutes: number;
 	truncateToHour: boolean;
 	nonIntegerQuantity: NonIntegerQuantity;
-	/** The metering ledger takes late usage and carries it forward: only the future is refused. */
-	acceptLateUsage?: boolean;
+	/** The metering ledger judges the deadline itself: here only the future is refused. */
+	ledgerJudgesDeadline?: boolean;
 }
 
 /** An event that passed every rule, its values normalized. */
@@ -43,7 +43,7 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 	const timestamp = parseTimestamp(event.timestamp);
 	if (!timestamp.ok) return timestamp;
 	const sent = options.truncateToHour ? truncateToHour(timestamp.value) : timestamp.value;
-	const window = checkTimestampWindow(timestamp.value, sent, options.acceptLateUsage ? { ...options, maxRecordAgeHours: Infinity, previousMonth: true } : options);
+	const window = checkTimestampWindow(timestamp.value, sent, { ...options, checkDeadline: !options.ledgerJudgesDeadline });
 	if (!window.ok) return window;
 	const allocations = parseUsageAllocations(event.usageAllocations, { nonIntegerQuantity });
 	if (!allocations.ok) return allocations;

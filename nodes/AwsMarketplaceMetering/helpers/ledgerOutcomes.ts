@@ -56,19 +56,18 @@ function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: Ou
 	const where = {
 		...(outcome.hour ? { hour: outcome.hour.toISOString() } : {}),
 		...(outcome.carriedFrom ? { carriedFrom: outcome.carriedFrom.toISOString() } : {}),
+		...(outcome.deadline ? { deadline: outcome.deadline.toISOString() } : {}),
+		...(outcome.late ? { billedLate: true } : {}),
 		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
 	};
-	if (key && outcome.status === 'Recorded') {
+	const note = [eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. ');
+	// Its key was settled by this run: what AWS answered speaks for the event too.
+	if (key && (outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent')) {
 		const { json, error } = keyJson(key, ctx);
-		return { source: outcome.source, json: { ...json, ...where }, error };
+		const notes = [outcome.status === 'DuplicateEvent' ? note : lateNote(outcome), json.note].filter(Boolean).join('. ');
+		return { source: outcome.source, json: { ...json, ...where, ...(notes ? { note: notes } : {}) }, error };
 	}
 	const error = outcome.error;
-	const note =
-		outcome.status === 'Recorded'
-			? `Counted in the usage of ${outcome.hour!.toISOString()}${outcome.carriedFrom ? `, carried from ${outcome.carriedFrom.toISOString()}, whose usage was already sent` : ''}: sent once that hour has closed, by this run or a later one (or by another execution sending it right now)`
-			: outcome.status === 'DuplicateEvent'
-				? 'This event ID was recorded before: counted once'
-				: undefined;
 	return {
 		source: outcome.source,
 		json: {
@@ -80,6 +79,25 @@ function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: Ou
 		},
 		error,
 	};
+}
+
+function eventNote(outcome: RecordOutcome): string | undefined {
+	switch (outcome.status) {
+		case 'Recorded':
+			return `Counted in the usage of ${outcome.hour!.toISOString()}${outcome.carriedFrom ? `, carried from ${outcome.carriedFrom.toISOString()}, whose usage had already been claimed for sending` : ''}: sent once that hour has closed, by this run or a later one (or by another execution sending it right now)`;
+		case 'DuplicateEvent':
+			return outcome.derivedEventId
+				? 'Identical usage was recorded before (the same item in an earlier or retried run): counted once. If it was another event, map an Event ID'
+				: 'This event ID was recorded before: counted once';
+		default:
+			return undefined;
+	}
+}
+
+function lateNote(outcome: RecordOutcome): string | undefined {
+	if (!outcome.late) return undefined;
+	const why = outcome.late === 'deadline' ? `past AWS’s deadline for its own hour (${outcome.deadline!.toISOString()})` : 'after every later hour of its month was sent';
+	return `Billed late, as "Bill Late Usage in a Later Hour" allows: it arrived ${why}, so the buyer’s invoice shows it in ${outcome.hour!.toISOString()}`;
 }
 
 function keyItem(outcome: KeyOutcome, ctx: OutcomeContext): INodeExecutionData {

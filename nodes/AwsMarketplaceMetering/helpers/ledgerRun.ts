@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { meterFromLedger, type LedgerMeteringOptions, type RecordOutcome, type SendBatch } from '../batch';
 import type { MeteringLedger } from '../ledger';
@@ -34,23 +34,45 @@ export async function meterLedgerUsage(
 	options: Omit<LedgerMeteringOptions, 'claimant' | 'closeAfterMinutes'>,
 	ctx: OutcomeContext,
 ): Promise<INodeExecutionData[]> {
-	const report = await meterFromLedger(ledger, send, {
-		...options,
-		claimant: `${this.getExecutionId()}:${randomUUID()}`,
-		closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
-	});
+	let report;
+	try {
+		report = await meterFromLedger(ledger, send, {
+			...options,
+			claimant: `${this.getExecutionId()}:${randomUUID()}`,
+			closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
+		});
+	} catch (error) {
+		const failure = error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error);
+		failure.description = [failure.description, recordedNote(recorded)].filter(Boolean).join(' ') || failure.description;
+		throw failure;
+	}
 	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
 	// n8n 1.x before execution hints lacks the method.
 	this.addExecutionHints?.({
 		message: `${count(recorded.length, 'usage event')} recorded; ${count(report.keys.length, 'usage record')} (customer, dimension and hour) settled in ${count(report.requests, 'request')}; ${report.keys.length - billed} not billed`,
 		location: 'outputPane',
 	});
-	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx));
+	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx), recorded);
 }
 
-/** The items, or, when errors are not continued, the first error item as the node's error. */
-export function itemsUnlessFailed(this: IExecuteFunctions, items: INodeExecutionData[]): INodeExecutionData[] {
+/**
+ * The items, or, when errors are not continued, the first error item as the node's error, saying
+ * what this execution recorded.
+ */
+export function itemsUnlessFailed(this: IExecuteFunctions, items: INodeExecutionData[], recorded: RecordOutcome[]): INodeExecutionData[] {
 	const failure = this.continueOnFail() ? undefined : firstLedgerFailure(items);
-	if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex });
+	if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex, description: recordedNote(recorded) });
 	return items;
+}
+
+/** What an execution that failed left in the ledger, and whether running it again is safe. */
+export function recordedNote(recorded: RecordOutcome[]): string | undefined {
+	const kept = recorded.filter((outcome) => outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent');
+	if (kept.length === 0) return undefined;
+	const fresh = kept.filter((outcome) => outcome.status === 'Recorded');
+	const unidentified = fresh.filter((outcome) => outcome.eventId === undefined).length;
+	const held = `${count(kept.length, 'usage event')} of this execution ${kept.length === 1 ? 'is' : 'are'} in the metering ledger (${fresh.length} recorded now, ${kept.length - fresh.length} before); the ledger sends their hours on later runs until AWS’s deadline.`;
+	return unidentified === 0
+		? `${held} Running this execution again is safe: each event is recognized by its Event ID or its usage and counted once.`
+		: `${held} Do not run this execution again: ${count(unidentified, 'event')} without an Event ID would be counted twice ("Identify Items Without Event ID" is off).`;
 }

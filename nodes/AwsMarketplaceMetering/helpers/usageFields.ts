@@ -212,3 +212,31 @@ export const unbilledAsErrorsOption: INodeProperties = {
 	description:
 		'Whether usage AWS did not bill (Unprocessed after every resend, DuplicateRecord, CustomerNotSubscribed) goes to the error output (with On Error → Continue (using error output)) or stops the node, like invalid usage. Off: such items are regular output with their status.',
 };
+
+/**
+ * How the metering ledger takes the input's usage: shared by the operations that record it. With
+ * `whenLedger`, shown only when a ledger is chosen and the usage comes from the input.
+ */
+export function recordingOptions({ whenLedger = false } = {}): INodeProperties[] {
+	const displayOptions = whenLedger ? { displayOptions: { show: { '/ledger': ['embedded', 'postgres'] }, hide: { '/source': ['ledger'] } } } : {};
+	return [
+		{
+			displayName: 'Bill Late Usage in a Later Hour',
+			name: 'billLateUsageLater',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether usage that arrives past AWS’s deadline for its hour (24 hours; last month’s only until 06:00 UTC on the 1st), or after every later hour of its month was sent, is billed in the hour in progress instead of being reported Expired. Only if your terms with buyers allow it: their invoice then shows the usage in another hour, perhaps another month. Every item this affects says so.',
+			...displayOptions,
+		},
+		{
+			displayName: 'Identify Items Without Event ID',
+			name: 'deriveEventIds',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether an item without an Event ID is identified by its usage (product or license, customer, dimension, timestamp, quantity, allocations) and its place among identical items of the run, so that n8n’s Retry, a second run over the same rows or a webhook delivered twice counts nothing twice. Identical usage in two runs then counts once: map an Event ID if your source can send identical events. Off: every such item is counted, also when the execution is retried, which bills it twice.',
+			...displayOptions,
+		},
+	];
+}

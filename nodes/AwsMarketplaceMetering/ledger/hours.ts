@@ -1,23 +1,35 @@
-// AWS bills per UTC hour and refuses a record 24 hours or more after its hour starts; last month's
-// records only until 06:00 UTC on the 1st.
+// AWS's billing hour, written once for the engine and the ledger: usage is billed per UTC hour; a
+// record is refused 24 hours or more after its timestamp, and last month's records only until 06:00
+// UTC on the 1st (the month's invoice closes then).
 
 export const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+/** BatchMeterUsage refuses a record this many hours or more after its timestamp. */
+export const MAX_RECORD_AGE_HOURS = 24;
+/** Last month's usage is accepted until this hour (UTC) of the 1st. */
+export const PREVIOUS_MONTH_GRACE_HOURS = 6;
 
-export function hourOf(date: Date): number {
-	return Math.floor(date.getTime() / HOUR_MS) * HOUR_MS;
+/** The start of the UTC hour: AWS deduplicates per hour. */
+export function hourOf(time: Date | number): number {
+	return Math.floor(Number(time) / HOUR_MS) * HOUR_MS;
 }
 
-/** The first instant at which AWS no longer accepts a record of this hour. */
-export function deadlineOf(hour: number): number {
-	const start = new Date(hour);
-	const nextMonth = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1, 6);
-	return Math.min(hour + DAY_MS, nextMonth);
+/** The start of the next UTC month: usage is never moved past it, or it would be billed in another month. */
+export function monthEndOf(time: number): number {
+	const date = new Date(time);
+	return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/**
+ * The first instant at which a record with this timestamp is no longer accepted: `maxAgeHours` after
+ * it (AWS's 24, or a stricter limit of the seller's), and no later than the month's grace.
+ */
+export function deadlineOf(time: number, maxAgeHours = MAX_RECORD_AGE_HOURS): number {
+	return Math.min(time + maxAgeHours * HOUR_MS, monthEndOf(time) + PREVIOUS_MONTH_GRACE_HOURS * HOUR_MS);
 }
 
 /** The oldest hour whose deadline is still ahead at `now`. */
 export function firstLiveHour(now: number): number {
-	let hour = hourOf(new Date(now - DAY_MS));
+	let hour = hourOf(now - MAX_RECORD_AGE_HOURS * HOUR_MS);
 	while (deadlineOf(hour) <= now) hour += HOUR_MS;
 	return hour;
 }

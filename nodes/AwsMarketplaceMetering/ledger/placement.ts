@@ -27,6 +27,10 @@ export interface Group {
 	afterFinal: boolean;
 	members: number[];
 	target?: KeyRow;
+	/** Where it may go when its own hour cannot take it: from this hour, before `until`. */
+	range?: { from: number; until: number };
+	/** Why it is billed outside its own window (the seller's choice). */
+	late?: 'deadline' | 'monthSent';
 }
 
 export interface KeyRow {
@@ -124,9 +128,9 @@ async function lockKeys(tx: SqlExecutor, placements: { series: Series; hour: num
 }
 
 /**
- * Late events go to the first later hour of their series whose key is absent or open and can still
- * be sent; events after a final report to the first hour from their own whose key is absent or
- * already holds such usage.
+ * Late events go to the first hour of their range whose key is absent or open and can still be
+ * sent; events after a final report to the first hour of theirs whose key is absent or already holds
+ * such usage. A group whose range has no such hour keeps no target.
  */
 export async function placeElsewhere(tx: SqlExecutor, groups: Group[], now: Date): Promise<void> {
 	const nowMs = now.getTime();
@@ -139,29 +143,35 @@ export async function placeElsewhere(tx: SqlExecutor, groups: Group[], now: Date
 		const existing = await lockSeries(tx, pending);
 		const chosen = new Map<Group, number>();
 		const missing = new Map<string, Placement>();
+		const unplaceable = new Set<Group>();
 		for (const group of pending) {
-			let hour = group.afterFinal ? group.hour : Math.max(group.hour + HOUR_MS, liveFrom);
-			while (existing.has(keyOf(group.series.key, hour)) && !fits(existing.get(keyOf(group.series.key, hour))!, group.afterFinal)) hour += HOUR_MS;
+			const { from, until } = group.range!;
+			let hour = group.afterFinal ? from : Math.max(from, liveFrom);
+			while (hour < until && existing.has(keyOf(group.series.key, hour)) && !fits(existing.get(keyOf(group.series.key, hour))!, group.afterFinal)) hour += HOUR_MS;
+			if (hour >= until) {
+				unplaceable.add(group);
+				continue;
+			}
 			chosen.set(group, hour);
 			const key = existing.get(keyOf(group.series.key, hour));
 			if (key) group.target = key;
 			else missing.set(keyOf(group.series.key, hour), { series: group.series, hour, afterFinal: group.afterFinal });
 		}
 		const created = await upsertKeys(tx, [...missing.values()], now);
-		for (const group of pending) {
+		for (const group of chosen.keys()) {
 			const key = group.target ?? created.get(keyOf(group.series.key, chosen.get(group)!));
 			if (key && fits(key, group.afterFinal)) group.target = key;
 		}
-		pending = pending.filter((group) => !group.target);
+		pending = pending.filter((group) => !group.target && !unplaceable.has(group));
 	}
 }
 
 /** Locks the keys of the groups' series from the earliest hour concerned on. */
 function lockSeries(tx: SqlExecutor, groups: Group[]): Promise<Map<string, KeyRow>> {
-	const from = new Map<string, Group>();
+	const from = new Map<string, { series: Series; hour: number }>();
 	for (const group of groups) {
 		const earliest = from.get(group.series.key);
-		if (!earliest || group.hour < earliest.hour) from.set(group.series.key, group);
+		if (!earliest || group.range!.from < earliest.hour) from.set(group.series.key, { series: group.series, hour: group.range!.from });
 	}
 	return lockKeys(tx, [...from.values()], 'from');
 }

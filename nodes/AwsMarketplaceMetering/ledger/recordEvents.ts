@@ -1,18 +1,21 @@
-import { deadlineOf, hourOf } from './hours';
+import { HOUR_MS, MAX_RECORD_AGE_HOURS, deadlineOf, hourOf, monthEndOf } from './hours';
 import { customerColumns, seriesKey } from './keys';
 import { type Group, type Series, keyOf, placeElsewhere, upsertKeys } from './placement';
 import { SCHEMA, type SqlExecutor } from './sql';
-import type { LedgerUsageEvent, RecordAnswer } from './types';
+import type { LedgerUsageEvent, RecordAnswer, RecordOptions } from './types';
 
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 /**
- * Counts each new event in the key of its own hour while that key is open; otherwise carries it to
- * the first later hour of its series that can still be sent. Set-based: a few statements whatever
- * the number of events.
+ * Counts each new event in the key of its own hour while that key is open and its deadline ahead.
+ * Otherwise it is carried to the first later hour of its series and month that can still be sent,
+ * or answered expired and not kept: moved past its deadline or into another month, usage would be
+ * billed for another period than it was used in (unless the seller opts in with billLateUsageLater).
+ * Set-based: a few statements whatever the number of events.
  */
-export async function recordEvents(tx: SqlExecutor, events: LedgerUsageEvent[], now: Date): Promise<RecordAnswer[]> {
+export async function recordEvents(tx: SqlExecutor, events: LedgerUsageEvent[], options: RecordOptions): Promise<RecordAnswer[]> {
 	if (events.length === 0) return [];
+	const { now, maxRecordAgeHours = MAX_RECORD_AGE_HOURS, billLateUsageLater = false } = options;
 	const nowMs = now.getTime();
 	const answers: RecordAnswer[] = new Array(events.length);
 	const series = events.map((event, index) => seriesOf(event, index));
@@ -46,25 +49,57 @@ export async function recordEvents(tx: SqlExecutor, events: LedgerUsageEvent[], 
 		else groups.set(id, { series: series[index], hour, afterFinal: late, members: [index] });
 	}
 
+	const pastDeadline = (group: Group) => deadlineOf(group.hour, maxRecordAgeHours) <= nowMs;
 	// The own hour takes its events while it is open and before its deadline.
-	const own = [...groups.values()].filter((group) => !group.afterFinal && deadlineOf(group.hour) > nowMs);
+	const own = [...groups.values()].filter((group) => !group.afterFinal && !pastDeadline(group));
 	const ownKeys = await upsertKeys(tx, own, now);
 	for (const group of own) {
 		const key = ownKeys.get(keyOf(group.series.key, group.hour))!;
 		if (key.state === 'open') group.target = key;
 	}
-	await placeElsewhere(tx, [...groups.values()].filter((group) => !group.target), now);
+	const elsewhere: Group[] = [];
+	for (const group of groups.values()) {
+		if (group.target) continue;
+		if (group.afterFinal) group.range = { from: group.hour, until: Infinity };
+		else if (pastDeadline(group)) {
+			if (!billLateUsageLater) continue;
+			group.late = 'deadline';
+			group.range = { from: Math.max(group.hour + HOUR_MS, hourOf(nowMs)), until: Infinity };
+		} else group.range = { from: group.hour + HOUR_MS, until: billLateUsageLater ? Infinity : monthEndOf(group.hour) };
+		elsewhere.push(group);
+	}
+	await placeElsewhere(tx, elsewhere, now);
 
-	const lost = await insertEvents(tx, events, [...groups.values()], now);
+	const placed = [...groups.values()].filter((group) => group.target);
+	const lost = await insertEvents(tx, events, placed, now);
 	if (lost.length > 0) for (const [id, answer] of await knownEvents(tx, lost)) answers[firstWithId.get(id)!] = answer;
 	for (const group of groups.values()) {
-		const hour = group.target!.hour;
-		const carriedFrom = hour.getTime() !== group.hour ? { carriedFrom: new Date(group.hour) } : {};
-		const result = group.afterFinal ? 'afterFinalReport' : 'recorded';
-		for (const index of group.members) answers[index] ??= { result, keyId: Number(group.target!.key_id), hour, ...carriedFrom };
+		const answer = group.target ? placedAnswer(group) : expiredAnswer(group, pastDeadline(group) ? 'deadline' : 'monthSent', maxRecordAgeHours);
+		for (const index of group.members) answers[index] ??= answer;
 	}
-	for (const [index, first] of repeats) answers[index] = { result: 'duplicateEvent', keyId: answers[first].keyId, hour: answers[first].hour };
+	for (const [index, first] of repeats) {
+		const answer = answers[first];
+		answers[index] = answer.result === 'expired' ? answer : { result: 'duplicateEvent', keyId: answer.keyId, hour: answer.hour };
+	}
 	return answers;
+}
+
+function placedAnswer(group: Group): RecordAnswer {
+	const hour = group.target!.hour;
+	const carried = hour.getTime() !== group.hour;
+	// Billed in another month than it was used in: only by the seller's choice.
+	const late = group.late ?? (carried && !group.afterFinal && hour.getTime() >= monthEndOf(group.hour) ? 'monthSent' : undefined);
+	return {
+		result: group.afterFinal ? 'afterFinalReport' : 'recorded',
+		keyId: Number(group.target!.key_id),
+		hour,
+		...(carried ? { carriedFrom: new Date(group.hour) } : {}),
+		...(late ? { late, deadline: new Date(deadlineOf(group.hour)) } : {}),
+	};
+}
+
+function expiredAnswer(group: Group, late: 'deadline' | 'monthSent', maxRecordAgeHours: number): RecordAnswer {
+	return { result: 'expired', hour: new Date(group.hour), deadline: new Date(deadlineOf(group.hour, maxRecordAgeHours)), late };
 }
 
 function seriesOf(event: LedgerUsageEvent, index: number): Series {

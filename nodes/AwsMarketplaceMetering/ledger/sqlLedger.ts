@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
 /** The ledger over any SqlSession: the same SQL for the embedded and the shared store. */
 export function createSqlLedger(session: SqlSession): MeteringLedger {
 	return {
-		recordEvents: (events, { now }) => session.transaction((tx) => recordEvents(tx, events, now)),
+		recordEvents: (events, options) => session.transaction((tx) => recordEvents(tx, events, options)),
 		claim: (options, build) => session.transaction((tx) => claim(tx, options, build)),
 		settle: (claimant, outcomes, { now }) => session.transaction((tx) => settle(tx, claimant, outcomes, now)),
 		report: (query = {}) => report(session, query),

@@ -30,15 +30,35 @@ export interface LedgerUsageEvent {
 	allocations?: EventAllocation[];
 }
 
-export type RecordResult = 'recorded' | 'duplicateEvent' | 'afterFinalReport';
+/** expired: the event cannot be billed in its own month's window; it is not kept. */
+export type RecordResult = 'recorded' | 'duplicateEvent' | 'afterFinalReport' | 'expired';
+
+export interface RecordOptions {
+	now: Date;
+	/** Usage this many hours or more after its hour has expired (default, and at most, AWS's 24). */
+	maxRecordAgeHours?: number;
+	/**
+	 * The seller's terms allow billing late usage later: usage past its deadline goes to the hour in
+	 * progress, and usage of a month whose hours were all sent to the next month, instead of expiring.
+	 */
+	billLateUsageLater?: boolean;
+}
 
 export interface RecordAnswer {
 	result: RecordResult;
-	keyId: number;
-	/** The hour the event is counted in. */
+	/** The key the event is counted in; absent when it expired. */
+	keyId?: number;
+	/** The hour the event is counted in; when it expired, its own hour. */
 	hour: Date;
 	/** The event's own hour, when that hour could no longer take it. */
 	carriedFrom?: Date;
+	/** expired, and recorded by billLateUsageLater: the deadline of the event's own hour. */
+	deadline?: Date;
+	/**
+	 * expired: why. 'deadline': its hour's deadline had passed; 'monthSent': its hour was sent and no
+	 * later hour of its month can take it. recorded: billed outside its own window, by billLateUsageLater.
+	 */
+	late?: 'deadline' | 'monthSent';
 }
 
 /**
@@ -188,7 +208,7 @@ export interface ReportRow extends UsageKey {
 
 export interface MeteringLedger {
 	/** One answer per event, in input order. */
-	recordEvents(events: LedgerUsageEvent[], options: { now: Date }): Promise<RecordAnswer[]>;
+	recordEvents(events: LedgerUsageEvent[], options: RecordOptions): Promise<RecordAnswer[]>;
 	/** Expires what missed its deadline, then claims due keys, oldest hour first, freezing their records. */
 	claim(options: ClaimOptions, build: BuildRecord): Promise<Claim>;
 	settle(claimant: string, outcomes: Outcome[], options: { now: Date }): Promise<Settlement>;

@@ -87,11 +87,11 @@ describe('Batch Meter Usage', () => {
 		const status = (item: (typeof failed)[number]) => (item.json.details as { status: string }).status;
 		expect(failed.map((item) => [item.pairedItem, status(item)])).toEqual([
 			[{ item: 0 }, 'Invalid'],
-			[{ item: 2 }, 'Invalid'],
+			[{ item: 2 }, 'Expired'],
 			[{ item: 3 }, 'Rejected'],
 		]);
 		expect(failed[0].json.error).toMatch(/[Qq]uantity.*2\.5.*integer.* \[item 0\]$/);
-		expect(failed[1].json.error).toMatch(/[Tt]imestamp.* \[item 2\]$/);
+		expect(failed[1].json.error).toMatch(/^Not billed: Timestamp .* is past its deadline, .* \(usage is accepted until 24 hours after its time\) \[item 2\]$/);
 		expect(failed[2].json.error).toMatch(/(InvalidUsageDimension|dimension).* \[item 3\]$/i);
 		// The rejected record was isolated: the valid one went through despite sharing its first request.
 		expect(batches().flatMap((body) => body.UsageRecords).some((record) => record.Dimension === 'no-such-dimension')).toBe(true);

@@ -320,15 +320,19 @@ describe('meterUsageEvents against a fake BatchMeterUsage (properties)', () => {
 				expect(report.outcomes).toHaveLength(generated.length);
 				report.outcomes.forEach((outcome, index) => expect(outcome.source).toBe(generated[index].event.source));
 
-				// Invalid exactly for the flawed events, with a message naming a field and a rule.
-				for (const [index, { valid, spec }] of generated.entries()) {
+				// Invalid (Expired when past AWS's deadline) exactly for the flawed events, with a message naming a field and a rule.
+				for (const [index, { valid, spec, event, customer }] of generated.entries()) {
 					const outcome = report.outcomes[index];
 					if (!valid) {
-						expect({ index, flaw: spec.flaw, status: outcome.status }).toEqual({ index, flaw: spec.flaw, status: 'Invalid' });
+						// An account ID without its License ARN is refused before the timestamp is looked at.
+						const licenseMissing = customer.customerAWSAccountId !== undefined && customer.licenseArn === undefined && event.customerIdentifier === undefined;
+						const status = (spec.flaw === 'tooOld' || spec.flaw === 'edgeOld') && !licenseMissing ? 'Expired' : 'Invalid';
+						expect({ index, flaw: spec.flaw, status: outcome.status }).toEqual({ index, flaw: spec.flaw, status });
 						expect(outcome.error?.message).toMatch(/Product Code|Customer|License ARN|Dimension|Quantity|Timestamp|Allocat|Tag/);
 						expect(outcome.error?.message).toMatch(/:/);
 					} else {
 						expect({ index, status: outcome.status }).not.toEqual({ index, status: 'Invalid' });
+						expect({ index, status: outcome.status }).not.toEqual({ index, status: 'Expired' });
 					}
 				}
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 
 import { seededRandom } from '../../../../emulator/faults';
 import { meterFromLedger, recordUsageEvents, type LedgerMeteringReport, type SendBatch, type UsageEvent } from '../../../../nodes/AwsMarketplaceMetering/batch';
+import { deadlineOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
 import { openLedger, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
 import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
@@ -13,12 +14,15 @@ import { FakeClock, FakeMeteringService, dedupKey } from './fakeService';
 
 // The metering ledger's promise, checked against a fake BatchMeterUsage that keeps the first quantity
 // per key and hour: whatever the schedule, the lateness, the repeats, the crashes and the overlaps,
-// every event is billed exactly once (in its hour or carried) or reported expired, and no key is
-// ever sent with another quantity.
+// every event is billed exactly once (in its hour, or carried to a later hour of its month) or
+// reported expired, executions retried without event IDs count nothing twice, and no key is ever
+// sent with another quantity.
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const START = Date.parse('2026-11-22T00:07:00.000Z');
+// The clock starts 30 hours later: on the last evening of November, so that runs cross the month's end.
+const MONTH_END_START = Date.parse('2026-11-29T12:07:00.000Z');
 const LEASE_MS = 20 * MINUTE;
 const license = (n: number) => `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`;
 const CUSTOMERS = [0, 1, 2].map((n) => ({ productCode: 'prod-a', customerAWSAccountId: String(100000000000 + n), licenseArn: license(n) }));
@@ -38,16 +42,21 @@ const stepArbitrary = fc.record({
 			hoursLate: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.nat({ max: 30 }) }),
 			minute: fc.nat({ max: 59 }),
 			quantity: fc.integer({ min: 0, max: 50 }),
+			// Without an ID the event is known by its usage (n8n's Retry sends the same items again).
+			withId: fc.boolean(),
 			repeat: fc.boolean(),
 		}),
 		{ maxLength: 6 },
 	),
 	fault: fc.constantFrom<Fault>('none', 'none', 'none', 'afterClaim', 'afterAnswer', 'midBatch', 'overlap'),
+	/** The same events recorded again, as n8n's Retry of the execution does. */
+	retried: fc.boolean(),
 });
 
 const scenarioArbitrary = fc.record({
 	steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }),
 	identicalResend: fc.constantFrom<'success' | 'duplicateRecord'>('success', 'duplicateRecord'),
+	start: fc.constantFrom(START, MONTH_END_START),
 	seed: fc.integer(),
 });
 
@@ -81,11 +90,11 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 		await ledger?.close();
 	});
 
-	it('bills every event exactly once, in its hour or carried, or reports it expired; never another quantity for a key', async () => {
+	it('bills every event exactly once, in its hour or carried within its month, or reports it expired; never another quantity for a key', async () => {
 		await fc.assert(
-			fc.asyncProperty(scenarioArbitrary, async ({ steps, identicalResend, seed }) => {
+			fc.asyncProperty(scenarioArbitrary, async ({ steps, identicalResend, start, seed }) => {
 				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report`);
-				const clock = new FakeClock(START + 30 * HOUR);
+				const clock = new FakeClock(start + 30 * HOUR);
 				const random = seededRandom(seed);
 				const service = new FakeMeteringService({ clock, random, identicalResend });
 				// Every quantity ever sent per key: one only, or AWS would have answered DuplicateRecord.
@@ -130,7 +139,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 						const eventId = spec.repeat && eventNumber > 0 ? `e-${eventNumber - 1}` : `e-${eventNumber++}`;
 						return {
 							source: { itemIndex: n },
-							eventId,
+							...(spec.withId ? { eventId } : {}),
 							...customer,
 							dimension: spec.dimension ? 'storage' : 'requests',
 							quantity: spec.quantity,
@@ -139,9 +148,25 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 					});
 					const recorded = await recordUsageEvents(ledger, events, { now: clock.now });
 					recorded.forEach((outcome, n) => {
-						expect(outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent').toBe(true);
-						if (outcome.status === 'Recorded') recordedUnits += Number(events[n].quantity);
+						const own = Math.floor(new Date(events[n].timestamp as Date).getTime() / HOUR) * HOUR;
+						expect(['Recorded', 'DuplicateEvent', 'Expired']).toContain(outcome.status);
+						if (outcome.status === 'Expired') {
+							// Past its deadline, or its hour sent and the rest of its month too (a repeated ID answers as its first event).
+							expect(outcome.error?.code).toBe('Expired');
+							const repeated = step.events[n].repeat && step.events[n].withId;
+							expect(repeated || deadlineOf(own) <= clock.time || outcome.error?.rule === 'monthSent').toBe(true);
+						}
+						if (outcome.status !== 'Recorded') return;
+						recordedUnits += Number(events[n].quantity);
+						// Never billed outside its window: in its own hour or a later one of the same month.
+						expect(outcome.late).toBeUndefined();
+						expect(outcome.hour!.getTime()).toBeGreaterThanOrEqual(own);
+						expect(outcome.hour!.getTime()).toBeLessThan(monthEndOf(own));
 					});
+					if (step.retried) {
+						const again = await recordUsageEvents(ledger, events, { now: clock.now });
+						again.forEach((outcome, n) => expect([n, outcome.status]).toEqual([n, recorded[n].status === 'Expired' ? 'Expired' : 'DuplicateEvent']));
+					}
 
 					crashAfterSends = Infinity;
 					switch (step.fault) {

@@ -76,9 +76,10 @@ describe('checkTimestampWindow', () => {
 		expect(truncated).toMatchObject({
 			ok: false,
 			error: {
-				code: 'TimestampOutOfWindow',
-				rule: 'maxAge',
-				message: expect.stringMatching(/^Timestamp 2026-11-22T10:59:00.000Z \(sent as 2026-11-22T10:00:00.000Z\) is 6 h 30 min old/),
+				code: 'Expired',
+				rule: 'deadline',
+				message:
+					'Not billed: Timestamp 2026-11-22T10:59:00.000Z (sent as 2026-11-22T10:00:00.000Z) is past its deadline, 2026-11-22T16:00:00.000Z (usage is accepted until 6 hours after its time)',
 			},
 		});
 		expect(check('2026-11-22T11:00:00Z', true).ok).toBe(true);
@@ -91,7 +92,10 @@ describe('checkTimestampWindow', () => {
 		const day = { ...window, maxRecordAgeHours: 24 };
 		expect(check('2026-11-21T17:00:00Z', true, day).ok).toBe(true);
 		expect(check('2026-11-21T16:30:00.001Z', false, day).ok).toBe(true);
-		expect(check('2026-11-21T16:30:00Z', false, day)).toMatchObject({ ok: false, error: { rule: 'maxAge', message: expect.stringMatching(/is 24 hours old: records 24 hours old or more/) } });
+		expect(check('2026-11-21T16:30:00Z', false, day)).toMatchObject({
+			ok: false,
+			error: { code: 'Expired', message: expect.stringMatching(/is past its deadline, 2026-11-22T16:30:00.000Z \(usage is accepted until 24 hours after its time\)$/) },
+		});
 		expect(check('2026-11-21T16:00:00Z', true, day).ok).toBe(false);
 	});
 
@@ -109,16 +113,25 @@ describe('checkTimestampWindow', () => {
 		expect(check('2026-11-30T23:00:00Z', true, firstOfMonth('2026-12-01T05:59:00Z')).ok).toBe(true);
 		expect(check('2026-11-30T23:00:00Z', true, firstOfMonth('2026-12-01T06:00:00Z'))).toMatchObject({
 			ok: false,
-			error: { rule: 'previousMonth', message: expect.stringMatching(/previous month: AWS accepts last month's usage only until 06:00 UTC on the 1st/) },
+			error: { code: 'Expired', message: expect.stringMatching(/past its deadline, 2026-12-01T06:00:00.000Z \(last month's usage is accepted only until 06:00 UTC on the 1st\)$/) },
 		});
 		expect(check('2026-12-01T00:00:00Z', true, firstOfMonth('2026-12-01T06:00:00Z')).ok).toBe(true);
+		// 23:59 old, and 24:00 old, on the last day: the month's grace is the later deadline then.
+		expect(check('2026-11-30T06:00:00Z', true, firstOfMonth('2026-12-01T05:59:00Z')).ok).toBe(true);
+		expect(check('2026-11-30T06:00:00Z', true, firstOfMonth('2026-12-01T06:00:00Z'))).toMatchObject({ ok: false, error: { code: 'Expired' } });
+	});
+
+	it('leaves the deadline to the ledger when asked, and still refuses the future', () => {
+		const ledger = { ...window, checkDeadline: false };
+		expect(check('2026-10-01T00:00:00Z', true, ledger).ok).toBe(true);
+		expect(check('2026-11-22T17:00:00Z', true, ledger)).toMatchObject({ ok: false, error: { rule: 'future' } });
 	});
 
 	it('names the configured field for other operations', () => {
 		const old = new Date(NOW - 7 * HOUR);
 		expect(checkTimestampWindow(old, old, { ...window, label: 'Usage Timestamp', field: 'usageTimestamp' })).toMatchObject({
 			ok: false,
-			error: { field: 'usageTimestamp', message: expect.stringMatching(/^Usage Timestamp /) },
+			error: { field: 'usageTimestamp', message: expect.stringMatching(/^Not billed: Usage Timestamp /) },
 		});
 	});
 });

@@ -71,7 +71,7 @@ describe('validateUsageEvent', () => {
 		['quantity of another type', { quantity: true }, 'InvalidQuantity', 'quantity', 'number', /^Quantity true is not a number/],
 		['timestamp missing', { timestamp: undefined }, 'InvalidTimestamp', 'timestamp', 'required', /^Timestamp is missing: use ISO 8601/],
 		['timestamp text', { timestamp: 'yesterday' }, 'InvalidTimestamp', 'timestamp', 'format', /^Timestamp "yesterday" is not a date: use ISO 8601 with a time zone/],
-		['timestamp too old', { timestamp: '2026-11-21T16:00:00Z' }, 'TimestampOutOfWindow', 'timestamp', 'maxAge', /^Timestamp 2026-11-21T16:00:00.000Z is 24 h 30 min old: records 24 hours old or more \("Max Record Age"\) are not sent/],
+		['timestamp too old', { timestamp: '2026-11-21T16:00:00Z' }, 'Expired', 'timestamp', 'deadline', /^Not billed: Timestamp 2026-11-21T16:00:00.000Z is past its deadline, 2026-11-22T16:00:00.000Z \(usage is accepted until 24 hours after its time\)$/],
 		['timestamp in the future', { timestamp: '2026-11-22T17:00:00Z' }, 'TimestampOutOfWindow', 'timestamp', 'future', /^Timestamp .* is 30 minutes in the future: AWS accepts usage up to now \(allowing 5 minutes of clock skew\)$/],
 		['allocations not JSON', { usageAllocations: '[{' }, 'InvalidUsageAllocations', 'usageAllocations', 'json', /^Usage Allocations "\[\{" is not valid JSON: give an array of/],
 		['allocations not an array', { usageAllocations: { allocatedUsageQuantity: 1 } }, 'InvalidUsageAllocations', 'usageAllocations', 'type', /^Usage Allocations is an object, not an array/],

@@ -283,12 +283,58 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 			expect(beyond).toMatchObject({ result: 'recorded', hour: at('13:00'), carriedFrom: at('11:00') });
 		});
 
-		it('carries usage whose own hour is past its deadline to the oldest hour still accepted', async () => {
-			const [first] = await ledger.recordEvents([usage({ at: '10:10' })], { now: at('10:30') });
+		it('answers usage whose own hour is past its deadline expired, keeps nothing of it, and still knows its event ID', async () => {
+			const [first] = await ledger.recordEvents([usage({ at: '10:10', eventId: 'seen' })], { now: at('10:30') });
+			const justBefore = new Date(at('2026-03-11T10:00:00Z').getTime() - 1);
+			const [inTime] = await ledger.recordEvents([usage({ at: '10:20', quantity: '2' })], { now: justBefore });
+			expect(inTime).toMatchObject({ result: 'recorded', keyId: first.keyId, hour: at('10:00') });
 			// Recorded 24 h after its hour started: AWS would refuse it in that hour.
-			const [late] = await ledger.recordEvents([usage({ at: '10:20', quantity: '2' })], { now: at('2026-03-11T10:00:00Z') });
-			expect(late).toMatchObject({ result: 'recorded', hour: at('11:00'), carriedFrom: at('10:00') });
-			expect(late.keyId).not.toBe(first.keyId);
+			const [late, again] = await ledger.recordEvents([usage({ at: '10:20', quantity: '5' }), usage({ at: '10:10', eventId: 'seen' })], { now: at('2026-03-11T10:00:00Z') });
+			expect(late).toEqual({ result: 'expired', hour: at('10:00'), deadline: at('2026-03-11T10:00:00Z'), late: 'deadline' });
+			expect(again).toMatchObject({ result: 'duplicateEvent', keyId: first.keyId });
+			expect((await reportOf('2026-03-11T10:00:00Z')).map((row) => [row.hour, row.quantity, row.events])).toEqual([[at('10:00'), '3', 2]]);
+		});
+
+		it('applies a stricter maximum age than AWS’s when asked', async () => {
+			const [late] = await ledger.recordEvents([usage({ at: '10:20' })], { now: at('16:00'), maxRecordAgeHours: 6 });
+			expect(late).toEqual({ result: 'expired', hour: at('10:00'), deadline: at('16:00'), late: 'deadline' });
+			const [inTime] = await ledger.recordEvents([usage({ at: '10:20' })], { now: at('15:59'), maxRecordAgeHours: 6 });
+			expect(inTime).toMatchObject({ result: 'recorded', hour: at('10:00') });
+		});
+
+		it('bills usage past its deadline in the hour in progress only when the seller opts in, and says so', async () => {
+			const [late] = await ledger.recordEvents([usage({ at: '10:20', quantity: '2' })], { now: at('2026-03-11T12:30:00Z'), billLateUsageLater: true });
+			expect(late).toMatchObject({ result: 'recorded', hour: at('2026-03-11T12:00:00Z'), carriedFrom: at('10:00'), deadline: at('2026-03-11T10:00:00Z'), late: 'deadline' });
+		});
+	});
+
+	describe('month ends', () => {
+		// 23:00 on the last day of January is claimed; a late event of that hour arrives after midnight.
+		const sendLastHour = async () => {
+			await ledger.recordEvents([usage({ at: '2026-01-31T23:10:00Z' })], { now: at('2026-01-31T23:20:00Z') });
+			const { claimed } = await ledger.claim(claimOptions('2026-02-01T00:15:00Z'), exact);
+			expect(claimed.map((key) => key.hour)).toEqual([at('2026-01-31T23:00:00Z')]);
+		};
+
+		it('never carries late usage into another month: no later hour of its month is left, so it expires', async () => {
+			await sendLastHour();
+			const [late] = await ledger.recordEvents([usage({ at: '2026-01-31T23:40:00Z' })], { now: at('2026-02-01T02:00:00Z') });
+			expect(late).toEqual({ result: 'expired', hour: at('2026-01-31T23:00:00Z'), deadline: at('2026-02-01T06:00:00Z'), late: 'monthSent' });
+			expect((await reportOf('2026-02-01T02:00:00Z')).map((row) => row.hour)).toEqual([at('2026-01-31T23:00:00Z')]);
+		});
+
+		it('carries late usage to a later hour of the same month', async () => {
+			await ledger.recordEvents([usage({ at: '2026-01-31T22:10:00Z' })], { now: at('2026-01-31T22:20:00Z') });
+			await ledger.claim(claimOptions('2026-01-31T23:15:00Z'), exact);
+			const [late] = await ledger.recordEvents([usage({ at: '2026-01-31T22:40:00Z' })], { now: at('2026-02-01T02:00:00Z') });
+			expect(late).toMatchObject({ result: 'recorded', hour: at('2026-01-31T23:00:00Z'), carriedFrom: at('2026-01-31T22:00:00Z') });
+			expect(late.late).toBeUndefined();
+		});
+
+		it('carries late usage into the next month only when the seller opts in, and says so', async () => {
+			await sendLastHour();
+			const [late] = await ledger.recordEvents([usage({ at: '2026-01-31T23:40:00Z' })], { now: at('2026-02-01T02:00:00Z'), billLateUsageLater: true });
+			expect(late).toMatchObject({ result: 'recorded', hour: at('2026-02-01T00:00:00Z'), carriedFrom: at('2026-01-31T23:00:00Z'), late: 'monthSent' });
 		});
 	});
 
@@ -311,14 +357,16 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 			expect(leased.deadline).toEqual(at('2026-03-11T10:00:00Z'));
 		});
 
-		it("expires last month's hours at 06:00 UTC on the 1st, and carries their late usage into the new month", async () => {
+		it("expires last month's hours at 06:00 UTC on the 1st, and their late usage with them", async () => {
 			await ledger.recordEvents([usage({ at: '2026-01-31T20:15:00Z' })], { now: at('2026-01-31T20:30:00Z') });
 			const before = await ledger.claim(claimOptions('2026-02-01T05:59:59Z', { limit: 0 }), exact);
 			expect(before.expired).toEqual([]);
 			const { expired } = await ledger.claim(claimOptions('2026-02-01T06:00:00Z', { limit: 0 }), exact);
 			expect(expired).toEqual([expect.objectContaining({ hour: at('2026-01-31T20:00:00Z'), deadline: at('2026-02-01T06:00:00Z') })]);
+			const [inTime] = await ledger.recordEvents([usage({ at: '2026-01-31T23:30:00Z' })], { now: at('2026-02-01T05:59:59Z') });
+			expect(inTime).toMatchObject({ result: 'recorded', hour: at('2026-01-31T23:00:00Z') });
 			const [late] = await ledger.recordEvents([usage({ at: '2026-01-31T23:30:00Z' })], { now: at('2026-02-01T06:00:00Z') });
-			expect(late).toMatchObject({ hour: at('2026-02-01T00:00:00Z'), carriedFrom: at('2026-01-31T23:00:00Z') });
+			expect(late).toEqual({ result: 'expired', hour: at('2026-01-31T23:00:00Z'), deadline: at('2026-02-01T06:00:00Z'), late: 'deadline' });
 		});
 	});
 
