@@ -108,7 +108,7 @@ export async function main(): Promise<void> {
 		const opened = await ledger.openLedger(
 			job.store === 'embedded'
 				? { store: 'embedded', folder: ledger.defaultLedgerFolder() }
-				: { store: 'postgres', connection: { ...job.postgres!.credential, ssl: false } },
+				: { store: 'postgres', connection: job.postgres!.credential },
 		);
 		await opened.close();
 	}

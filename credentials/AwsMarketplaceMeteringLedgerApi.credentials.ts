@@ -1,5 +1,12 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+/**
+ * The SSL field's default, and so the setting of a credential saved without the field: n8n saves only the fields
+ * that differ from their default and fills in the others with the current one (a credential saved while Disable was
+ * the default gets this one).
+ */
+export const DEFAULT_SSL = 'verifyIfOffered';
+
 // The shared metering ledger's PostgreSQL connection: every n8n instance and queue-mode worker that
 // meters one seller account uses the same database, so each hour is sent exactly once.
 export class AwsMarketplaceMeteringLedgerApi implements ICredentialType {
@@ -51,11 +58,27 @@ export class AwsMarketplaceMeteringLedgerApi implements ICredentialType {
 			name: 'ssl',
 			type: 'options',
 			options: [
-				{ name: 'Disable', value: 'disable' },
-				{ name: 'Require', value: 'require', description: 'Encrypt, and check the server’s certificate' },
-				{ name: 'Require (Allow Self-Signed Certificates)', value: 'allowUnauthorized', description: 'Encrypt without checking the certificate' },
+				{
+					name: 'Verify If the Server Offers TLS',
+					value: DEFAULT_SSL,
+					description: 'Encrypt and check the server’s certificate when the server offers TLS; unencrypted to a server without TLS',
+				},
+				{ name: 'Require', value: 'require', description: 'Encrypt and check the server’s certificate; refuse a server without TLS' },
+				{ name: 'Require Without Verification', value: 'allowUnauthorized', description: 'Encrypt, accepting any certificate: whoever sits on the network path can pose as the server' },
+				{ name: 'Disable', value: 'disable', description: 'Never encrypt' },
 			],
-			default: 'disable',
+			default: DEFAULT_SSL,
+		},
+		{
+			displayName: 'CA Certificate',
+			name: 'ca',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description:
+				'The certificate (PEM) of the authority that signed the server’s, when it is not a public one. For Amazon RDS and Aurora, paste the AWS RDS bundle (global-bundle.pem). Certificates only, never a private key.',
+			displayOptions: { show: { ssl: [DEFAULT_SSL, 'require'] } },
 		},
 	];
 }

@@ -1,7 +1,7 @@
 // A real PostgreSQL for the ledger's tests: scripts/postgres/start.sh installs Debian's package when
 // missing, runs the server as an unprivileged user in a temporary folder and prints a connection string.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,25 +11,38 @@ const START_TIMEOUT_MS = 600_000;
 
 export interface Postgres {
 	connectionString: string;
+	/** With TLS: the certificate (PEM) of the throwaway authority that signed the server's, which names 127.0.0.1 only. */
+	ca?: string;
 	stop(): void;
 }
 
-export function startPostgres(): Postgres {
+export function startPostgres({ tls = false } = {}): Postgres {
 	const folder = mkdtempSync(join(tmpdir(), 'ledger-postgres-'));
-	const output = execFileSync('bash', [join(SCRIPTS, 'start.sh'), folder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const args = [join(SCRIPTS, 'start.sh'), ...(tls ? ['--tls'] : []), folder];
+	const output = execFileSync('bash', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 	const connectionString = output.trim().split('\n').pop()!;
-	return { connectionString, stop: () => execFileSync('bash', [join(SCRIPTS, 'stop.sh'), folder], { stdio: 'inherit' }) };
+	return {
+		connectionString,
+		ca: tls ? readFileSync(join(folder, 'tls', 'ca.crt'), 'utf8') : undefined,
+		stop: () => execFileSync('bash', [join(SCRIPTS, 'stop.sh'), folder], { stdio: 'inherit' }),
+	};
 }
 
 /** Starts a server before the surrounding describe block's tests and stops it after them. */
-export function usePostgres(): () => string {
+export function usePostgresServer(options: { tls?: boolean } = {}): () => Postgres {
 	let postgres: Postgres | undefined;
 	beforeAll(() => {
-		postgres = startPostgres();
+		postgres = startPostgres(options);
 	}, START_TIMEOUT_MS);
 	afterAll(() => postgres?.stop());
 	return () => {
 		if (!postgres) throw new Error('PostgreSQL starts in beforeAll: use it inside a test or a hook');
-		return postgres.connectionString;
+		return postgres;
 	};
+}
+
+/** As usePostgresServer, for the connection string alone. */
+export function usePostgres(): () => string {
+	const server = usePostgresServer();
+	return () => server().connectionString;
 }

@@ -6,8 +6,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import { DEFAULT_SSL } from '../../../credentials/AwsMarketplaceMeteringLedgerApi.credentials';
 import { defaultLedgerFolder, openLedger, type MeteringLedger, type PostgresConnection } from '../ledger';
-import { openPostgresSession } from '../ledger/postgres';
+import { openPostgresSession, type SslMode } from '../ledger/postgres';
 
 export const LEDGER_CREDENTIAL_TYPE = 'awsMarketplaceMeteringLedgerApi';
 
@@ -20,7 +21,8 @@ interface LedgerCredential {
 	database: string;
 	user: string;
 	password?: string;
-	ssl?: 'disable' | 'require' | 'allowUnauthorized';
+	ssl?: SslMode;
+	ca?: string;
 }
 
 /** Opens the ledger the node's "Metering Ledger" parameter names; the only code that reads its credential. */
@@ -30,9 +32,16 @@ export async function getLedger(this: IExecuteFunctions, choice: LedgerChoice): 
 	return await openLedger({ store: 'postgres', connection: ledgerConnection(await this.getCredentials(LEDGER_CREDENTIAL_TYPE)) });
 }
 
-function ledgerConnection(data: ICredentialDataDecryptedObject): PostgresConnection {
-	const { host, port, database, user, password, ssl = 'disable' } = data as unknown as LedgerCredential;
-	return { host, port: port || 5432, database, user, password: password || undefined, ssl: ssl !== 'disable', rejectUnauthorized: ssl === 'require' };
+/** The connection a ledger credential describes. */
+export function ledgerConnection(data: ICredentialDataDecryptedObject): PostgresConnection {
+	const { host, port, database, user, password, ssl = DEFAULT_SSL, ca } = data as unknown as LedgerCredential;
+	if (ca?.includes('PRIVATE KEY')) {
+		// Never echoed.
+		throw new Error(
+			"The CA Certificate holds a private key, which the ledger never needs: paste only the certificate of the authority that signed the server's (-----BEGIN CERTIFICATE-----)",
+		);
+	}
+	return { host, port: port || 5432, database, user, password: password || undefined, ssl, ca: ca?.trim() || undefined };
 }
 
 /** The editor's Test of the ledger credential: connects to the database, and changes nothing in it. */

@@ -35,7 +35,7 @@ describe('shared ledger (PostgreSQL)', () => {
 		const url = new URL(connectionString());
 		const ledger = await openLedger({
 			store: 'postgres',
-			connection: { host: url.hostname, port: Number(url.port), database: 'ledger', user: url.username, password: url.password, ssl: false },
+			connection: { host: url.hostname, port: Number(url.port), database: 'ledger', user: url.username, password: url.password, ssl: 'disable' },
 		});
 		await expect(ledger.report({ limit: 1 })).resolves.toBeInstanceOf(Array);
 		await ledger.close();
