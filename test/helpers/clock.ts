@@ -10,3 +10,21 @@ export function awayFromHourBoundary(marginMs = 60_000): void {
 		if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 1000));
 	}, marginMs + 10_000);
 }
+
+/**
+ * Runs `run` with the process's clock (Date only) set to `now` and moving on from there, so that a
+ * run through n8n, the AWS SDK and the emulator happens at a chosen instant: a deadline's edge, a
+ * month's end. Timers stay real: sockets, the ledger's worker and n8n's engine work as usual.
+ */
+export async function atTime<T>(now: string, run: () => Promise<T>): Promise<T> {
+	jest.useFakeTimers({
+		now: new Date(now),
+		advanceTimers: true,
+		doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+	});
+	try {
+		return await run();
+	} finally {
+		jest.useRealTimers();
+	}
+}
