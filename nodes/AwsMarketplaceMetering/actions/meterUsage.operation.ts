@@ -79,7 +79,7 @@ export const description: INodeProperties[] = (<INodeProperties[]>[
 		type: 'string',
 		default: '={{ $now.toISO() }}',
 		description:
-			'When the usage happened (ISO 8601 or epoch seconds or milliseconds), within the last 6 hours; sent as is. Map it from the item, such as the usage event’s time, so that a retry sends the same Client Token.',
+			'When the usage happened (ISO 8601 or epoch seconds or milliseconds), within the last 6 hours; sent as is. Map it from the item, such as the usage event’s time, so that a retried execution sends the same report.',
 		displayOptions: { show: { operation: ['meterUsage'], deployment: ['agentCoreRuntime'] } },
 	},
 	{
@@ -98,7 +98,7 @@ export const description: INodeProperties[] = (<INodeProperties[]>[
 				type: 'string',
 				default: '',
 				description:
-					'Up to 64 characters identifying this report: AWS answers the same token again with the first answer instead of metering again. Take it from the item, such as a usage event ID (a retried execution gets a new execution ID). Empty: for EC2, ECS or EKS the AWS SDK generates one per request; for AgentCore Runtime the node derives it from the product code, dimension, quantity, timestamp and allocations.',
+					'Up to 64 characters identifying this report: AWS answers the same token again with the first answer instead of metering again. Take it from the item, such as the request or usage event ID (a retried execution gets a new execution ID). Empty: for EC2, ECS or EKS the AWS SDK generates one per request; for AgentCore Runtime the node derives it from the input item’s data, product code, dimension, quantity and allocations, so that n8n’s Retry of the same item bills nothing twice, and two items with identical data are one report: map an ID if yours can be identical.',
 			},
 			{
 				displayName: 'Dry Run',
@@ -122,6 +122,9 @@ export const description: INodeProperties[] = (<INodeProperties[]>[
 		],
 	},
 ]).flatMap(versioned);
+
+const ALREADY_REPORTED =
+	'Not metered again: AWS holds a report of this same item from an earlier run (the same Client Token, derived from the item) with another timestamp. Map a Client Token if this was new usage with identical data.';
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -155,6 +158,10 @@ export async function execute(
 			// A permitted dry run is answered with this (unmodelled) error, before AWS looks at the input.
 			if ((error as Error).name === 'DryRunOperation') {
 				return { dryRun: true, permitted: true, note: 'A dry run checks permissions only, not the input, the subscription or the timestamp', ...echo };
+			}
+			// The token covers everything but the timestamp: AWS holds this item's report from an earlier run.
+			if ((error as Error).name === 'IdempotencyConflictException' && fields.clientTokenDerived) {
+				return { meteringRecordId: null, alreadyReported: true, note: ALREADY_REPORTED, ...echo };
 			}
 			throw serviceError(this.getNode(), error, itemIndex);
 		}

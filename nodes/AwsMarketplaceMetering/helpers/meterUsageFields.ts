@@ -28,6 +28,8 @@ export interface MeterUsageFields {
 	usageAllocations?: UsageAllocation[];
 	dryRun: boolean;
 	clientToken?: string;
+	/** The Client Token was derived from the item, not given. */
+	clientTokenDerived: boolean;
 }
 
 /** Reads and checks one item's Meter Usage fields with the batch engine's rules and messages. */
@@ -55,11 +57,13 @@ export function readMeterUsageFields(ctx: IExecuteFunctions, itemIndex: number):
 		timestamp,
 		usageAllocations: valid(checkUsageAllocations(options.usageAllocations, usageQuantity)),
 	};
+	// AgentCore Runtime requires a token and deduplicates by it alone.
+	const derive = !clientToken && deployment === 'agentCoreRuntime';
 	return {
 		...report,
 		dryRun: options.dryRun === true,
-		// AgentCore Runtime requires a token and deduplicates by it alone.
-		clientToken: clientToken || (deployment === 'agentCoreRuntime' ? deriveClientToken(report) : undefined),
+		clientToken: derive ? deriveClientToken(report, ctx.getInputData()[itemIndex].json) : clientToken || undefined,
+		clientTokenDerived: derive,
 	};
 }
 

@@ -98,7 +98,7 @@ describe('Meter Usage on Amazon Bedrock AgentCore Runtime', () => {
 		});
 	const sent = () => emulator().log.map((entry) => entry.body as { ClientToken: string; Timestamp: number });
 
-	it('reports now by default, not rounded to the hour, with a Client Token derived from the report', async () => {
+	it('reports now by default, not rounded to the hour, with a Client Token derived from the item and its report', async () => {
 		const before = Date.now();
 		const json = (await report({})).outputs[0][0].json;
 		const timestamp = Date.parse(String(json.timestamp));
@@ -123,6 +123,27 @@ describe('Meter Usage on Amazon Bedrock AgentCore Runtime', () => {
 		expect(first[0].clientToken).not.toBe(first[1].clientToken);
 		expect(first[0].timestamp).toBe(at);
 		expect(emulator().stats().meteredQuantity({ product: 'prod-agent', dimension: 'calls' })).toBe(7);
+	});
+
+	it('keeps the derived token when the timestamp is left at now: a re-executed item is not billed again', async () => {
+		const items = [{ requestId: 'r-1' }, { requestId: 'r-2' }];
+		const first = (await report({}, items)).outputs[0].map((item) => item.json);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const retried = (await report({}, items)).outputs[0].map((item) => item.json);
+		expect(retried.map((json) => json.clientToken)).toEqual(first.map((json) => json.clientToken));
+		expect(first[0].clientToken).not.toBe(first[1].clientToken);
+		expect(retried.map((json) => [json.alreadyReported, json.meteringRecordId])).toEqual([
+			[true, null],
+			[true, null],
+		]);
+		expect(retried[0].note).toMatch(/^Not metered again: AWS holds a report of this same item from an earlier run/);
+		expect(emulator().stats().meteredQuantity({ product: 'prod-agent', dimension: 'calls' })).toBe(6);
+	});
+
+	it('passes on a conflict of a token the user gave: that is the user’s to resolve', async () => {
+		await report({ options: { clientToken: 'event-7' } });
+		const { outputs } = await report({ options: { clientToken: 'event-7' }, usageQuantity: 5 });
+		expect(outputs[1].map((item) => item.json.error)).toEqual([expect.stringMatching(/Client ?Token/i)]);
 	});
 
 	it('sends the Client Token the user gives instead', async () => {
