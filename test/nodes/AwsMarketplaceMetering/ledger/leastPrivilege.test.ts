@@ -52,8 +52,9 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 			expect(recorded).toMatchObject({ result: 'recorded', hour: at('10:00') });
 			const { claimed } = await ledger.claim(claimOptions('11:15'), exact);
 			expect(claimed.map((key) => key.keyId)).toEqual([recorded.keyId]);
-			await ledger.settle('run-1', [{ keyId: recorded.keyId, outcome: 'billed', meteringRecordId: 'mr-1' }], { now: at('11:16') });
-			expect(await ledger.report({ now: at('11:20') })).toMatchObject([{ keyId: recorded.keyId, state: 'billed', meteringRecordId: 'mr-1', quantity: '3' }]);
+			const { keyId } = claimed[0];
+			await ledger.settle('run-1', [{ keyId, outcome: 'billed', meteringRecordId: 'mr-1' }], { now: at('11:16') });
+			expect(await ledger.report({ now: at('11:20') })).toMatchObject([{ keyId, state: 'billed', meteringRecordId: 'mr-1', quantity: '3' }]);
 			expect(await ledger.rememberDelivery('req-1', { now: at('11:20') })).toBe(true);
 		} finally {
 			await ledger.close();
