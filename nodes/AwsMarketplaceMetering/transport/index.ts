@@ -118,10 +118,24 @@ function credentialProvider(
 		params: {
 			RoleArn: (credentials.roleArn ?? '').trim(),
 			RoleSessionName: nonEmpty(credentials.roleSessionName?.trim()) ?? 'n8n-marketplace-metering',
-			ExternalId: nonEmpty(credentials.externalId?.trim()),
+			ExternalId: externalId(credentials),
 		},
 		clientConfig: { region: credentials.region, endpoint: nonEmpty(credentials.stsEndpoint), requestHandler },
 	});
+}
+
+// STS's constraint on an External ID. Checked here because STS's answer to one that breaks it quotes the ID.
+const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
+
+function externalId(credentials: MeteringCredentials): string | undefined {
+	const id = nonEmpty(credentials.externalId?.trim());
+	if (id !== undefined && !EXTERNAL_ID_PATTERN.test(id)) {
+		throw new TransportSetupError(
+			'The External ID is not one AWS accepts',
+			'An External ID has 2 to 1224 characters: letters, digits and + = , . @ : / - _ (no spaces). Copy it exactly from the role’s trust policy.',
+		);
+	}
+	return id;
 }
 
 function hostCredentials(requestHandler: ReturnType<typeof requestHandlerOptions>) {
