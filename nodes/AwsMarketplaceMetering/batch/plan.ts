@@ -80,8 +80,23 @@ export function isLicenseBased(record: UsageRecord): boolean {
 }
 
 /**
+ * What identifies a record in AWS's answer even when the answer leaves out the license or rounds the
+ * timestamp to the second: customer, dimension, second and quantity.
+ */
+export function answerKey(record: UsageRecord): string {
+	return JSON.stringify([
+		record.CustomerAWSAccountId || record.CustomerIdentifier || undefined,
+		record.Dimension,
+		Math.floor(new Date(record.Timestamp).getTime() / 1000),
+		record.Quantity,
+	]);
+}
+
+/**
  * Splits records into BatchMeterUsage requests: one product per request, license-based and
- * product-code-based records apart, at most 25 records and under 1 MB each. Oldest hours first, so
+ * product-code-based records apart, at most 25 records and under 1 MB each; records with the same
+ * answerKey (one account's licenses of one product, under Concurrent Agreements) in different
+ * requests, so that each answer names its record. Oldest hours first, so
  * that a backlog near its deadline goes out before fresh usage. Deterministic: records by timestamp,
  * then input order; groups in order of first appearance; requests by their oldest record. A record
  * too large on its own goes alone (callers reject such records first, see fitsInOneRequest).
@@ -96,7 +111,7 @@ export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFA
 		else groups.set(key, [planned]);
 	}
 	const batches: UsageBatch[] = [];
-	for (const group of groups.values()) {
+	for (const group of [...groups.values()].flatMap(apartByAnswerKey)) {
 		const { productCode } = group[0];
 		const sendProductCode = !isLicenseBased(group[0].record);
 		const envelope = envelopeBytes(sendProductCode ? productCode : undefined);
@@ -115,4 +130,17 @@ export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFA
 		batches.push({ productCode, sendProductCode, records: current });
 	}
 	return batches.sort((a, b) => a.records[0].Timestamp.getTime() - b.records[0].Timestamp.getTime());
+}
+
+/** The group in layers: the n-th record of an answerKey goes to the n-th layer. */
+function apartByAnswerKey(group: PlannedRecord[]): PlannedRecord[][] {
+	const seen = new Map<string, number>();
+	const layers: PlannedRecord[][] = [];
+	for (const planned of group) {
+		const key = answerKey(planned.record);
+		const layer = seen.get(key) ?? 0;
+		seen.set(key, layer + 1);
+		(layers[layer] ??= []).push(planned);
+	}
+	return layers;
 }

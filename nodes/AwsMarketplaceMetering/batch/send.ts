@@ -1,5 +1,6 @@
 import { classifyError, errorName } from './errors';
 import { RateLimiter, Semaphore } from './limiter';
+import { answerKey } from './plan';
 import type { BatchResponse, SendBatch, UsageBatch, UsageError, UsageRecord, UsageStatus } from './types';
 
 export interface SendOptions {
@@ -203,11 +204,18 @@ function applyResponse(
 	maybeMetered: Set<UsageRecord>,
 ): UsageRecord[] {
 	const open = new Set(records);
+	// Only an answer that fits one record is taken: planBatches never puts two records that differ only
+	// by license in one request, so an answer without its license still names one.
+	const byKey = [strictKey, answerKey].map((key) => {
+		const index = new Map<string, UsageRecord[]>();
+		for (const record of records) index.set(key(record), [...(index.get(key(record)) ?? []), record]);
+		return { key, index };
+	});
 	const find = (record: UsageRecord) => {
 		if (open.has(record)) return record;
-		for (const key of [strictKey, looseKey]) {
-			const wanted = key(record);
-			for (const candidate of open) if (key(candidate) === wanted) return candidate;
+		for (const { key, index } of byKey) {
+			const matches = index.get(key(record)) ?? [];
+			if (matches.length === 1) return open.has(matches[0]) ? matches[0] : undefined;
 		}
 		return undefined;
 	};
@@ -252,12 +260,3 @@ function strictKey(record: UsageRecord): string {
 	]);
 }
 
-/** In case AWS leaves out the license or rounds the timestamp to the second. */
-function looseKey(record: UsageRecord): string {
-	return JSON.stringify([
-		text(record.CustomerAWSAccountId) ?? text(record.CustomerIdentifier),
-		record.Dimension,
-		Math.floor(new Date(record.Timestamp).getTime() / 1000),
-		record.Quantity,
-	]);
-}

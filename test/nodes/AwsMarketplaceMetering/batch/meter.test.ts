@@ -230,6 +230,27 @@ describe('meterUsageEvents', () => {
 			expect(report).toMatchObject({ requests: 2, retries: 1 });
 		});
 
+		it('never matches an answer without its license to another license of the same account', async () => {
+			// One account with two licenses of the product (Concurrent Agreements), the same hour and quantity.
+			const events = [1, 2].map((n) => usageEvent({ customerAWSAccountId: '100000000000', licenseArn: license(n), quantity: 4 }));
+			const send = async (batch: UsageBatch): Promise<BatchResponse> => ({
+				// The answer leaves out the license, in another order than the request's; license 2 is not subscribed.
+				results: [...batch.records].reverse().map((record) => ({
+					record: { ...record, LicenseArn: undefined },
+					status: record.LicenseArn === license(2) ? 'CustomerNotSubscribed' : 'Success',
+					meteringRecordId: record.LicenseArn === license(1) ? 'id-1' : undefined,
+				})),
+				unprocessed: [],
+			});
+			const clock = new FakeClock(NOW);
+			const report = await meterUsageEvents(events, send, { now: clock.now, sleep: clock.sleep });
+			expect(report.outcomes.map((outcome) => [outcome.record?.LicenseArn, outcome.status, outcome.meteringRecordId])).toEqual([
+				[license(1), 'Success', 'id-1'],
+				[license(2), 'CustomerNotSubscribed', undefined],
+			]);
+			expect(report.requests).toBe(2);
+		});
+
 		it('marks a status AWS does not define as Failed', async () => {
 			const send = async (batch: UsageBatch): Promise<BatchResponse> => ({ results: batch.records.map((record) => ({ record, status: 'Pending' })), unprocessed: [] });
 			const report = await meterUsageEvents(distinct(1), send, { now: () => new Date(NOW) });

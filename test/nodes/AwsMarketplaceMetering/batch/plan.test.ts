@@ -53,6 +53,16 @@ describe('planBatches', () => {
 		]);
 	});
 
+	it('puts records that differ only by license in different requests, so that an answer without its license names one', () => {
+		const sameAccount = (n: number) => record(0, { LicenseArn: license(n), Quantity: 5 });
+		const batches = planBatches([planned('prod-a', sameAccount(1)), planned('prod-a', record(2)), planned('prod-a', sameAccount(3)), planned('prod-a', sameAccount(4))]);
+		expect(batches.map((batch) => batch.records.map((usageRecord) => [usageRecord.LicenseArn, usageRecord.Quantity]))).toEqual([
+			[[license(1), 5], [license(2), 2]],
+			[[license(3), 5]],
+			[[license(4), 5]],
+		]);
+	});
+
 	it('is deterministic', () => {
 		const input = Array.from({ length: 80 }, (_, n) => planned(n % 3 ? 'prod-a' : 'prod-b', n % 2 ? record(n) : legacy(n)));
 		expect(planBatches(input)).toEqual(planBatches(input.map((entry) => ({ ...entry }))));
