@@ -1,8 +1,9 @@
 // `npm run emulator -- [--port N] [--host H] [--config file.json] [--batch-window-hours N]
 // [--disabled-operations Op1,Op2] [--identical-resend success|duplicateRecord] [--signature-claims PascalCase|camelCase]
-// [fault flags]`: runs the emulator until SIGINT/SIGTERM. Prints one JSON line on stdout once listening
-// ({url, region, accessKeyId}), then prose on stderr.
-import { readFileSync } from 'node:fs';
+// [--sns-port N] [--sns-certificate-file F] [fault flags]`: runs the emulator until SIGINT/SIGTERM. Prints one JSON
+// line on stdout once listening ({url, region, accessKeyId}), then prose on stderr. --sns-certificate-file writes the
+// TLS certificate of its SNS stand-in there, for NODE_EXTRA_CA_CERTS.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_TEST_CREDENTIAL, startEmulator, type EmulatorFaults, type EmulatorOptions } from '.';
@@ -16,10 +17,12 @@ const FAULT_FLAGS: Record<string, keyof EmulatorFaults> = {
 	'unprocessed-rate': 'unprocessedRate',
 };
 
-function readOptions(): EmulatorOptions {
+function readOptions(): { options: EmulatorOptions; snsCertificateFile?: string } {
 	const { values } = parseArgs({
 		options: {
 			port: { type: 'string' },
+			'sns-port': { type: 'string' },
+			'sns-certificate-file': { type: 'string' },
 			host: { type: 'string' },
 			config: { type: 'string' },
 			seed: { type: 'string' },
@@ -37,6 +40,7 @@ function readOptions(): EmulatorOptions {
 		return value;
 	};
 	if (values.port !== undefined) options.port = number('port');
+	if (values['sns-port'] !== undefined) options.snsPort = number('sns-port');
 	if (values.host !== undefined) options.host = values.host;
 	if (values.seed !== undefined) options.seed = number('seed');
 	if (values['batch-window-hours'] !== undefined) options.batchWindowHours = number('batch-window-hours');
@@ -47,12 +51,13 @@ function readOptions(): EmulatorOptions {
 	for (const [flag, fault] of Object.entries(FAULT_FLAGS)) {
 		if (values[flag as keyof typeof values] !== undefined) options.faults = { ...options.faults, [fault]: number(flag) };
 	}
-	return options;
+	return { options, snsCertificateFile: values['sns-certificate-file'] };
 }
 
 async function main(): Promise<void> {
-	const options = readOptions();
+	const { options, snsCertificateFile } = readOptions();
 	const emulator = await startEmulator(options);
+	if (snsCertificateFile) writeFileSync(snsCertificateFile, emulator.snsTlsCertificatePem);
 	const accessKeyId = (options.credentials ?? [DEFAULT_TEST_CREDENTIAL])[0]?.accessKeyId;
 	process.stdout.write(`${JSON.stringify({ url: emulator.url, region: emulator.region, accessKeyId })}\n`);
 	process.stderr.write(
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
 			`AWS Marketplace Metering emulator listening on ${emulator.url} (region ${emulator.region})`,
 			`Access key ID: ${accessKeyId ?? '(none configured)'}`,
 			`Admin: GET ${emulator.url}/_emulator/log | /stats | /public-key, POST /_emulator/reset | /faults`,
+			`SNS stand-in: ${emulator.snsOrigin}${snsCertificateFile ? ` (its TLS certificate: ${snsCertificateFile})` : ''}`,
 			`Faults: ${JSON.stringify(options.faults ?? {})}`,
 			'Stop with Ctrl+C.',
 			'',

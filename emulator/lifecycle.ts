@@ -1,12 +1,13 @@
 // The subscription lifecycle's side of the emulator: admin endpoints that post AWS Marketplace's
-// EventBridge events (as an API destination does, with its API-key header) and signed SNS messages
-// (as an HTTPS subscription receives them) to a URL, such as an n8n trigger's webhook, and the
-// SNS endpoints such a message points to (signing certificate, subscription confirmation).
+// EventBridge events (as an API destination does, with its API-key header) and SNS messages signed
+// by the emulator's SNS (as an HTTPS subscription receives them) to a URL, such as an n8n trigger's
+// webhook.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import { LIFECYCLE_EXAMPLES, type LifecycleEvent } from './lifecycleExamples';
-import { SnsSigner, type SnsMessageType, type UnsignedSnsMessage } from './snsSigner';
+import type { SnsHost } from './snsHost';
+import type { SnsMessageType, UnsignedSnsMessage } from './snsSigner';
 
 export interface LifecycleReply {
 	status: number;
@@ -14,14 +15,7 @@ export interface LifecycleReply {
 	body: string;
 }
 
-export interface SubscriptionConfirmation {
-	topicArn: string;
-	token: string;
-	time: string;
-}
-
-const PREFIXES = ['/_emulator/lifecycle/', '/_emulator/sns/'];
-const CERTIFICATE_PATH = '/_emulator/sns/SimpleNotificationService-emulator.pem';
+const PREFIX = '/_emulator/lifecycle/';
 const POST_TIMEOUT_MS = 10_000;
 
 const json = (status: number, value: unknown): LifecycleReply => ({ status, contentType: 'application/json', body: JSON.stringify(value) });
@@ -42,28 +36,19 @@ async function post(url: string, body: string, headers: Record<string, string>) 
 }
 
 export class Lifecycle {
-	readonly confirmations: SubscriptionConfirmation[] = [];
-
-	// An RSA key takes a moment to generate: only for emulators that post SNS messages.
-	private signerInstance?: SnsSigner;
-
-	private get signer() {
-		return (this.signerInstance ??= new SnsSigner());
-	}
+	constructor(private readonly sns: SnsHost) {}
 
 	handles(path: string): boolean {
-		return PREFIXES.some((prefix) => path.startsWith(prefix));
+		return path.startsWith(PREFIX);
 	}
 
 	reset() {
-		this.confirmations.length = 0;
+		this.sns.confirmations.length = 0;
 	}
 
-	/** Answers an admin request under /_emulator/lifecycle/ or /_emulator/sns/. */
+	/** Answers an admin request under /_emulator/lifecycle/. */
 	async handle(request: IncomingMessage, url: URL, body: Buffer): Promise<LifecycleReply> {
 		const route = `${request.method} ${url.pathname}`;
-		// The URL the trigger reaches the emulator at, for the certificate and confirmation links.
-		const origin = `http://${request.headers.host ?? url.host}`;
 		let input: unknown = {};
 		if (request.method === 'POST') {
 			try {
@@ -76,15 +61,11 @@ export class Lifecycle {
 			case 'GET /_emulator/lifecycle/examples':
 				return json(200, Object.keys(LIFECYCLE_EXAMPLES));
 			case 'GET /_emulator/lifecycle/confirmations':
-				return json(200, this.confirmations);
+				return json(200, this.sns.confirmations);
 			case 'POST /_emulator/lifecycle/eventbridge':
 				return await this.postEvent(input);
 			case 'POST /_emulator/lifecycle/sns':
-				return await this.postSnsMessage(input, origin);
-			case `GET ${CERTIFICATE_PATH}`:
-				return { status: 200, contentType: 'application/x-pem-file', body: this.signer.certificatePem };
-			case 'GET /_emulator/sns/':
-				return this.confirmSubscription(url);
+				return await this.postSnsMessage(input);
 			default:
 				return json(404, { message: `No admin endpoint ${route}` });
 		}
@@ -109,13 +90,15 @@ export class Lifecycle {
 	}
 
 	/**
-	 * { url, topicArn, type?, message?, subject?, signatureVersion?, messageId?, tamper? }: posts an
-	 * SNS message signed with the emulator's key. `message` (an object is sent as JSON) is the
-	 * notification's Message; `tamper` changes it after signing.
+	 * { url, topicArn, type?, message?, subject?, signatureVersion?, messageId?, timestamp?,
+	 * signingCertUrl?, subscribeUrl?, tamper? }: posts an SNS message signed by the emulator's SNS.
+	 * `message` (an object is sent as JSON) is the notification's Message; `timestamp` (ISO 8601)
+	 * replaces now; `signingCertUrl` and `subscribeUrl` replace the emulator's URLs; `tamper` changes
+	 * the Message after signing.
 	 */
-	private async postSnsMessage(input: unknown, origin: string): Promise<LifecycleReply> {
+	private async postSnsMessage(input: unknown): Promise<LifecycleReply> {
 		if (!isObject(input) || typeof input.url !== 'string' || typeof input.topicArn !== 'string') {
-			return json(400, { message: 'Expected { url, topicArn, type?, message?, subject?, signatureVersion?, messageId?, tamper? }' });
+			return json(400, { message: 'Expected { url, topicArn, type?, message?, subject?, signatureVersion?, messageId?, timestamp?, signingCertUrl?, subscribeUrl?, tamper? }' });
 		}
 		const type = (input.type ?? 'Notification') as SnsMessageType;
 		if (!['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'].includes(type)) return json(400, { message: `Unknown SNS message type ${String(type)}` });
@@ -125,16 +108,16 @@ export class Lifecycle {
 			MessageId: messageId,
 			TopicArn: input.topicArn,
 			Message: typeof input.message === 'string' ? input.message : JSON.stringify(input.message ?? {}),
-			Timestamp: new Date().toISOString(),
+			Timestamp: typeof input.timestamp === 'string' ? input.timestamp : new Date().toISOString(),
 			...(typeof input.subject === 'string' ? { Subject: input.subject } : {}),
 		};
 		if (type !== 'Notification') {
 			const token = randomUUID().replace(/-/g, '');
 			unsigned.Message = `You have chosen to subscribe to the topic ${input.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
 			unsigned.Token = token;
-			unsigned.SubscribeURL = `${origin}/_emulator/sns/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(input.topicArn)}&Token=${token}`;
+			unsigned.SubscribeURL = typeof input.subscribeUrl === 'string' ? input.subscribeUrl : this.sns.subscribeUrl(input.topicArn, token);
 		}
-		const signed = this.signer.sign(unsigned, input.signatureVersion === '1' ? '1' : '2', `${origin}${CERTIFICATE_PATH}`);
+		const signed = this.sns.sign(unsigned, input.signatureVersion === '1' ? '1' : '2', typeof input.signingCertUrl === 'string' ? input.signingCertUrl : undefined);
 		if (input.tamper === true) signed.Message = `${signed.Message} `;
 		const headers = {
 			'content-type': 'text/plain; charset=UTF-8',
@@ -153,19 +136,5 @@ export class Lifecycle {
 		} catch (error) {
 			return json(502, { message: `Could not post to ${url}: ${(error as Error).message}`, ...sent });
 		}
-	}
-
-	/** SNS's ConfirmSubscription by GET, as a SubscribeURL does it. */
-	private confirmSubscription(url: URL): LifecycleReply {
-		const topicArn = url.searchParams.get('TopicArn');
-		const token = url.searchParams.get('Token');
-		if (url.searchParams.get('Action') !== 'ConfirmSubscription' || !topicArn || !token) return json(400, { message: 'Expected Action=ConfirmSubscription, TopicArn and Token' });
-		this.confirmations.push({ topicArn, token, time: new Date().toISOString() });
-		const subscriptionArn = `${topicArn}:${randomUUID()}`;
-		return {
-			status: 200,
-			contentType: 'text/xml',
-			body: `<ConfirmSubscriptionResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ConfirmSubscriptionResult><SubscriptionArn>${subscriptionArn}</SubscriptionArn></ConfirmSubscriptionResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,
-		};
 	}
 }

@@ -10,6 +10,7 @@ import { ServiceError } from './errors';
 import { FaultInjector } from './faults';
 import { Lifecycle } from './lifecycle';
 import { MeteringService } from './metering';
+import { SnsHost } from './snsHost';
 import { claimedAccessKeyId, header, type IncomingSignedRequest } from './sigv4';
 import { StsService, stsError } from './sts';
 import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorStats, MeteredQuantityFilter, RequestLogEntry } from './types';
@@ -76,7 +77,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const now = options.now ?? (() => new Date());
 	const maxBodyBytes = options.maxRequestBytes ?? MAX_BODY_BYTES;
 	const usageSigner = await UsageSigner.create(options.privateKeyPem, options.signatureClaims);
-	const lifecycle = new Lifecycle();
 	const credentials = new CredentialStore(options.credentials ?? [DEFAULT_TEST_CREDENTIAL]);
 	const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
 	const disabledOperations = disabledOperationsOption(options.disabledOperations);
@@ -280,6 +280,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		return handleMetering(request, response, entry, url, body);
 	};
 
+	// Started once the options are known to be good: a failed start leaves nothing listening.
+	const sns = await SnsHost.start(options.snsPort);
+	const lifecycle = new Lifecycle(sns);
 	const server = createServer((request, response) => {
 		handle(request, response).catch((error: Error) => {
 			if (!response.headersSent) send(response, jsonError(new ServiceError('InternalServiceErrorException', `The emulator failed: ${error.message}`, 500)));
@@ -297,6 +300,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			server.off('error', reject);
 			resolve();
 		});
+	}).catch(async (error: Error) => {
+		// Its SNS listens already: nothing may keep the process alive after a failed start.
+		await sns.stop();
+		throw error;
 	});
 	const { port } = server.address() as AddressInfo;
 
@@ -305,6 +312,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		port,
 		region,
 		publicKeyPem: usageSigner.publicKeyPem,
+		snsOrigin: sns.origin,
+		snsTlsCertificatePem: sns.tlsCertificatePem,
 		log,
 		stats,
 		setFaults,
@@ -315,7 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			timers.clear();
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			for (const socket of sockets) socket.destroy();
-			await closed;
+			await Promise.all([closed, sns.stop()]);
 		},
 	};
 }

@@ -83,6 +83,8 @@ export interface EmulatorOptions {
 	host?: string;
 	/** Default 0: a free port. */
 	port?: number;
+	/** The port of `snsOrigin` on 127.0.0.1; default 0: a free port. */
+	snsPort?: number;
 	/** Default 'us-east-1'; the SigV4 credential scope must name it. */
 	region?: string;
 	/** Default: [DEFAULT_TEST_CREDENTIAL]. */
@@ -183,6 +185,13 @@ export interface Emulator {
 	region: string;
 	/** SPKI PEM of the key that signs RegisterUsage answers. */
 	publicKeyPem: string;
+	/**
+	 * The HTTPS origin on 127.0.0.1 that stands in for https://sns.<region>.amazonaws.com: the
+	 * signing certificate and SubscribeURL of the SNS messages the emulator posts.
+	 */
+	snsOrigin: string;
+	/** The self-signed TLS certificate (PEM) of `snsOrigin`, for the clients that must trust it. */
+	snsTlsCertificatePem: string;
 	/** Every request, in arrival order (admin endpoints excluded). */
 	log: RequestLogEntry[];
 	stats(): EmulatorStats;

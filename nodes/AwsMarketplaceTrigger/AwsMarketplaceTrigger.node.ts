@@ -1,6 +1,7 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { testLedgerCredential } from '../AwsMarketplaceMetering/transport/ledger';
+import { webhookMethods } from './activation';
 import { EVENT_TYPES, LIFECYCLE_EVENTS, OTHER_EVENT } from './eventBridge/events';
 import { receive } from './receive';
 
@@ -46,7 +47,7 @@ export class AwsMarketplaceTrigger implements INodeType {
 				// Sorted by name, as n8n lists options (the lint rule for it cannot see a list built here).
 				options: [
 					...EVENT_TYPES.map(({ event, detailType, description }) => ({ name: detailType, value: event, description })),
-					{ name: 'Other', value: OTHER_EVENT, description: 'A detail-type this node does not know yet' },
+					{ name: 'Other', value: OTHER_EVENT, description: 'An AWS Marketplace detail-type this node does not know yet, never another service’s event' },
 				].sort((a, b) => a.name.localeCompare(b.name)),
 				default: [...LIFECYCLE_EVENTS],
 				description:
@@ -101,6 +102,8 @@ export class AwsMarketplaceTrigger implements INodeType {
 	};
 
 	methods = { credentialTest: { awsMarketplaceMeteringLedgerApiTest: testLedgerCredential } };
+
+	webhookMethods = webhookMethods;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receive.call(this);

@@ -6,13 +6,15 @@
 // 1. Deliveries (a copy of the trigger that takes every event type, and SNS): each documented event type starts
 //    one execution whose item has the normalized fields; a wrong, missing or misplaced API key is answered 401 and
 //    starts nothing; a repeated delivery starts nothing; SNS: the subscription is confirmed (n8n fetches from the
-//    emulator's loopback origin), a signed notification posted as text/plain starts one execution, a repeat or a
-//    tampered message or a foreign topic starts nothing.
+//    emulator's https loopback origin, trusting its certificate through NODE_EXTRA_CA_CERTS), a signed notification
+//    posted as text/plain starts one execution, a repeat or a tampered message or a foreign topic starts nothing.
 // 2. The lifecycle example (examples/lifecycle.json as shipped): License Updated stores the license; usage
 //    recorded through the ledger-ingest example; License Deprovisioned sends the license's open hour at once (the
 //    emulator bills it); the cancelling Purchase Agreement Ended after it finds nothing left; out-of-order pairs
 //    give two executions saying what each event is; a repeat starts nothing.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { EXAMPLE_CUSTOMERS, EXAMPLE_PRODUCT_CODE, postJson, TRIGGER_NODE_TYPE, triggerPath, usageEvent, type ExampleCustomer, type ExampleName, type Workflow } from './lib/examples';
 import { hasEnded, storedExecutions, type StoredExecution } from './lib/executions';
@@ -51,6 +53,16 @@ const EVENT_NAMES: Record<string, string> = {
 	'Purchase Agreement Billing Adjustment Completed': 'billingAdjustmentCompleted',
 	'Purchase Agreement Billing Adjustment Failed': 'billingAdjustmentFailed',
 };
+
+/**
+ * The environment of an n8n server whose trigger trusts the emulator as it trusts Amazon SNS (tests only): the
+ * emulator's https loopback origin, and its self-signed TLS certificate added to the CAs Node trusts.
+ */
+export function snsTestEnvironment(stack: Stack): Record<string, string> {
+	const certificateFile = join(stack.workDir, 'emulator-sns-tls.pem');
+	writeFileSync(certificateFile, stack.emulator.snsTlsCertificatePem);
+	return { AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN: stack.emulator.snsOrigin, NODE_EXTRA_CA_CERTS: certificateFile };
+}
 
 /** A copy of the lifecycle example's trigger alone, taking every event type and the legacy SNS topic. */
 export function triggerTestWorkflows(workflows: Record<ExampleName, Workflow>): Workflow[] {
@@ -179,7 +191,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 
 /**
  * Part 1: the trigger's deliveries, on the copy that takes every event type and SNS. Needs n8n's server started
- * with AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN set to the emulator's origin, and the copy published.
+ * with snsTestEnvironment, and the copy published.
  */
 export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, checks: Checks, log: (message: string) => void, workflow: Workflow): Promise<void> {
 	const driver = new TriggerDriver(stack, server);

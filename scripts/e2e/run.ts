@@ -13,7 +13,7 @@ import { installedN8nVersion, nodeOutput, type N8nRun, type N8nServer } from './
 import { runMain } from './lib/main';
 import { Checks } from './lib/report';
 import { prepareStack, type Stack } from './lib/stack';
-import { checkLifecycleExample, checkTriggerDeliveries, TRIGGER_ALL_EVENTS_ID, triggerTestWorkflows } from './lifecycle';
+import { checkLifecycleExample, checkTriggerDeliveries, snsTestEnvironment, TRIGGER_ALL_EVENTS_ID, triggerTestWorkflows } from './lifecycle';
 
 // A first run installs n8n (about 5 minutes); later runs take about 5 (of which 95 s wait for a killed run's lease,
 // used by the trigger's delivery checks).
@@ -209,7 +209,7 @@ async function main(): Promise<number> {
 	await checkContainerStart(stack, checks);
 	// The server serves the published webhooks; `n8n execute` runs beside it, as a second process on the same database.
 	// It trusts the emulator as it trusts Amazon SNS (for signing certificates and subscription confirmations): tests only.
-	const server = await stack.n8n.start({ env: { AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN: stack.emulator.url } });
+	const server = await stack.n8n.start({ env: snsTestEnvironment(stack) });
 	try {
 		await checkSignUp(stack, server, checks);
 		// The ledger's checks compare the emulator's whole billing with the events they post.

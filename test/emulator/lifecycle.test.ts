@@ -1,5 +1,6 @@
 import { createVerify, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { get } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import { LIFECYCLE_EXAMPLES } from '../../emulator/lifecycleExamples';
@@ -45,6 +46,16 @@ function documentedStringToSign(message: Record<string, string>): string {
 describe('emulator: subscription lifecycle events', () => {
 	const emulator = useEmulator();
 	const target = receiver();
+
+	/** A GET of the emulator's SNS, trusting its self-signed TLS certificate. */
+	const fromSns = (url: string) =>
+		new Promise<{ status: number; text: string }>((resolve, reject) => {
+			get(url, { ca: emulator().snsTlsCertificatePem }, (response) => {
+				let text = '';
+				response.on('data', (chunk: Buffer) => (text += chunk));
+				response.on('end', () => resolve({ status: response.statusCode!, text }));
+			}).on('error', reject);
+		});
 
 	const admin = async (path: string, input?: unknown) => {
 		const response = await fetch(`${emulator().url}/_emulator/lifecycle/${path}`, input === undefined ? {} : { method: 'POST', body: JSON.stringify(input) });
@@ -97,9 +108,9 @@ describe('emulator: subscription lifecycle events', () => {
 		expect(received.headers).toMatchObject({ 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-topic-arn': topicArn });
 		expect(JSON.parse(received.body)).toEqual(message);
 		expect(message).toMatchObject({ Type: 'Notification', TopicArn: topicArn, Subject: 'hello', SignatureVersion: signatureVersion, Message: '{"action":"subscribe-success"}' });
-		expect(message.SigningCertURL).toMatch(/\/_emulator\/sns\/SimpleNotificationService-emulator\.pem$/);
+		expect(message.SigningCertURL).toBe(`${emulator().snsOrigin}/SimpleNotificationService-emulator.pem`);
 
-		const certificate = new X509Certificate(await (await fetch(message.SigningCertURL)).text());
+		const certificate = new X509Certificate((await fromSns(message.SigningCertURL)).text);
 		const verify = (text: string) =>
 			createVerify(signatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256').update(text).verify(certificate.publicKey, message.Signature, 'base64');
 		expect(verify(documentedStringToSign(message))).toBe(true);
@@ -113,16 +124,38 @@ describe('emulator: subscription lifecycle events', () => {
 		const { json } = await admin('sns', { url: target.url(), topicArn, type: 'SubscriptionConfirmation', tamper: true });
 		const message = json.message as Record<string, string>;
 		expect(message).toMatchObject({ Type: 'SubscriptionConfirmation', TopicArn: topicArn, Token: expect.any(String) });
-		const certificate = new X509Certificate(await (await fetch(message.SigningCertURL)).text());
+		const certificate = new X509Certificate((await fromSns(message.SigningCertURL)).text);
 		expect(createVerify('RSA-SHA256').update(documentedStringToSign(message)).verify(certificate.publicKey, message.Signature, 'base64')).toBe(false);
 
 		expect((await admin('confirmations')).json).toEqual([]);
-		const confirmation = await fetch(message.SubscribeURL);
+		expect(message.SubscribeURL.startsWith(`${emulator().snsOrigin}/?Action=ConfirmSubscription&`)).toBe(true);
+		const confirmation = await fromSns(message.SubscribeURL);
 		expect(confirmation.status).toBe(200);
-		expect(await confirmation.text()).toContain(`<SubscriptionArn>${topicArn}:`);
+		expect(confirmation.text).toContain(`<SubscriptionArn>${topicArn}:`);
 		expect((await admin('confirmations')).json).toEqual([expect.objectContaining({ topicArn, token: message.Token })]);
 		emulator().reset();
 		expect((await admin('confirmations')).json).toEqual([]);
+	});
+
+	it('serves its SNS over TLS on loopback, with a certificate only a client told to trust it accepts', async () => {
+		expect(emulator().snsOrigin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+		const tls = new X509Certificate(emulator().snsTlsCertificatePem);
+		expect(tls.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+		expect(tls.checkIP('127.0.0.1')).toBe('127.0.0.1');
+		await expect(fetch(`${emulator().snsOrigin}/SimpleNotificationService-emulator.pem`)).rejects.toThrow();
+		expect((await fromSns(`${emulator().snsOrigin}/SimpleNotificationService-other.pem`)).status).toBe(404);
+		expect((await fromSns(`${emulator().snsOrigin}/?Action=Unknown`)).status).toBe(400);
+	});
+
+	it('signs the Timestamp and URLs it is given instead of its own', async () => {
+		const input = { url: target.url(), topicArn: 'arn:aws:sns:us-east-1:123456789012:t', timestamp: '2020-01-01T00:00:00.000Z' };
+		const notification = (await admin('sns', { ...input, signingCertUrl: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem' })).json.message;
+		const confirmation = (await admin('sns', { ...input, type: 'SubscriptionConfirmation', subscribeUrl: 'https://example.com/confirm' })).json.message;
+		expect(notification).toMatchObject({ Timestamp: '2020-01-01T00:00:00.000Z', SigningCertURL: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem' });
+		expect(confirmation).toMatchObject({ Timestamp: '2020-01-01T00:00:00.000Z', SubscribeURL: 'https://example.com/confirm' });
+		const certificate = new X509Certificate((await fromSns((confirmation as Record<string, string>).SigningCertURL)).text);
+		const signed = confirmation as Record<string, string>;
+		expect(createVerify('RSA-SHA256').update(documentedStringToSign(signed)).verify(certificate.publicKey, signed.Signature, 'base64')).toBe(true);
 	});
 
 	it('says what is wrong with a request it cannot post', async () => {

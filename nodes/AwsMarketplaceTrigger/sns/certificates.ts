@@ -8,9 +8,8 @@ const MAX_CACHED = 20;
 const FETCH_TIMEOUT_MS = 5_000;
 
 /**
- * The public key of the certificate at `url` (already checked to be on an SNS host). A certificate
- * outside its validity period is refused; a fetch that fails throws, so n8n answers 500 and SNS
- * delivers again later.
+ * The public key of the certificate at `url` (already checked to be on an SNS host). Throws when
+ * the fetch fails, or the certificate cannot be read or is outside its validity period.
  */
 export async function signingKey(this: IWebhookFunctions, url: string): Promise<KeyObject> {
 	const cached = keys.get(url);

@@ -1,13 +1,17 @@
 // Runs the AWS Marketplace Trigger the way n8n 2.41 serves an active workflow's production webhook,
-// over real HTTP: a tiny server parses the body as n8n's body parser does, builds the workflow from
-// its stored static data (n8n reloads it for every request), calls the node's webhook() through
-// n8n-core's own WebhookContext, answers as n8n's webhook helpers do, and runs the workflow it
-// starts through n8n-core's WorkflowExecute into a node that keeps what it received. Static data is
-// saved when n8n 2.41 saves it (packages/cli: LiveWebhooks.executeWebhook, WorkflowRunner.run).
+// over real HTTP: it activates the node as n8n does (its webhook methods, through n8n-core's
+// HookContext), then a tiny server parses the body as n8n's body parser does, builds the workflow
+// from its stored static data (n8n reloads it for every request), calls the node's webhook()
+// through n8n-core's own WebhookContext, answers as n8n's webhook helpers do, and runs the workflow
+// it starts through n8n-core's WorkflowExecute into a node that keeps what it received. Static data
+// is saved when n8n 2.41 saves it (packages/cli: LiveWebhooks.executeWebhook, WorkflowRunner.run).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rootCertificates } from 'node:tls';
 
-import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { OutboundHttp } from '@n8n/backend-network';
+import { Container } from '@n8n/di';
+import { ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	Workflow,
 	createRunExecutionData,
@@ -19,6 +23,7 @@ import {
 	type INodeType,
 	type INodeTypes,
 	type IWebhookData,
+	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
 // With its extension: tsx would otherwise resolve the codex file AwsMarketplaceTrigger.node.json.
@@ -88,19 +93,28 @@ export async function startTrigger(options: TriggerOptions = {}): Promise<Trigge
 		target.staticData.__dataChanged = false;
 	};
 
+	const webhookData = (node: INode, data: IWorkflowExecuteAdditionalData): IWebhookData => ({
+		httpMethod: 'POST',
+		node: TRIGGER,
+		path: `${node.webhookId}/webhook`,
+		webhookDescription: trigger.description.webhooks![0],
+		workflowId,
+		workflowExecuteAdditionalData: data,
+	});
+
+	// As n8n activates the workflow (WebhookService.createWebhookIfNotExists): checkExists, then create.
+	const activated = workflow(structuredClone(stored));
+	const activatedNode = activated.getNode(TRIGGER) as INode;
+	const activationData = additionalData(credentials);
+	const hook = new HookContext(activated, activatedNode, activationData, 'trigger', 'activate', webhookData(activatedNode, activationData));
+	const methods = trigger.webhookMethods!.default;
+	if (!(await methods.checkExists.call(hook))) await methods.create.call(hook);
+
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const webhookWorkflow = workflow(structuredClone(stored));
 		const node = webhookWorkflow.getNode(TRIGGER) as INode;
 		const data = additionalData(credentials, { httpRequest: request, httpResponse: response });
-		const webhookData: IWebhookData = {
-			httpMethod: 'POST',
-			node: TRIGGER,
-			path: `${node.webhookId}/webhook`,
-			webhookDescription: trigger.description.webhooks![0],
-			workflowId,
-			workflowExecuteAdditionalData: data,
-		};
-		const context = new WebhookContext(webhookWorkflow, node, data, 'webhook', webhookData, [], null);
+		const context = new WebhookContext(webhookWorkflow, node, data, 'webhook', webhookData(node, data), [], null);
 		let result;
 		try {
 			result = await trigger.webhook.call(context);
@@ -203,3 +217,20 @@ function registry(types: Record<string, INodeType>): INodeTypes {
 	};
 }
 
+/**
+ * Makes n8n's outbound requests in this process trust `certificatePem` besides Node's own CAs, as
+ * NODE_EXTRA_CA_CERTS makes an n8n process trust it (Node reads that variable only when a process
+ * starts). Returns the undo.
+ */
+export function trustCertificate(certificatePem: string): () => void {
+	const outbound = Container.get(OutboundHttp);
+	const requests = outbound.requests;
+	outbound.requests = (options) => {
+		const client = requests.call(outbound, options);
+		const ca = [...rootCertificates, certificatePem];
+		return { ...client, request: async (request: Parameters<typeof client.request>[0]) => await client.request({ ...request, agentOptions: { ...request.agentOptions, ca } }) } as typeof client;
+	};
+	return () => {
+		outbound.requests = requests;
+	};
+}

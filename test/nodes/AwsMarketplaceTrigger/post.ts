@@ -22,5 +22,16 @@ export const postEvent = (emulator: Emulator, input: { url: string; example: str
 
 export const postSnsMessage = (
 	emulator: Emulator,
-	input: { url: string; topicArn: string; type?: string; message?: unknown; signatureVersion?: '1' | '2'; messageId?: string; tamper?: boolean },
+	input: {
+		url: string;
+		topicArn: string;
+		type?: string;
+		message?: unknown;
+		signatureVersion?: '1' | '2';
+		messageId?: string;
+		timestamp?: string;
+		signingCertUrl?: string;
+		subscribeUrl?: string;
+		tamper?: boolean;
+	},
 ) => admin(emulator, 'sns', input);

@@ -1,6 +1,6 @@
 import { TEST_SNS_ORIGIN_VARIABLE } from '../../../nodes/AwsMarketplaceTrigger/sns/trust';
 import { useEmulator } from '../../helpers/emulator';
-import { startTrigger, type TriggerServer } from './harness';
+import { startTrigger, trustCertificate, type TriggerServer } from './harness';
 import { postSnsMessage } from './post';
 
 const TOPIC = 'arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-aw4fgf5tyo5w2ap6fEXAMPLE';
@@ -15,10 +15,18 @@ const SUBSCRIBE_SUCCESS = {
 describe('AWS Marketplace Trigger: legacy SNS messages through n8n', () => {
 	const emulator = useEmulator();
 	let trigger: TriggerServer;
+	let distrust: () => void;
+
+	// n8n trusts the emulator's TLS certificate as NODE_EXTRA_CA_CERTS makes the e2e's n8n trust it.
+	beforeAll(() => {
+		distrust = trustCertificate(emulator().snsTlsCertificatePem);
+	});
+
+	afterAll(() => distrust());
 
 	beforeEach(() => {
 		// The emulator stands in for sns.<region>.amazonaws.com: its certificate and confirmation URLs.
-		process.env[TEST_SNS_ORIGIN_VARIABLE] = emulator().url;
+		process.env[TEST_SNS_ORIGIN_VARIABLE] = emulator().snsOrigin;
 		emulator().reset();
 	});
 
@@ -104,4 +112,65 @@ describe('AWS Marketplace Trigger: legacy SNS messages through n8n', () => {
 		expect(delivery).toMatchObject({ status: 401, body: { message: 'Missing or wrong API key' } });
 		expect(trigger.runs).toEqual([]);
 	});
+
+	it('refuses a signing certificate anywhere but on SNS’s own host in a Region that exists, and fetches nothing', async () => {
+		trigger = await start();
+		const urls = [
+			'https://sns-certificates.s3.amazonaws.com/SimpleNotificationService-a.pem',
+			'https://s3.amazonaws.com/sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem',
+			'https://sns.nonexistent-region.amazonaws.com/SimpleNotificationService-a.pem',
+			'https://sns.us-east-1.amazonaws.com.cn/SimpleNotificationService-a.pem',
+			'http://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem',
+			`${emulator().snsOrigin.replace('https:', 'http:')}/SimpleNotificationService-emulator.pem`,
+		];
+		const answers = [];
+		for (const signingCertUrl of urls) answers.push((await send({ topicArn: TOPIC, message: SUBSCRIBE_SUCCESS, signingCertUrl })).body);
+		expect(answers).toEqual(urls.map(() => ({ message: 'The signing certificate is not on an Amazon SNS host' })));
+		expect(trigger.runs).toEqual([]);
+	});
+
+	it('refuses a message older than an hour, one from the future and one whose Timestamp is no time; takes one 59 minutes old', async () => {
+		trigger = await start();
+		const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+		const sendAt = async (timestamp: string) => await send({ topicArn: TOPIC, message: SUBSCRIBE_SUCCESS, timestamp });
+		const refused = [await sendAt(minutesAgo(61)), await sendAt(minutesAgo(24 * 60)), await sendAt(minutesAgo(-6)), await sendAt('2026-01-01 00:00:00')];
+		expect(refused.map(({ status, body }) => [status, body.message])).toEqual([
+			[403, 'The message is older than an hour, longer than SNS retries a delivery'],
+			[403, 'The message is older than an hour, longer than SNS retries a delivery'],
+			[403, 'The message Timestamp is in the future'],
+			[403, 'The message Timestamp is not a time'],
+		]);
+		const recentEnough = await sendAt(minutesAgo(59));
+		expect(recentEnough.body).toEqual({ message: 'Workflow was started' });
+		expect(trigger.runs.map(([item]) => item.timestamp)).toEqual([(recentEnough.sent.message as { Timestamp: string }).Timestamp]);
+	});
+
+	it('answers 502 when SNS cannot be reached, without the error’s text, and starts nothing', async () => {
+		trigger = await start();
+		const missingCertificate = await send({ topicArn: TOPIC, message: SUBSCRIBE_SUCCESS, signingCertUrl: `${emulator().snsOrigin}/SimpleNotificationService-missing.pem` });
+		const failedConfirmation = await send({ type: 'SubscriptionConfirmation', topicArn: TOPIC, subscribeUrl: `${emulator().snsOrigin}/?Action=Unknown` });
+		expect([missingCertificate, failedConfirmation].map(({ status, body }) => [status, body])).toEqual([
+			[502, { message: 'Could not get the SNS signing certificate; SNS delivers the message again later' }],
+			[502, { message: 'Could not confirm the subscription; SNS delivers the message again later' }],
+		]);
+		expect(trigger.runs).toEqual([]);
+		expect(await confirmations()).toEqual([]);
+	});
+
+	it('refuses a SubscribeURL that is not on an SNS host, and visits nothing', async () => {
+		trigger = await start();
+		const delivery = await send({ type: 'SubscriptionConfirmation', topicArn: TOPIC, subscribeUrl: 'https://169.254.169.254/latest/meta-data/?Action=ConfirmSubscription' });
+		expect(delivery).toMatchObject({ status: 403, body: { message: 'The subscribe URL is not on an Amazon SNS host' } });
+		expect(await confirmations()).toEqual([]);
+	});
+
+	it.each(['localhost:4010', 'http://127.0.0.1:4010', 'https://10.0.0.1:4010', 'https://sns.us-east-1.amazonaws.com', 'https://localhost.example.com', 'https://127.0.0.1:4010/sns', 'https://user@127.0.0.1:4010'])(
+		'refuses to start with SNS and the test origin %s',
+		async (origin) => {
+			process.env[TEST_SNS_ORIGIN_VARIABLE] = origin;
+			await expect(start()).rejects.toThrow(`${TEST_SNS_ORIGIN_VARIABLE} must be an https origin on a loopback address, such as https://127.0.0.1:4010, not "${origin}"`);
+			// Without SNS the variable plays no part.
+			trigger = await start({ acceptSns: false });
+		},
+	);
 });
