@@ -39,6 +39,12 @@ describe('Record Usage and Batch Meter Usage with the embedded ledger', () => {
 		expect(emulator().log).toEqual([]);
 	});
 
+	it('fails only its own item for a quantity of thousands of fractional digits, not the whole ledger transaction', async () => {
+		const { outputs } = await run('recordUsage', [{ ...event(2, 0, 1), quantity: `1.${'5'.repeat(20_000)}` }, event(2, 0, 2)], { options: { nonIntegerQuantity: 'roundUp' } });
+		expect(outputs[0].map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 1 }, 'Recorded']]);
+		expect(outputs[1].map((item) => item.json.error)).toEqual([expect.stringMatching(/^Quantity has 20000 digits after the decimal point, more than the 100 kept exactly.* \[item 0\]$/)]);
+	});
+
 	it('sends each closed hour once, complete, and keeps the hour in progress for a later run', async () => {
 		const metered = await run('batchMeterUsage', [{}], { source: 'ledger' });
 		// The hour recorded above, two hours ago: 5 units once, the duplicate event not counted.

@@ -68,6 +68,7 @@ describe('validateUsageEvent', () => {
 		['quantity too large', { quantity: 2147483648 }, 'InvalidQuantity', 'quantity', 'range', /^Quantity 2147483648 is too large: AWS accepts whole numbers 0 to 2147483647$/],
 		['quantity exponent text', { quantity: '1e3' }, 'InvalidQuantity', 'quantity', 'number', /^Quantity "1e3" is not a number/],
 		['quantity not an integer', { quantity: 12.5 }, 'InvalidQuantity', 'quantity', 'integer', /^Quantity 12\.5 is not an integer: AWS accepts whole numbers 0 to 2147483647 \(set "Non-Integer Quantity" to round\)$/],
+		['quantity with too many fractional digits', { quantity: `1.${'3'.repeat(20_000)}` }, 'InvalidQuantity', 'quantity', 'precision', /^Quantity has 20000 digits after the decimal point, more than the 100 kept exactly: AWS accepts whole numbers/],
 		['quantity of another type', { quantity: true }, 'InvalidQuantity', 'quantity', 'number', /^Quantity true is not a number/],
 		['timestamp missing', { timestamp: undefined }, 'InvalidTimestamp', 'timestamp', 'required', /^Timestamp is missing: use ISO 8601/],
 		['timestamp text', { timestamp: 'yesterday' }, 'InvalidTimestamp', 'timestamp', 'format', /^Timestamp "yesterday" is not a date: use ISO 8601 with a time zone/],
