@@ -5,9 +5,11 @@
 //
 // 1. Deliveries (a copy of the trigger that takes every event type, and SNS): each documented event type starts
 //    one execution whose item has the normalized fields; a wrong, missing or misplaced API key is answered 401 and
-//    starts nothing; a repeated delivery starts nothing; SNS: the subscription is confirmed (n8n fetches from the
-//    emulator's https loopback origin, trusting its certificate through NODE_EXTRA_CA_CERTS), a signed notification
-//    posted as text/plain starts one execution, a repeat or a tampered message or a foreign topic starts nothing.
+//    starts nothing; with the right key, a body without EventBridge's envelope, another service's event (EC2, the
+//    Marketplace Catalog API) and a 5 MB body are answered 400/413 and start nothing, "Other" selected or not; a
+//    repeated delivery starts nothing; SNS: the subscription is confirmed (n8n fetches from the emulator's https
+//    loopback origin, trusting its certificate through NODE_EXTRA_CA_CERTS), a signed notification posted as
+//    text/plain starts one execution, a repeat or a tampered message or a foreign topic starts nothing.
 // 2. The lifecycle example (examples/lifecycle.json as shipped): License Updated stores the license; usage
 //    recorded through the ledger-ingest example; License Deprovisioned sends the license's open hour at once (the
 //    emulator bills it); the cancelling Purchase Agreement Ended after it finds nothing left; out-of-order pairs
@@ -15,6 +17,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { FOREIGN_EVENTS } from '../../emulator/foreignEvents';
+import { LIFECYCLE_EXAMPLES } from '../../emulator/lifecycleExamples';
 
 import { EXAMPLE_CUSTOMERS, EXAMPLE_PRODUCT_CODE, postJson, TRIGGER_NODE_TYPE, triggerPath, usageEvent, type ExampleCustomer, type ExampleName, type Workflow } from './lib/examples';
 import { hasEnded, storedExecutions, type StoredExecution } from './lib/executions';
@@ -229,6 +234,23 @@ export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, ch
 	checks.equal('the right key under another header is answered HTTP 401', otherHeader.status, 401);
 	const notAnEvent = await driver.raw(workflow, JSON.stringify({ hello: 'world' }));
 	checks.equal('a body that is not an EventBridge event is answered HTTP 400', notAnEvent.status, 400);
+	// With the right key: what is not an AWS Marketplace seller event, though the copy takes "Other".
+	const noEnvelope = await driver.raw(workflow, JSON.stringify({ 'detail-type': 'License Updated - Manufacturer', source: 'aws.agreement-marketplace' }));
+	const noEnvelopeAgain = await driver.raw(workflow, JSON.stringify({ 'detail-type': 'License Updated - Manufacturer', source: 'aws.agreement-marketplace' }));
+	checks.equal(
+		'a body with a detail-type and source but no id, time or detail is answered HTTP 400, each time it comes',
+		[noEnvelope, noEnvelopeAgain].map((delivery) => [delivery.status, message(delivery.answer)]),
+		[0, 1].map(() => [400, 'The body is not an EventBridge event: "version" must be a string']),
+	);
+	const otherServices = await Promise.all(Object.values(FOREIGN_EVENTS).map(async (event) => [event.source, await driver.raw(workflow, JSON.stringify(event))] as const));
+	checks.equal(
+		'an EC2 instance state change and a Marketplace Catalog API Offer Released are answered HTTP 400: not AWS Marketplace seller events',
+		otherServices.map(([source, delivery]) => [source, delivery.status, message(delivery.answer)]),
+		otherServices.map(([source]) => [source, 400, 'The event is not an AWS Marketplace seller event: its source must be aws.agreement-marketplace or aws.marketplace']),
+	);
+	const license = LIFECYCLE_EXAMPLES['License Updated - Manufacturer'];
+	const fiveMegabytes = await driver.raw(workflow, JSON.stringify({ ...license, id: randomUUID(), detail: { ...license.detail, requestId: randomUUID(), padding: 'x'.repeat(5 * 1024 * 1024) } }));
+	checks.equal('a 5 MB body (EventBridge delivers 256 KB at most) is answered HTTP 413', [fiveMegabytes.status, message(fiveMegabytes.answer)], [413, 'The body is larger than an EventBridge event can be (256 KB)']);
 
 	// A repeated delivery: the same event (id and requestId) again, as EventBridge may send it.
 	const first = deliveries.find(({ example }) => example === 'License Deprovisioned - Manufacturer')!.delivery;
@@ -258,7 +280,11 @@ export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, ch
 	checks.equal('isCancellation is true for the Purchase Agreement Ended (CANCELLED) events only', cancellations.map(({ example }) => example).sort(), ['Purchase Agreement Ended - Manufacturer', 'Purchase Agreement Ended - Proposer']);
 	const refusedIds = [wrongKey, noKey, otherHeader].map((delivery) => (delivery.sent.detail as Json).requestId);
 	checks.equal('the refused deliveries (wrong, missing, misplaced key) started nothing', refusedIds.map((id) => (all.get(id) ?? []).length), [0, 0, 0]);
-	checks.equal('the body that is no event started nothing either (no execution without a requestId)', (all.get(undefined) ?? []).length, 0);
+	checks.equal(
+		'no other execution started: none for the repeat, the body that is no event, the one without an envelope, the EC2 and catalog events, the 5 MB body',
+		[...all.values()].flat().length,
+		deliveries.length,
+	);
 
 	// Legacy SNS: signature checked with the certificate n8n fetches from the emulator (the test origin), text/plain body.
 	log('AWS Marketplace Trigger: legacy SNS messages signed by the emulator (n8n started with AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN)');
