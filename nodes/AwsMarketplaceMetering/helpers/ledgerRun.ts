@@ -43,7 +43,8 @@ export async function meterLedgerUsage(
 		});
 	} catch (error) {
 		const failure = error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error);
-		failure.description = [failure.description, recordedNote(recorded)].filter(Boolean).join(' ') || failure.description;
+		const note = recordedNote(recorded);
+		if (note) failure.description = failure.description ? `${failure.description} ${note}` : note;
 		throw failure;
 	}
 	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
