@@ -6,7 +6,7 @@ import { parseAwsTime } from '../awsTime';
  */
 export const MAX_MESSAGE_AGE_MS = 3_600_000;
 
-/** How far ahead of this machine's clock SNS's may be. */
+/** How far ahead of the n8n host's clock SNS's may be. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Why the message's signed Timestamp rules it out, or undefined when SNS can be sending it now. */

@@ -14,7 +14,7 @@ export const TEST_SNS_ORIGIN_VARIABLE = 'AWS_MARKETPLACE_TRIGGER_TEST_SNS_ORIGIN
 // bucket's host, no Region made up for the occasion.
 const SNS_HOSTS = new Set(AWS_REGIONS.map((region) => endpointHost('sns', region)));
 
-// Only a process on this machine can answer there. The WHATWG URL parser has already turned every
+// Only a process on the n8n host can answer there. The WHATWG URL parser has already turned every
 // spelling of an IPv4 address (0x7f.1, 2130706433) into dotted decimal, and refused 127.0.0.300.
 const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 
