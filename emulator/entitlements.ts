@@ -1,8 +1,7 @@
 // GetEntitlements of the AWS Marketplace Entitlement Service on validated input: the configured entitlements,
 // filtered as AWS describes it (any value of a key, every key), in pages that NextToken continues.
-import { createHash } from 'node:crypto';
-
 import { serviceError } from './errors';
+import { pageOf } from './pages';
 import type { EmulatorEntitlement } from './types';
 
 type FilterName = 'CUSTOMER_IDENTIFIER' | 'CUSTOMER_AWS_ACCOUNT_ID' | 'LICENSE_ARN' | 'DIMENSION';
@@ -47,18 +46,18 @@ export class EntitlementService {
 		if (filter.CUSTOMER_IDENTIFIER && filter.CUSTOMER_AWS_ACCOUNT_ID) {
 			throw serviceError('InvalidParameterException', 'CUSTOMER_IDENTIFIER and CUSTOMER_AWS_ACCOUNT_ID are mutually exclusive: filter on one or the other.');
 		}
-		const query = queryKey(request);
-		const start = request.NextToken === undefined ? 0 : offsetOf(request.NextToken, query);
 		const matching = this.entitlements.filter(
 			(entitlement) =>
 				entitlement.productCode === request.ProductCode &&
 				Object.entries(filter).every(([key, values]) => values.includes(String(entitlement[FILTERED_MEMBER[key as FilterName]] ?? ''))),
 		);
-		const end = start + (request.MaxResults ?? DEFAULT_MAX_RESULTS);
-		return {
-			Entitlements: matching.slice(start, end).map(answer),
-			...(end < matching.length ? { NextToken: tokenOf(end, query) } : {}),
-		};
+		const { page, nextToken } = pageOf(matching, {
+			token: request.NextToken,
+			size: request.MaxResults ?? DEFAULT_MAX_RESULTS,
+			query: queryOf(request),
+			invalidToken: () => serviceError('InvalidParameterException', 'The NextToken is not valid for this request.'),
+		});
+		return { Entitlements: page.map(answer), ...(nextToken ? { NextToken: nextToken } : {}) };
 	}
 }
 
@@ -85,24 +84,9 @@ function answer(entitlement: EmulatorEntitlement): Record<string, unknown> {
 }
 
 /** What a NextToken belongs to: the product and the filters, in any key and value order. */
-function queryKey(request: GetEntitlementsRequest): string {
+function queryOf(request: GetEntitlementsRequest): unknown {
 	const filter = Object.entries(request.Filter ?? {})
 		.map(([key, values]) => [key, [...values].sort()])
 		.sort(([a], [b]) => String(a).localeCompare(String(b)));
-	return createHash('sha256').update(JSON.stringify([request.ProductCode, filter])).digest('hex').slice(0, 16);
-}
-
-function tokenOf(offset: number, query: string): string {
-	return Buffer.from(JSON.stringify({ offset, query })).toString('base64url');
-}
-
-/** A token of another query, or none of the emulator's, is refused rather than read as a page of this one. */
-function offsetOf(token: string, query: string): number {
-	try {
-		const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown; query?: unknown };
-		if (parsed.query === query && Number.isInteger(parsed.offset) && (parsed.offset as number) >= 0) return parsed.offset as number;
-	} catch {
-		// Not one of ours: refused below.
-	}
-	throw serviceError('InvalidParameterException', 'The NextToken is not valid for this request.');
+	return [request.ProductCode, filter];
 }

@@ -43,8 +43,8 @@ export class FaultInjector {
 		return this.roll(this.faults.dropRate);
 	}
 
-	/** Throws the ThrottlingException or InternalServiceErrorException this request draws, if any. */
-	admit(operation: string): void {
+	/** Throws the ThrottlingException or server error (the service's name for it) this request draws, if any. */
+	admit(operation: string, serverError = 'InternalServiceErrorException'): void {
 		if (this.roll(this.faults.throttleRate)) throw new ServiceError('ThrottlingException', 'Rate exceeded');
 		const quota = this.faults.quotaPerSecond;
 		if (quota !== undefined && quota > 0) {
@@ -57,7 +57,7 @@ export class FaultInjector {
 			window.push(now);
 		}
 		if (this.roll(this.faults.serverErrorRate)) {
-			throw new ServiceError('InternalServiceErrorException', 'An internal error has occurred. Retry your request.', 500);
+			throw new ServiceError(serverError, 'An internal error has occurred. Retry your request.', 500);
 		}
 	}
 

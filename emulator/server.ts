@@ -1,9 +1,10 @@
-// The HTTP front end: routes awsJson metering and entitlement calls, awsQuery STS calls and the unsigned admin endpoints,
+// The HTTP front end: routes awsJson metering, entitlement and agreement calls, awsQuery STS calls and the unsigned admin endpoints,
 // authenticates, injects faults, logs every request and counts outcomes.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { AgreementService } from './agreements';
 import { CredentialStore, DEFAULT_TEST_CREDENTIAL } from './credentials';
 import { EntitlementService } from './entitlements';
 import { ServiceError } from './errors';
@@ -15,16 +16,34 @@ import { claimedAccessKeyId, header, type IncomingSignedRequest } from './sigv4'
 import { StsService, stsError } from './sts';
 import type { Emulator, EmulatorFaults, EmulatorOptions, EmulatorStats, MeteredQuantityFilter, RequestLogEntry } from './types';
 import { UsageSigner } from './usageSigner';
-import { validateRequest } from './validation';
+import { AGREEMENT_OPERATIONS, validateRequest } from './validation';
 
 const TARGET_PREFIX = 'AWSMPMeteringService.';
 const OPERATIONS = new Set(['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer']);
 const ENTITLEMENT_TARGET = 'AWSMPEntitlementService.GetEntitlements';
 /** The Entitlement Service's only Region: its requests are signed for it whatever the emulator's `region`. */
 const ENTITLEMENT_REGION = 'us-east-1';
+const AGREEMENT_TARGET_PREFIX = 'AWSMPCommerceService_v20200301.';
+/** The Agreement Service's Region, as the Entitlement Service's. */
+const AGREEMENT_REGION = 'us-east-1';
 /** "BatchMeterUsage requests must be less than 1MB in size"; the same limit guards the other operations. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
+/** The Agreement Service speaks awsJson 1.0. */
+const JSON_1_0_TYPE = 'application/x-amz-json-1.0';
+
+type Service = 'metering' | 'entitlement' | 'agreement';
+
+/** The service and operation an X-Amz-Target names, known or not; undefined for none of the three services. */
+function routeOf(target: string | undefined): { service: Service; operation: string } | undefined {
+	if (target === ENTITLEMENT_TARGET) return { service: 'entitlement', operation: 'GetEntitlements' };
+	if (target?.startsWith(TARGET_PREFIX)) return { service: 'metering', operation: target.slice(TARGET_PREFIX.length) };
+	if (target?.startsWith(AGREEMENT_TARGET_PREFIX)) return { service: 'agreement', operation: target.slice(AGREEMENT_TARGET_PREFIX.length) };
+	return undefined;
+}
+
+const served = (route: { service: Service; operation: string }) =>
+	route.service === 'entitlement' || (route.service === 'metering' ? OPERATIONS.has(route.operation) : AGREEMENT_OPERATIONS.has(route.operation));
 
 interface Reply {
 	status: number;
@@ -32,10 +51,10 @@ interface Reply {
 	body: string;
 }
 
-const jsonError = (error: ServiceError): Reply => ({
+const jsonError = (error: ServiceError, contentType = JSON_TYPE): Reply => ({
 	status: error.status,
-	contentType: JSON_TYPE,
-	body: JSON.stringify({ __type: error.type, message: error.message }),
+	contentType,
+	body: JSON.stringify({ __type: error.type, message: error.message, ...error.members }),
 });
 
 async function readBody(request: IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
@@ -93,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		usageSigner,
 	);
 	const entitlements = new EntitlementService(options.entitlements, options.products && new Set(options.products.map((product) => product.productCode)));
+	const agreements = new AgreementService(options.agreements, options.products);
 	const sts = new StsService(credentials);
 	const log: RequestLogEntry[] = [];
 	let counts: Record<string, Record<string, number>> = {};
@@ -140,9 +160,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		return { method: request.method ?? 'POST', path: url.pathname, query, headers: request.headers, body };
 	};
 
-	const handleMetering = async (request: IncomingMessage, response: ServerResponse, entry: RequestLogEntry, url: URL, body: Buffer) => {
+	const handleJson = async (request: IncomingMessage, response: ServerResponse, entry: RequestLogEntry, url: URL, body: Buffer, service: Service) => {
 		const requestId = randomUUID();
 		const operation = entry.operation;
+		const contentType = service === 'agreement' ? JSON_1_0_TYPE : JSON_TYPE;
+		// The Agreement Service's name for it; the Metering and Entitlement Services' InternalServiceErrorException.
+		const internalError = service === 'agreement' ? 'InternalServerException' : 'InternalServiceErrorException';
 		if (faults.faults.hang) {
 			// Accepted, never answered: the client's timeout (or stop()) ends it.
 			entry.errorType = 'Hung';
@@ -156,19 +179,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const records = (parsed as { UsageRecords?: unknown } | undefined)?.UsageRecords;
 		if (operation === 'BatchMeterUsage' && Array.isArray(records)) entry.records = records.length;
 		try {
-			const entitlement = operation === 'GetEntitlements';
-			const caller = await credentials.authenticate(signedRequest(request, url, body), 'aws-marketplace', entitlement ? ENTITLEMENT_REGION : region, now());
+			const signingRegion = { metering: region, entitlement: ENTITLEMENT_REGION, agreement: AGREEMENT_REGION }[service];
+			const caller = await credentials.authenticate(signedRequest(request, url, body), 'aws-marketplace', signingRegion, now());
 			entry.accessKeyId = caller.accessKeyId;
 			credentials.authorize(caller, `aws-marketplace:${operation}`);
-			if (disabledOperations.has(operation)) throw new ServiceError('DisabledApiException', 'The API is disabled in the Region.');
+			if (service === 'metering' && disabledOperations.has(operation)) throw new ServiceError('DisabledApiException', 'The API is disabled in the Region.');
 			// DryRun checks permissions only: answered before faults, model validation and the operation's checks.
 			if (operation === 'MeterUsage' && (parsed as { DryRun?: unknown } | undefined)?.DryRun === true) {
 				throw new ServiceError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
 			}
-			faults.admit(operation);
+			faults.admit(operation, internalError);
 			if (parsed === undefined) throw new ServiceError('SerializationException', 'The request body is not valid JSON.', 400, ['The request body is not valid JSON']);
 			validateRequest(operation, parsed);
-			const result = entitlement ? { body: entitlements.getEntitlements(parsed) } : metering.handle(operation, parsed, caller, now());
+			const result =
+				service === 'entitlement'
+					? { body: entitlements.getEntitlements(parsed) }
+					: service === 'agreement'
+						? { body: agreements.handle(operation, parsed, caller, now()) }
+						: metering.handle(operation, parsed, caller, now());
 			if (result.unprocessed !== undefined) entry.unprocessed = result.unprocessed;
 			if (drop) {
 				// Processed, but the answer is lost with the connection.
@@ -177,11 +205,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				later(latency, () => request.socket.destroy());
 				return;
 			}
-			answer(entry, response, { status: 200, contentType: JSON_TYPE, body: JSON.stringify(result.body) }, requestId, undefined, latency);
+			answer(entry, response, { status: 200, contentType, body: JSON.stringify(result.body) }, requestId, undefined, latency);
 		} catch (error) {
-			const failure = error instanceof ServiceError ? error : new ServiceError('InternalServiceErrorException', `The emulator failed: ${(error as Error).message}`, 500);
+			const failure = error instanceof ServiceError ? error : new ServiceError(internalError, `The emulator failed: ${(error as Error).message}`, 500);
 			if (failure.validationErrors) entry.validationErrors = failure.validationErrors;
-			answer(entry, response, jsonError(failure), requestId, failure.type, latency);
+			answer(entry, response, jsonError(failure, contentType), requestId, failure.type, latency);
 		}
 	};
 
@@ -217,6 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		log.length = 0;
 		counts = {};
 		metering.reset();
+		agreements.reset();
 		lifecycle.reset();
 		faults.reset();
 	};
@@ -258,9 +287,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const target = header(request.headers, 'x-amz-target');
 		const contentType = header(request.headers, 'content-type') ?? '';
 		const form = !target && contentType.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body.toString('utf8')) : undefined;
+		const route = routeOf(target);
 		const entry: RequestLogEntry = {
 			time: now().toISOString(),
-			operation: target === ENTITLEMENT_TARGET ? 'GetEntitlements' : target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : (form?.get('Action') ?? 'Unknown'),
+			operation: route?.operation ?? form?.get('Action') ?? 'Unknown',
 			httpStatus: 0,
 			accessKeyId: claimedAccessKeyId(request.headers),
 			sessionToken: header(request.headers, 'x-amz-security-token') !== undefined,
@@ -273,11 +303,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			return answer(entry, response, jsonError(new ServiceError('RequestEntityTooLargeException', message, 413)), randomUUID(), 'RequestEntityTooLargeException');
 		}
 		if (form) return handleSts(request, response, entry, url, body, form);
-		if (request.method !== 'POST' || !(OPERATIONS.has(entry.operation) || target === ENTITLEMENT_TARGET)) {
+		if (request.method !== 'POST' || !route || !served(route)) {
 			const unknown = new ServiceError('UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname} ${target ?? '(no X-Amz-Target)'}`);
 			return answer(entry, response, jsonError(unknown), randomUUID(), unknown.type);
 		}
-		return handleMetering(request, response, entry, url, body);
+		return handleJson(request, response, entry, url, body, route.service);
 	};
 
 	// Started once the options are known to be good: a failed start leaves nothing listening.

@@ -60,7 +60,103 @@ export interface EmulatorEntitlement {
 	expirationDate?: string;
 }
 
-/** Failures injected into metering operations and GetEntitlements (never into STS or the admin endpoints). */
+/**
+ * An agreement of the AWS Marketplace Agreement Service, seen by its proposer (the seller) and its acceptor (the
+ * buyer), with what hangs off it. Times are ISO 8601 here and epoch seconds on the wire.
+ */
+export interface EmulatorAgreement {
+	agreementId: string;
+	/** The buyer's account. */
+	acceptorAccountId: string;
+	/** The seller's account; default 123456789012, the account of the emulator's default key. */
+	proposerAccountId?: string;
+	/** Default 'PurchaseAgreement'. */
+	agreementType?: string;
+	/** ACTIVE, ARCHIVED, CANCELLED, EXPIRED, RENEWED, REPLACED, ROLLED_BACK, SUPERSEDED or TERMINATED. */
+	status: string;
+	/** The agreement's resource: the product's ID (prod-…), not its product code. */
+	productId: string;
+	/** SaaSProduct, AmiProduct, ContainerProduct, ProfessionalServicesProduct or MachineLearningProduct. */
+	productType: string;
+	/** A configured product's code: the terms' dimensions must be among its dimensions. */
+	productCode?: string;
+	offerId: string;
+	offerSetId?: string;
+	acceptanceTime: string;
+	startTime: string;
+	/** None for pay-as-you-go agreements. */
+	endTime?: string;
+	/** Default acceptanceTime. */
+	lastUpdateTime?: string;
+	/** Default the agreement's own ID. */
+	initialAgreementId?: string;
+	/** The License Manager licenses of the agreement's entitlements. */
+	licenseArns?: string[];
+	estimatedCharges?: { currencyCode: string; agreementValue: string };
+	endTimeBehavior?: { type: string; reasonCode?: string; renewalOfferId?: string };
+	/** AcceptedTerm unions as AWS answers them ({ usageBasedPricingTerm: {...} }), with ISO 8601 dates. */
+	terms?: Record<string, unknown>[];
+	/** What the acceptor is charged (ListAgreementCharges). */
+	charges?: EmulatorCharge[];
+	/** The seller's invoices of the agreement, one line item group each (ListAgreementInvoiceLineItems). */
+	invoices?: EmulatorInvoice[];
+	cancellationRequests?: EmulatorCancellationRequest[];
+	billingAdjustments?: EmulatorBillingAdjustment[];
+}
+
+export interface EmulatorCharge {
+	id: string;
+	amount: string;
+	currencyCode: string;
+	/** Default 1. */
+	revision?: number;
+	time?: string;
+	purchaseOrderReference?: string;
+}
+
+export interface EmulatorInvoice {
+	invoiceId: string;
+	/** INVOICE or CREDIT_MEMO. */
+	invoiceType: string;
+	/** Before tax. */
+	amount: string;
+	/** The most that billing adjustments may refund of it, in all. */
+	maxAdjustmentAmount: string;
+	currencyCode: string;
+	billingPeriod: { month: number; year: number };
+	issuedTime: string;
+	/** Default Amazon Web Services, Inc. */
+	invoicingEntity?: { legalName: string; branchName?: string };
+}
+
+export interface EmulatorCancellationRequest {
+	agreementCancellationRequestId: string;
+	reasonCode: string;
+	description?: string;
+	/** PENDING_APPROVAL, APPROVED, REJECTED, CANCELLED or VALIDATION_FAILED. */
+	status: string;
+	statusMessage?: string;
+	createdAt: string;
+	updatedAt?: string;
+}
+
+export interface EmulatorBillingAdjustment {
+	billingAdjustmentRequestId: string;
+	originalInvoiceId: string;
+	adjustmentAmount: string;
+	currencyCode: string;
+	adjustmentReasonCode: string;
+	description?: string;
+	/** PENDING, COMPLETED or VALIDATION_FAILED. */
+	status: string;
+	statusMessage?: string;
+	createdAt: string;
+	updatedAt?: string;
+	/** The client token it was created with: the same token again answers this request. */
+	clientToken?: string;
+}
+
+/** Failures injected into metering operations, GetEntitlements and the Agreement Service (never into STS or the admin endpoints). */
 export interface EmulatorFaults {
 	/** Added to every metering response. */
 	latencyMs?: number;
@@ -96,6 +192,8 @@ export interface EmulatorOptions {
 	registrationTokens?: EmulatorRegistrationToken[];
 	/** What GetEntitlements answers, in this order; default none (every answer an empty list). */
 	entitlements?: EmulatorEntitlement[];
+	/** What the Agreement Service answers; default none. */
+	agreements?: EmulatorAgreement[];
 	/**
 	 * How old a BatchMeterUsage record may be, in hours; default 24 (a record this old or older is rejected). Whatever
 	 * the window, usage of the previous UTC month is accepted only until 06:00 UTC on the 1st.
@@ -133,7 +231,7 @@ export interface EmulatorOptions {
 export interface RequestLogEntry {
 	/** Arrival time (ISO 8601) by the emulator's clock. */
 	time: string;
-	/** BatchMeterUsage | MeterUsage | RegisterUsage | ResolveCustomer | GetEntitlements | AssumeRole | GetCallerIdentity | Unknown */
+	/** BatchMeterUsage | MeterUsage | RegisterUsage | ResolveCustomer | GetEntitlements | an Agreement Service operation | AssumeRole | GetCallerIdentity | Unknown */
 	operation: string;
 	/** 0 when the connection was dropped or hung. */
 	httpStatus: number;
@@ -142,7 +240,7 @@ export interface RequestLogEntry {
 	accessKeyId?: string;
 	/** Whether the request carried X-Amz-Security-Token. */
 	sessionToken: boolean;
-	/** The parsed request: JSON for metering, form fields for STS. */
+	/** The parsed request: JSON for metering and agreements, form fields for STS. */
 	body?: unknown;
 	/** Every model constraint the request broke. */
 	validationErrors?: string[];

@@ -1,11 +1,11 @@
-// The request shapes of the Metering model (botocore meteringmarketplace 2016-01-14) and of GetEntitlements
-// (marketplace-entitlement 2017-01-11), checked the way AWS's
-// front end does: a JSON value of the wrong type is a SerializationException, a broken constraint a
+// The request shapes of the Metering model (botocore meteringmarketplace 2016-01-14), of GetEntitlements
+// (marketplace-entitlement 2017-01-11) and of the Agreement Service's operations (marketplace-agreement 2020-03-01,
+// botocore 1.43), checked the way AWS's front end does: a JSON value of the wrong type is a SerializationException, a broken constraint a
 // ValidationException listing every violation as "Value 'x' at 'a.1.member.b' failed to satisfy constraint: ...".
 import { ServiceError } from './errors';
 
 type Shape =
-	| { type: 'string'; min?: number; max?: number; pattern?: string }
+	| { type: 'string'; min?: number; max?: number; pattern?: string; enum?: string[] }
 	| { type: 'integer'; min?: number; max?: number }
 	| { type: 'boolean' }
 	| { type: 'timestamp' }
@@ -54,6 +54,111 @@ const usageRecord: Shape = {
 	},
 };
 
+// The Agreement Service (awsJson 1.0, camelCase members).
+const agreementId: Shape = { type: 'string', min: 1, max: 64, pattern: '[A-Za-z0-9_/-]+' };
+const cancellationRequestId: Shape = { type: 'string', min: 1, max: 64, pattern: 'acr-[a-zA-Z0-9]+' };
+const pageSize: Shape = { type: 'integer', min: 1, max: 50 };
+const pageToken: Shape = { type: 'string', min: 0, max: 8192, pattern: '[a-zA-Z0-9+/=_-]+' };
+const catalog: Shape = { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9.-]+' };
+const agreementType: Shape = { type: 'string', min: 1, max: 64, pattern: '[A-Za-z]+' };
+const cancellationRequest: Shape = {
+	type: 'structure',
+	required: ['agreementId', 'agreementCancellationRequestId'],
+	members: { agreementId, agreementCancellationRequestId: cancellationRequestId },
+};
+const billingAdjustmentEntry: Shape = {
+	type: 'structure',
+	required: ['agreementId', 'originalInvoiceId', 'adjustmentAmount', 'currencyCode', 'adjustmentReasonCode', 'clientToken'],
+	members: {
+		agreementId,
+		originalInvoiceId: { type: 'string', min: 1, max: 255 },
+		adjustmentAmount: { type: 'string', pattern: '[0-9]*(\\.[0-9]{0,8})?' },
+		currencyCode: { type: 'string', min: 3, max: 3, pattern: '[A-Z]+' },
+		adjustmentReasonCode: {
+			type: 'string',
+			enum: [
+				'INCORRECT_TERMS_ACCEPTED',
+				'INCORRECT_METERING',
+				'TEST_ENVIRONMENT_CHARGES',
+				'ALTERNATIVE_PROCUREMENT_CHANNEL',
+				'UNINTENDED_RENEWAL',
+				'BUYER_DISSATISFACTION',
+				'OTHER',
+			],
+		},
+		description: { type: 'string', min: 1, max: 500 },
+		clientToken: { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9-]+' },
+	},
+};
+const AGREEMENT_SHAPES: Record<string, Shape> = {
+	DescribeAgreement: { type: 'structure', required: ['agreementId'], members: { agreementId } },
+	GetAgreementTerms: { type: 'structure', required: ['agreementId'], members: { agreementId, maxResults: pageSize, nextToken: pageToken } },
+	SearchAgreements: {
+		type: 'structure',
+		members: {
+			catalog,
+			filters: {
+				type: 'list',
+				min: 1,
+				max: 10,
+				member: {
+					type: 'structure',
+					members: {
+						name: { type: 'string', min: 1, max: 32, pattern: '[A-Za-z_]+' },
+						values: { type: 'list', min: 1, max: 1, member: { type: 'string', min: 1, max: 64, pattern: '[A-Za-z0-9+:_-]+' } },
+					},
+				},
+			},
+			sort: {
+				type: 'structure',
+				members: { sortBy: { type: 'string', min: 1, max: 255, pattern: '[A-Za-z_]+' }, sortOrder: { type: 'string', enum: ['ASCENDING', 'DESCENDING'] } },
+			},
+			maxResults: pageSize,
+			nextToken: pageToken,
+		},
+	},
+	ListAgreementCharges: { type: 'structure', members: { catalog, agreementId, agreementType, maxResults: pageSize, nextToken: pageToken } },
+	ListAgreementInvoiceLineItems: {
+		type: 'structure',
+		required: ['agreementId', 'groupBy'],
+		members: {
+			agreementId,
+			groupBy: { type: 'string', enum: ['INVOICE_ID'] },
+			invoiceId: agreementId,
+			invoiceType: { type: 'string', enum: ['INVOICE', 'CREDIT_MEMO'] },
+			invoiceBillingPeriod: {
+				type: 'structure',
+				required: ['month', 'year'],
+				members: { month: { type: 'integer', min: 1, max: 12 }, year: { type: 'integer', min: 2023, max: 2050 } },
+			},
+			beforeIssuedTime: { type: 'timestamp' },
+			afterIssuedTime: { type: 'timestamp' },
+			maxResults: pageSize,
+			nextToken: pageToken,
+		},
+	},
+	GetAgreementCancellationRequest: cancellationRequest,
+	AcceptAgreementCancellationRequest: cancellationRequest,
+	RejectAgreementCancellationRequest: {
+		type: 'structure',
+		required: ['agreementId', 'agreementCancellationRequestId', 'rejectionReason'],
+		members: { agreementId, agreementCancellationRequestId: cancellationRequestId, rejectionReason: { type: 'string', min: 1, max: 2000 } },
+	},
+	BatchCreateBillingAdjustmentRequest: {
+		type: 'structure',
+		required: ['billingAdjustmentRequestEntries'],
+		members: { billingAdjustmentRequestEntries: { type: 'list', member: billingAdjustmentEntry } },
+	},
+	GetBillingAdjustmentRequest: {
+		type: 'structure',
+		required: ['agreementId', 'billingAdjustmentRequestId'],
+		members: { agreementId, billingAdjustmentRequestId: { type: 'string', min: 1, max: 64, pattern: 'ba-[a-zA-Z0-9]+' } },
+	},
+};
+
+/** The Agreement Service operations the emulator serves. */
+export const AGREEMENT_OPERATIONS = new Set(Object.keys(AGREEMENT_SHAPES));
+
 export const REQUEST_SHAPES: Record<string, Shape> = {
 	BatchMeterUsage: {
 		type: 'structure',
@@ -101,6 +206,7 @@ export const REQUEST_SHAPES: Record<string, Shape> = {
 			MaxResults: { type: 'integer', min: 1, max: 25 },
 		},
 	},
+	...AGREEMENT_SHAPES,
 };
 
 const patterns = new Map<string, RegExp>();
@@ -156,6 +262,7 @@ function check(value: unknown, shape: Shape, path: string, found: Findings): voi
 			if (shape.min !== undefined && value.length < shape.min) violation(found, value, path, `Member must have length greater than or equal to ${shape.min}`);
 			if (shape.max !== undefined && value.length > shape.max) violation(found, value, path, `Member must have length less than or equal to ${shape.max}`);
 			if (shape.pattern !== undefined && !fullMatch(shape.pattern).test(value)) violation(found, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+			if (shape.enum !== undefined && !shape.enum.includes(value)) violation(found, value, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
 			return;
 		case 'integer':
 			if (typeof value !== 'number' || !Number.isInteger(value) || value > INT_MAX || value < -INT_MAX - 1) return wrongType(found, value, path, shape);

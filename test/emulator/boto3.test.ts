@@ -42,6 +42,36 @@ interface Observation {
 			{ customerAWSAccountId: '111122223333', productCode: 'prod-saas', licenseArn: LICENSE },
 			{ customerAWSAccountId: '777788889999', customerIdentifier: 'legacy-1', productCode: 'prod-saas' },
 		],
+		agreements: [
+			{
+				agreementId: 'agmt-boto3',
+				acceptorAccountId: '111122223333',
+				status: 'ACTIVE',
+				productId: 'prod-boto3',
+				productType: 'SaaSProduct',
+				productCode: 'prod-saas',
+				offerId: 'offer-boto3',
+				acceptanceTime: '2026-01-01T00:00:00Z',
+				startTime: '2026-01-01T00:00:00Z',
+				endTime: '2027-01-01T00:00:00Z',
+				licenseArns: [LICENSE],
+				terms: [
+					{ freeTrialPricingTerm: { type: 'FreeTrialPricingTerm', id: 'term-trial', duration: 'P14D', grants: [{ dimensionKey: 'users', maxQuantity: 3 }] } },
+					{ usageBasedPricingTerm: { type: 'UsageBasedPricingTerm', id: 'term-usage', currencyCode: 'USD', rateCards: [{ rateCard: [{ dimensionKey: 'requests', price: '0.01' }] }] } },
+					{ validityTerm: { type: 'ValidityTerm', id: 'term-validity', agreementStartDate: '2026-01-01T00:00:00Z', agreementEndDate: '2027-01-01T00:00:00Z' } },
+				],
+			},
+			{
+				agreementId: 'agmt-boto3pay',
+				acceptorAccountId: '777788889999',
+				status: 'ACTIVE',
+				productId: 'prod-boto3',
+				productType: 'SaaSProduct',
+				offerId: 'offer-boto3',
+				acceptanceTime: '2026-02-01T00:00:00Z',
+				startTime: '2026-02-01T00:00:00Z',
+			},
+		],
 		registrationTokens: [
 			{ token: 'token-new', customerAWSAccountId: '111122223333', customerIdentifier: '', productCode: 'prod-saas', licenseArn: LICENSE },
 			{ token: 'token-legacy', customerAWSAccountId: '777788889999', customerIdentifier: 'legacy-1', productCode: 'prod-saas' },
@@ -145,6 +175,56 @@ interface Observation {
 		});
 		expect(seen.roleCall.result).toMatchObject({ CustomerAWSAccountId: '111122223333' });
 		expect(seen.roleIdentity.result).toMatchObject({ Arn: 'arn:aws:sts::210987654321:assumed-role/Metering/boto3', Account: '210987654321' });
+	});
+
+	it('parses the Agreement Service’s answers (awsJson 1.0) into its model: DescribeAgreement, GetAgreementTerms, SearchAgreements', () => {
+		expect(seen.describeAgreement.result).toEqual({
+			agreementId: 'agmt-boto3',
+			acceptor: { accountId: '111122223333' },
+			proposer: { accountId: '123456789012' },
+			startTime: { datetime: '2026-01-01T00:00:00+00:00' },
+			endTime: { datetime: '2027-01-01T00:00:00+00:00' },
+			acceptanceTime: { datetime: '2026-01-01T00:00:00+00:00' },
+			agreementType: 'PurchaseAgreement',
+			proposalSummary: { resources: [{ id: 'prod-boto3', type: 'SaaSProduct' }], offerId: 'offer-boto3' },
+			status: 'ACTIVE',
+			// The emulator's initialAgreementId is newer than this botocore's model, which drops what it does not know.
+		});
+		expect(seen.describeUnknownAgreement).toEqual(modelled('ResourceNotFoundException'));
+		expect(seen.agreementTerms.result).toEqual({
+			acceptedTerms: [
+				{ freeTrialPricingTerm: { type: 'FreeTrialPricingTerm', id: 'term-trial', duration: 'P14D', grants: [{ dimensionKey: 'users', maxQuantity: 3 }] } },
+				{ usageBasedPricingTerm: { type: 'UsageBasedPricingTerm', id: 'term-usage', currencyCode: 'USD', rateCards: [{ rateCard: [{ dimensionKey: 'requests', price: '0.01' }] }] } },
+				{
+					validityTerm: {
+						type: 'ValidityTerm',
+						id: 'term-validity',
+						agreementStartDate: { datetime: '2026-01-01T00:00:00+00:00' },
+						agreementEndDate: { datetime: '2027-01-01T00:00:00+00:00' },
+					},
+				},
+			],
+		});
+		// boto3's own paginator follows the emulator's nextToken; the agreement without an end comes last.
+		expect(seen.searchAgreements.result).toEqual(['agmt-boto3', 'agmt-boto3pay']);
+		// What this botocore's model knows of a summary (entitlements, lastUpdateTime and the rest are newer).
+		expect(seen.searchAgreementsPage.result).toEqual({
+			agreementViewSummaries: [
+				{
+					agreementId: 'agmt-boto3',
+					acceptanceTime: { datetime: '2026-01-01T00:00:00+00:00' },
+					startTime: { datetime: '2026-01-01T00:00:00+00:00' },
+					endTime: { datetime: '2027-01-01T00:00:00+00:00' },
+					agreementType: 'PurchaseAgreement',
+					acceptor: { accountId: '111122223333' },
+					proposer: { accountId: '123456789012' },
+					proposalSummary: { resources: [{ id: 'prod-boto3', type: 'SaaSProduct' }], offerId: 'offer-boto3' },
+					status: 'ACTIVE',
+				},
+			],
+			nextToken: expect.any(String),
+		});
+		expect(seen.searchWithoutPartyType).toEqual(modelled('ValidationException'));
 	});
 
 	it('parses injected throttling and server errors', () => {

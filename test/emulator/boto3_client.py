@@ -23,12 +23,12 @@ LICENSE = 'arn:aws:license-manager::123456789012:license:l-000000000000000000000
 CONFIG = Config(retries={'total_max_attempts': 1, 'mode': 'standard'})
 
 
-def client(name='default', service='meteringmarketplace', url=URL, **overrides):
+def client(name='default', service='meteringmarketplace', url=URL, region=REGION, **overrides):
     keys = {**KEYS[name], **overrides}
     return boto3.client(
         service,
         endpoint_url=url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=keys['accessKeyId'],
         aws_secret_access_key=keys['secretAccessKey'],
         aws_session_token=keys.get('sessionToken'),
@@ -130,6 +130,20 @@ def main():
         observe('roleIdentity', lambda: client('role', service='sts').get_caller_identity())
         # Keep the temporary secret out of the printed observations.
         observations['assumeRole']['result']['Credentials'] = {key: type(value).__name__ for key, value in issued.items()}
+
+    # The Agreement Service answers in us-east-1 only, whatever the emulator's Region.
+    agreements = client(service='marketplace-agreement', region='us-east-1')
+    observe('describeAgreement', lambda: agreements.describe_agreement(agreementId='agmt-boto3'), agreements)
+    observe('describeUnknownAgreement', lambda: agreements.describe_agreement(agreementId='agmt-unknown'), agreements)
+    observe('agreementTerms', lambda: agreements.get_agreement_terms(agreementId='agmt-boto3'), agreements)
+    search = {'filters': [{'name': 'PartyType', 'values': ['Proposer']}, {'name': 'AgreementType', 'values': ['PurchaseAgreement']}]}
+    observe('searchAgreements', lambda: [
+        summary['agreementId']
+        for page in agreements.get_paginator('search_agreements').paginate(**search, PaginationConfig={'PageSize': 1})
+        for summary in page['agreementViewSummaries']
+    ], agreements)
+    observe('searchAgreementsPage', lambda: agreements.search_agreements(**search, maxResults=1), agreements)
+    observe('searchWithoutPartyType', lambda: agreements.search_agreements(filters=search['filters'][1:]), agreements)
 
     set_faults({'throttleRate': 1})
     observe('throttled', lambda: metering.resolve_customer(RegistrationToken='token-new'))

@@ -1,3 +1,4 @@
+import { MarketplaceAgreementClient } from '@aws-sdk/client-marketplace-agreement';
 import { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import { Hash } from '@smithy/core/serde';
@@ -55,6 +56,16 @@ export function entitlementClient(
 ): MarketplaceEntitlementServiceClient {
 	const { accessKeyId, secretAccessKey, sessionToken } = credentials;
 	return new MarketplaceEntitlementServiceClient({ endpoint: emulator.url, region, credentials: { accessKeyId, secretAccessKey, sessionToken }, maxAttempts: 1 });
+}
+
+/** A real Agreement Service client pointed at the emulator: us-east-1, the service's Region, without SDK retries. */
+export function agreementClient(
+	emulator: Emulator,
+	credentials: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'> = DEFAULT_TEST_CREDENTIAL,
+	region = 'us-east-1',
+): MarketplaceAgreementClient {
+	const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+	return new MarketplaceAgreementClient({ endpoint: emulator.url, region, credentials: { accessKeyId, secretAccessKey, sessionToken }, maxAttempts: 1 });
 }
 
 export interface RawRequest {
