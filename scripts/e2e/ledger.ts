@@ -181,10 +181,12 @@ function describeExpected(expected: Expected[]): string {
 	const onTime = expected.filter(([, status, , carried]) => status === 'Recorded' && carried === undefined).length;
 	const duplicates = expected.filter(([, status]) => status === 'DuplicateEvent').length;
 	const afterFinal = expected.filter(([, status]) => status === 'AfterFinalReport').length;
+	const expired = expected.filter(([, status]) => status === 'Expired').length;
 	if (onTime) parts.push(`${onTime} recorded in their own hour`);
 	if (late) parts.push(`${late} late, carried to a later hour not yet sent`);
 	if (duplicates) parts.push(`${duplicates} duplicate${duplicates > 1 ? 's' : ''} counted once`);
 	if (afterFinal) parts.push(`${afterFinal} after the final report, not to be billed`);
+	if (expired) parts.push(`${expired} past AWS's deadline for its hour, Expired and never billed`);
 	return parts.join(', ');
 }
 
@@ -299,6 +301,8 @@ export async function checkLedgerFlows(
 			s.event('e3', acme, api, 3, 10, 999),
 			s.event('e10', globex, users, 2, 5, 4),
 			s.event('e11', acme, api, 3, 45, 15),
+			// 26 hours late: past AWS's deadline for its hour, never billed in another one.
+			s.event('e-stale', globex, api, 26, 10, 500),
 		],
 		[
 			['e8', 'Recorded', 4, 5],
@@ -307,6 +311,7 @@ export async function checkLedgerFlows(
 			['e3', 'DuplicateEvent', 3],
 			['e10', 'Recorded', 2],
 			['e11', 'Recorded', 2, 3],
+			['e-stale', 'Expired', 26],
 		],
 	);
 	log('Hourly run 2');
@@ -539,8 +544,9 @@ export async function checkLedgerFlows(
 	);
 
 	// 9. The whole point: the emulator billed the events, exactly. Every distinct event ID counts once, with the
-	// quantity it first came with; AWS refuses Initech's license; e19 came after Globex's final report.
-	const unbillable = (event: Json) => event.licenseArn === initech.licenseArn || event.eventId === 'e19';
+	// quantity it first came with; AWS refuses Initech's license; e19 came after Globex's final report; e-stale came past
+	// its hour's deadline.
+	const unbillable = (event: Json) => event.licenseArn === initech.licenseArn || event.eventId === 'e19' || event.eventId === 'e-stale';
 	const distinct = new Map<string, Json>();
 	for (const event of s.posted) if (!distinct.has(String(event.eventId))) distinct.set(String(event.eventId), event);
 	const seriesOf = (key: string) => key.split('|').slice(0, 3).join('|');

@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import type { RequestLogEntry } from '../../emulator';
 import { checkLedgerFlows, ledgerTestWorkflows } from './ledger';
+import { checkRetriedExecution, retryTestWorkflow } from './retry';
 import { node, postRegistrationToken, webhookPath, withPublicKey, type Workflow } from './lib/examples';
 import { installedN8nVersion, nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
 import { runMain } from './lib/main';
@@ -200,7 +201,12 @@ async function main(): Promise<number> {
 			const foreignKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 			const { containerStart } = workflows;
 			[triggerTest] = triggerTestWorkflows(workflows);
-			return [withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`), ...ledgerTestWorkflows(workflows), triggerTest];
+			return [
+				withPublicKey(containerStart, foreignKey, WRONG_KEY_WORKFLOW_ID, `${containerStart.name} (wrong public key)`),
+				...ledgerTestWorkflows(workflows),
+				retryTestWorkflow(Object.values(workflows)),
+				triggerTest,
+			];
 		},
 	});
 	const version = installedN8nVersion();
@@ -225,6 +231,8 @@ async function main(): Promise<number> {
 	} finally {
 		await server.stop();
 	}
+	// Last: its keys in the embedded ledger would stand among those the ledger's checks compare with AWS's billing.
+	await checkRetriedExecution(stack, checks, log);
 	await stack.emulator.stop();
 	process.stdout.write(`\nEnd-to-end on real n8n ${version}: ${checks.summary()} in ${Math.round((Date.now() - started) / 1000)} s\n`);
 	return checks.failed === 0 ? 0 : 1;

@@ -62,10 +62,16 @@ function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: Ou
 	};
 	const note = [eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. ');
 	// Its key was settled by this run: what AWS answered speaks for the event too.
-	if (key && (outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent')) {
+	if (key && outcome.status === 'Recorded') {
 		const { json, error } = keyJson(key, ctx);
-		const notes = [outcome.status === 'DuplicateEvent' ? note : lateNote(outcome), json.note].filter(Boolean).join('. ');
+		const notes = [lateNote(outcome), json.note].filter(Boolean).join('. ');
 		return { source: outcome.source, json: { ...json, ...where, ...(notes ? { note: notes } : {}) }, error };
+	}
+	// Counted before (n8n's Retry of a failed run): the status says so, recordStatus what AWS answered for its hour now.
+	if (key && outcome.status === 'DuplicateEvent') {
+		const { json, error } = keyJson(key, ctx);
+		const notes = [note, json.note].filter(Boolean).join('. ');
+		return { source: outcome.source, json: { ...json, ...where, status: outcome.status, recordStatus: json.status, note: notes }, error };
 	}
 	const error = outcome.error;
 	return {

@@ -53,7 +53,11 @@ describe('a retried execution with the metering ledger', () => {
 		const retried = await run('batchMeterUsage', items);
 		expect(retried.error).toBeUndefined();
 		expect(retried.outputs[0]).toHaveLength(30);
-		expect(retried.outputs[0].every((item) => item.json.status === 'Success' && /recorded before|counted once/.test(String(item.json.note)))).toBe(true);
+		// Each item says it was counted before, and what AWS answered for its hour in this run.
+		expect(retried.outputs[0].map((item) => [item.json.status, item.json.recordStatus, item.json.meteringRecordId !== null])).toEqual(
+			items.map(() => ['DuplicateEvent', 'Success', true]),
+		);
+		expect(retried.outputs[0].every((item) => /recorded before|counted once/.test(String(item.json.note)))).toBe(true);
 		expect(emulator().stats().meteredQuantity()).toBe(total(items));
 
 		// Later runs find nothing more to send: no copy was carried to another hour.
