@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { SUBTITLE } from './actions/operations';
 import { router } from './actions/router';
 import { properties } from './actions/versionDescription';
+import { NODE_VERSIONS } from './helpers/versions';
 import { testCredential } from './transport/credentialTest';
 import { testLedgerCredential } from './transport/ledger';
 
@@ -11,11 +13,11 @@ export class AwsMarketplaceMetering implements INodeType {
 		name: 'awsMarketplaceMetering',
 		icon: { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' },
 		group: ['output'],
-		version: [1, 2],
-		defaultVersion: 2,
+		// 2: each operation's fields have names of their own; 3: the operations grouped under a Resource.
+		version: NODE_VERSIONS,
+		defaultVersion: NODE_VERSIONS[NODE_VERSIONS.length - 1],
 		// The operation's name as the nodes panel shows it, not its value.
-		subtitle:
-			'={{ { batchMeterUsage: "Batch Meter Usage", getEntitlements: "Get Entitlements", getMeteringReport: "Get Metering Report", meterOpenHours: "Meter Open Hours Now", meterUsage: "Meter Usage", recordUsage: "Record Usage", registerUsage: "Register Usage", resolveCustomer: "Resolve Customer" }[$parameter["operation"]] }}',
+		subtitle: SUBTITLE,
 		description: 'Resolve AWS Marketplace customers, read their contract entitlements and meter their usage for billing',
 		defaults: { name: 'AWS Marketplace Metering' },
 		usableAsTool: true,

@@ -3,16 +3,23 @@
 import type { Checks } from '../e2e/lib/report';
 import type { Editor } from './lib/editor';
 
-const OPERATIONS = [
-	'Batch Meter Usage',
-	'Get Entitlements',
-	'Get Metering Report',
-	'Meter Open Hours Now',
-	'Meter Usage',
-	'Record Usage',
-	'Register Usage',
-	'Resolve Customer',
-];
+// Each operation, the resource it is under (version 3) and the action the nodes panel lists it as.
+const OPERATIONS: Record<string, { resource: string; action: string }> = {
+	'Resolve Customer': { resource: 'Customer', action: 'Resolve a customer' },
+	'Batch Meter Usage': { resource: 'Usage', action: 'Batch meter usage' },
+	'Meter Usage': { resource: 'Usage', action: 'Meter usage' },
+	'Register Usage': { resource: 'Usage', action: 'Register usage' },
+	'Get Metering Report': { resource: 'Metering Ledger', action: 'Get a metering report' },
+	'Meter Open Hours Now': { resource: 'Metering Ledger', action: 'Meter open hours now' },
+	'Record Usage': { resource: 'Metering Ledger', action: 'Record usage' },
+	'Get Entitlements': { resource: 'Entitlement', action: 'Get entitlements' },
+};
+
+/** Its resource first: the operations of version 3 are listed under it. */
+async function chooseOperation(editor: Editor, operation: string): Promise<void> {
+	await editor.choose('resource', OPERATIONS[operation].resource);
+	await editor.choose('operation', operation);
+}
 
 // The notices the two operations that run on the buyer's compute must show (item 6).
 const NOTICES: Record<string, RegExp> = {
@@ -29,8 +36,10 @@ export async function checkNodesPanel(editor: Editor, checks: Checks): Promise<v
 	checks.check('... and the trigger, "AWS Marketplace"', found.includes('AWS Marketplace'), JSON.stringify(found));
 	const listed = await editor.nodeActions('AWS Marketplace Metering');
 	await editor.screenshot('nodes-panel-actions');
-	const missing = OPERATIONS.filter((operation) => !listed.toLowerCase().includes(operation.toLowerCase()));
-	checks.equal('the node lists its eight operations as actions', missing, []);
+	const missing = Object.values(OPERATIONS)
+		.map(({ action }) => action)
+		.filter((action) => !listed.includes(action));
+	checks.equal(`the node lists its ${Object.keys(OPERATIONS).length} operations as actions`, missing, []);
 }
 
 /** Each operation's parameters: no label cut off, no expression shown as text, no red issue; the notices. */
@@ -38,8 +47,8 @@ export async function checkOperations(editor: Editor, checks: Checks): Promise<v
 	await editor.searchNodes('marketplace');
 	await editor.nodeActions('AWS Marketplace Metering');
 	await editor.addAction('Batch meter usage');
-	for (const operation of OPERATIONS) {
-		await editor.choose('operation', operation);
+	for (const operation of Object.keys(OPERATIONS)) {
+		await chooseOperation(editor, operation);
 		await editor.addAllOptions();
 		const state = await editor.panelState();
 		await editor.screenshot(`operation-${operation.toLowerCase().replace(/ /g, '-')}`);
@@ -57,7 +66,7 @@ export async function checkOperations(editor: Editor, checks: Checks): Promise<v
 
 /** Item 11: an empty Usage Allocations is valid, so the editor must not flag it. */
 export async function checkEmptyAllocations(editor: Editor, checks: Checks): Promise<void> {
-	await editor.choose('operation', 'Batch Meter Usage');
+	await chooseOperation(editor, 'Batch Meter Usage');
 	// The seller's way to empty it: switch the field from Expression to Fixed, then clear what is left.
 	await editor.ndv.getByTestId('parameter-item').filter({ has: editor.page.getByTestId('parameter-input-usageAllocations') }).hover();
 	await editor.ndv.getByTestId('usageAllocations-parameter-input-options-container').getByTestId('radio-button-fixed').click();
@@ -74,7 +83,7 @@ export async function checkEmptyAllocations(editor: Editor, checks: Checks): Pro
 
 /** Item 10: a product code typed for one operation stays out of the others. */
 export async function checkProductCodes(editor: Editor, checks: Checks): Promise<void> {
-	await editor.choose('operation', 'Meter Usage');
+	await chooseOperation(editor, 'Meter Usage');
 	const field = editor.parameter('meterUsageProductCode').locator('input').first();
 	await field.fill(TYPED_PRODUCT_CODE);
 	await field.blur();
@@ -93,7 +102,7 @@ export async function checkProductCodes(editor: Editor, checks: Checks): Promise
 
 /** Item 12: the three retry settings explain themselves, each in terms of what the seller sees. */
 export async function checkRetryDescriptions(editor: Editor, checks: Checks): Promise<void> {
-	await editor.choose('operation', 'Batch Meter Usage');
+	await chooseOperation(editor, 'Batch Meter Usage');
 	await editor.addAllOptions();
 	const expectations: Array<[string, RegExp]> = [
 		['Max Attempts Per Request', /Within one request/],

@@ -17,7 +17,7 @@ import {
 	type Filter,
 } from '@aws-sdk/client-marketplace-agreement';
 
-import { DEFAULT_TEST_CREDENTIAL, startEmulator, type EmulatorAgreement, type EmulatorOptions } from '../../emulator';
+import { DEFAULT_TEST_CREDENTIAL, startEmulator, type EmulatorAgreement, type EmulatorCredential, type EmulatorOptions } from '../../emulator';
 import { agreementClient, sendSigned, useEmulator } from '../helpers/emulator';
 
 const BUYER_A = { accessKeyId: 'AKIABUYERA0000000001', secretAccessKey: 'buyer-a-secret', principalArn: 'arn:aws:iam::111122223333:user/buyer' };
@@ -95,7 +95,7 @@ const emulator = useEmulator(OPTIONS);
 beforeEach(() => emulator().reset());
 
 const seller = () => agreementClient(emulator());
-const as = (credentials: typeof BUYER_A) => agreementClient(emulator(), credentials);
+const as = (credentials: Pick<EmulatorCredential, 'accessKeyId' | 'secretAccessKey'>) => agreementClient(emulator(), credentials);
 const failure = async (sent: Promise<unknown>) => (await sent.then(() => undefined, (caught: unknown) => caught)) as Record<string, unknown> & Error;
 const filters = (named: Record<string, string>): Filter[] => Object.entries(named).map(([name, value]) => ({ name, values: [value] }));
 const search = async (named: Record<string, string>, client = seller(), sort?: { sortBy: string; sortOrder?: 'ASCENDING' | 'DESCENDING' }) => {

@@ -3,25 +3,14 @@ import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-mete
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { engineRoutesDetails, forErrorOutput } from '../helpers/errorOutput';
+import { RESOURCES_SINCE } from '../helpers/versions';
 import { getEntitlementClient, getMeteringClient } from '../transport';
-import * as batchMeterUsage from './batchMeterUsage.operation';
-import * as getEntitlements from './getEntitlements.operation';
-import * as getMeteringReport from './getMeteringReport.operation';
-import * as meterOpenHours from './meterOpenHours.operation';
-import * as meterUsage from './meterUsage.operation';
-import * as recordUsage from './recordUsage.operation';
-import * as registerUsage from './registerUsage.operation';
-import * as resolveCustomer from './resolveCustomer.operation';
+import { OPERATIONS, RESOURCE_OF, type Operation } from './operations';
 import type { Services } from './services';
-
-const operations = { batchMeterUsage, getEntitlements, getMeteringReport, meterOpenHours, meterUsage, recordUsage, registerUsage, resolveCustomer };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
-	if (!(operation in operations)) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
-	}
+	const operation = operationOf(this);
 	// Only the operations that send usage offer these options; the others use the defaults.
 	const options = this.getNodeParameter('options', 0, {}) as { requestTimeoutSeconds?: number; maxAttempts?: number };
 	const settings = {
@@ -35,7 +24,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		entitlementClient: async () => await (entitlementClient ??= getEntitlementClient.call(this, settings)),
 	};
 	try {
-		return [forErrorOutput(this.getNode(), await operations[operation].execute.call(this, items, services), engineRoutesDetails())];
+		return [forErrorOutput(this.getNode(), await operation.module.execute.call(this, items, services), engineRoutesDetails())];
 	} catch (error) {
 		// The ledger's database errors arrive as plain errors: give them the node's context.
 		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- already a NodeOperationError or NodeApiError
@@ -47,4 +36,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	} finally {
 		for (const built of [client, entitlementClient]) if (built) (await built.catch(() => undefined))?.destroy();
 	}
+}
+
+/** The operation to run: one of the node's version, of the resource selected from version 3 on. */
+function operationOf(ctx: IExecuteFunctions): Operation {
+	const value = ctx.getNodeParameter('operation', 0) as string;
+	const version = ctx.getNode().typeVersion;
+	const operation = OPERATIONS.find((candidate) => candidate.value === value && version >= (candidate.since ?? 0));
+	if (!operation) throw new NodeOperationError(ctx.getNode(), `The operation "${value}" is not supported`);
+	if (version >= RESOURCES_SINCE) {
+		const resource = ctx.getNodeParameter('resource', 0) as string;
+		if (RESOURCE_OF.get(value) !== resource) throw new NodeOperationError(ctx.getNode(), `The operation "${value}" is not one of the resource "${resource}"`);
+	}
+	return operation;
 }

@@ -1,5 +1,12 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+/** Every version of the node, the newest last: the one new nodes get. */
+export const NODE_VERSIONS = [1, 2, 3];
+/** From version 3 on, the operations are grouped under a Resource. */
+export const RESOURCES_SINCE = 3;
+export const versionsFrom = (first: number) => NODE_VERSIONS.filter((version) => version >= first);
+export const versionsBefore = (first: number) => NODE_VERSIONS.filter((version) => version < first);
+
 // Version 2 gives each operation's fields their own names: n8n keeps a value typed under one name when
 // the operation changes, so a fixed product code typed for Meter Usage replaced Batch Meter Usage's
 // `{{ $json.productCode }}` in version 1. Saved version 1 nodes keep the shared names.
@@ -16,7 +23,7 @@ export function versioned(property: INodeProperties): INodeProperties[] {
 	const show = property.displayOptions?.show ?? {};
 	return [
 		{ ...property, name: version1, displayOptions: { ...property.displayOptions, show: { ...show, '@version': [1] } } },
-		{ ...property, displayOptions: { ...property.displayOptions, show: { ...show, '@version': [2] } } },
+		{ ...property, displayOptions: { ...property.displayOptions, show: { ...show, '@version': versionsFrom(2) } } },
 	];
 }
 

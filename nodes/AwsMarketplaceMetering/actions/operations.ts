@@ -1,0 +1,135 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as getEntitlements from './getEntitlements.operation';
+import * as getMeteringReport from './getMeteringReport.operation';
+import * as meterOpenHours from './meterOpenHours.operation';
+import * as meterUsage from './meterUsage.operation';
+import * as recordUsage from './recordUsage.operation';
+import * as registerUsage from './registerUsage.operation';
+import * as resolveCustomer from './resolveCustomer.operation';
+import type { Services } from './services';
+
+interface OperationModule {
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, items: INodeExecutionData[], services: Services): Promise<INodeExecutionData[]>;
+}
+
+export interface Operation {
+	/** The value saved in workflows: unique across resources, so an operation's fields show on it alone. */
+	value: string;
+	/** As the editor lists it: the API's own name for the call. */
+	name: string;
+	description: string;
+	/** What the nodes panel shows, and the name a new node gets on the canvas. */
+	action: string;
+	/** The node version that added it; without one, every version has it. */
+	since?: number;
+	module: OperationModule;
+}
+
+export interface Resource {
+	value: string;
+	name: string;
+	/** The operation a new node of this resource starts with. */
+	default: string;
+	operations: Operation[];
+}
+
+// Version 3 groups the operations by what a seller works on, each resource served by one AWS API or by the ledger:
+// the customer a registration token names (Metering API), usage reported to AWS (Metering API), the metering ledger
+// (no AWS call of its own), a contract's entitlements (Entitlement Service). One flat list mixed the three.
+export const RESOURCES: Resource[] = [
+	{
+		value: 'customer',
+		name: 'Customer',
+		default: 'resolveCustomer',
+		operations: [
+			{
+				value: 'resolveCustomer',
+				name: 'Resolve Customer',
+				description: 'Turn a SaaS registration token into the customer’s account, product and license',
+				action: 'Resolve a customer',
+				module: resolveCustomer,
+			},
+		],
+	},
+	{
+		value: 'usage',
+		name: 'Usage',
+		default: 'batchMeterUsage',
+		operations: [
+			{
+				value: 'batchMeterUsage',
+				name: 'Batch Meter Usage',
+				description: 'Report SaaS usage records, batched, aggregated and retried',
+				action: 'Batch meter usage',
+				module: batchMeterUsage,
+			},
+			{
+				value: 'meterUsage',
+				name: 'Meter Usage',
+				description: 'Report hourly usage of an AMI or container product from the buyer’s compute',
+				action: 'Meter usage',
+				module: meterUsage,
+			},
+			{
+				value: 'registerUsage',
+				name: 'Register Usage',
+				description: 'Check a paid container product’s entitlement at task or pod start',
+				action: 'Register usage',
+				module: registerUsage,
+			},
+		],
+	},
+	{
+		value: 'ledger',
+		name: 'Metering Ledger',
+		default: 'recordUsage',
+		operations: [
+			{
+				value: 'getMeteringReport',
+				name: 'Get Metering Report',
+				description: 'Read what the metering ledger holds and sent, per customer, dimension and hour',
+				action: 'Get a metering report',
+				module: getMeteringReport,
+			},
+			{
+				value: 'meterOpenHours',
+				name: 'Meter Open Hours Now',
+				description: 'Send the final usage of cancelled licenses or customers from the metering ledger at once',
+				action: 'Meter open hours now',
+				module: meterOpenHours,
+			},
+			{
+				value: 'recordUsage',
+				name: 'Record Usage',
+				description: 'Store usage events in the metering ledger, to be sent once their hour has closed',
+				action: 'Record usage',
+				module: recordUsage,
+			},
+		],
+	},
+	{
+		value: 'entitlement',
+		name: 'Entitlement',
+		default: 'getEntitlements',
+		operations: [
+			{
+				value: 'getEntitlements',
+				name: 'Get Entitlements',
+				description: 'Read what customers of a contract product bought, per dimension, and until when',
+				action: 'Get entitlements',
+				module: getEntitlements,
+			},
+		],
+	},
+];
+
+export const OPERATIONS: Operation[] = RESOURCES.flatMap((resource) => resource.operations);
+
+/** The resource of each operation. */
+export const RESOURCE_OF = new Map(RESOURCES.flatMap((resource) => resource.operations.map((operation) => [operation.value, resource.value])));
+
+/** The operation's name, as the nodes panel shows it, on the node in the canvas: n8n evaluates this per node. */
+export const SUBTITLE = `={{ { ${OPERATIONS.map((operation) => `${operation.value}: ${JSON.stringify(operation.name)}`).join(', ')} }[$parameter["operation"]] }}`;
