@@ -19,20 +19,21 @@ interface DueRow extends KeyColumns {
 /**
  * In one transaction: expires what missed its deadline, records the final reports, then claims the
  * due keys oldest hour first (skipping keys another transaction holds), freezing the record of
- * each key claimed for the first time.
+ * each key claimed for the first time. A key whose lease lapsed is taken over (or expired) by
+ * another claimant only: its own claimant, paused rather than dead, still works on it.
  */
 export async function claim(tx: SqlExecutor, options: ClaimOptions, build: BuildRecord): Promise<Claim> {
 	const { now, claimant, closeAfterMinutes, leaseMs, limit, final } = options;
 	const expired = await tx.query<KeyColumns & { quantity: string; events: number; attempts: number }>(
 		`WITH gone AS (
 			SELECT key_id FROM ${SCHEMA}.usage_key
-			WHERE deadline <= $1 AND (state IN ('open', 'ready') OR (state = 'sending' AND lease_until <= $1))
+			WHERE deadline <= $1 AND (state IN ('open', 'ready') OR (state = 'sending' AND lease_until <= $1 AND claimed_by <> $3))
 			FOR UPDATE SKIP LOCKED
 		)
 		UPDATE ${SCHEMA}.usage_key k SET state = 'expired', status = NULL, reason = $2, claimed_by = NULL, lease_until = NULL
 		FROM gone WHERE k.key_id = gone.key_id
 		RETURNING ${KEY_COLUMNS}, trim_scale(k.quantity)::text AS quantity, k.events, k.attempts`,
-		[now, EXPIRED_REASON],
+		[now, EXPIRED_REASON, claimant],
 	);
 	if (final) await recordFinalReport(tx, final.licenseArns ?? [], final.customers ?? [], now, claimant);
 
@@ -43,14 +44,14 @@ export async function claim(tx: SqlExecutor, options: ClaimOptions, build: Build
 		FROM ${SCHEMA}.usage_key k
 		WHERE k.state IN ('open', 'ready', 'sending') AND k.deadline > $1 AND k.hour <= $1
 			AND (k.state = 'ready'
-				OR (k.state = 'sending' AND k.lease_until <= $1)
+				OR (k.state = 'sending' AND k.lease_until <= $1 AND k.claimed_by <> $4)
 				OR (k.state = 'open' AND (k.hour <= $2 OR EXISTS (
 					SELECT 1 FROM ${SCHEMA}.final_report f
 					WHERE (f.license_arn = k.license_arn OR f.customer = k.customer) AND k.hour <= f.reported_at))))
 		ORDER BY k.hour, k.key_id
 		LIMIT $3
 		FOR UPDATE OF k SKIP LOCKED`,
-		[now, closedBefore, limit ?? null],
+		[now, closedBefore, limit ?? null, claimant],
 	);
 
 	const first = due.filter((row) => row.state === 'open');

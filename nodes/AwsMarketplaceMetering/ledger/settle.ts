@@ -1,5 +1,5 @@
 import { SCHEMA, type SqlExecutor } from './sql';
-import type { Outcome, Settlement } from './types';
+import type { Outcome, Renewal, Settlement } from './types';
 
 const STATE = { billed: 'billed', notBilled: 'notBilled', retry: 'ready', expired: 'expired' } as const;
 
@@ -42,4 +42,20 @@ export async function settle(tx: SqlExecutor, claimant: string, outcomes: Outcom
 		settled: outcomes.map((outcome) => outcome.keyId).filter((id) => settled.has(id)),
 		ignored: outcomes.map((outcome) => outcome.keyId).filter((id) => !settled.has(id)),
 	};
+}
+
+/**
+ * Extends the lease of keys a claimant is still working on. A key no longer sending under it was
+ * taken over after its lease lapsed (the claimant stopped renewing: its process was paused) or settled.
+ */
+export async function renew(tx: SqlExecutor, claimant: string, keyIds: number[], now: Date, leaseMs: number): Promise<Renewal> {
+	if (keyIds.length === 0) return { renewed: [], lost: [] };
+	const rows = await tx.query<{ key_id: string }>(
+		`UPDATE ${SCHEMA}.usage_key SET lease_until = $3
+		WHERE key_id = ANY($1::bigint[]) AND state = 'sending' AND claimed_by = $2
+		RETURNING key_id::text AS key_id`,
+		[keyIds.map(String), claimant, new Date(now.getTime() + leaseMs)],
+	);
+	const renewed = new Set(rows.map((row) => Number(row.key_id)));
+	return { renewed: keyIds.filter((id) => renewed.has(id)), lost: keyIds.filter((id) => !renewed.has(id)) };
 }

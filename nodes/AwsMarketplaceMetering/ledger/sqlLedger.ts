@@ -1,7 +1,7 @@
 import { claim } from './claim';
 import { recordEvents } from './recordEvents';
 import { report } from './report';
-import { settle } from './settle';
+import { renew, settle } from './settle';
 import { SCHEMA, type SqlSession } from './sql';
 import type { MeteringLedger } from './types';
 
@@ -13,6 +13,7 @@ export function createSqlLedger(session: SqlSession): MeteringLedger {
 		recordEvents: (events, options) => session.transaction((tx) => recordEvents(tx, events, options)),
 		claim: (options, build) => session.transaction((tx) => claim(tx, options, build)),
 		settle: (claimant, outcomes, { now }) => session.transaction((tx) => settle(tx, claimant, outcomes, now)),
+		renew: (claimant, keyIds, { now, leaseMs }) => session.transaction((tx) => renew(tx, claimant, keyIds, now, leaseMs)),
 		report: (query = {}) => report(session, query),
 		rememberDelivery: (deliveryId, { now, keepDays = 7 }) =>
 			session.transaction(async (tx) => {

@@ -120,6 +120,7 @@ export interface ClaimOptions {
 	claimant: string;
 	/** Minutes an hour stays open for late usage after it ends. */
 	closeAfterMinutes: number;
+	/** How long the claimed keys are this claimant's: it renews the lease while it works on them. */
 	leaseMs: number;
 	limit?: number;
 	/** Also claims the not yet closed hours of these, up to the hour in progress; later usage is never sent. */
@@ -169,6 +170,12 @@ export interface Settlement {
 	ignored: number[];
 }
 
+export interface Renewal {
+	renewed: number[];
+	/** Keys no longer sending under this claimant: its lease lapsed and another execution took them over, or they were settled. */
+	lost: number[];
+}
+
 export interface ReportQuery {
 	/** Hours from this one (inclusive). */
 	from?: Date;
@@ -212,6 +219,8 @@ export interface MeteringLedger {
 	/** Expires what missed its deadline, then claims due keys, oldest hour first, freezing their records. */
 	claim(options: ClaimOptions, build: BuildRecord): Promise<Claim>;
 	settle(claimant: string, outcomes: Outcome[], options: { now: Date }): Promise<Settlement>;
+	/** Extends the lease of these keys to now + leaseMs, those still sending under this claimant only. */
+	renew(claimant: string, keyIds: number[], options: { now: Date; leaseMs: number }): Promise<Renewal>;
 	report(query?: ReportQuery): Promise<ReportRow[]>;
 	/** True the first time this delivery ID is seen within keepDays (default 7). */
 	rememberDelivery(deliveryId: string, options: { now: Date; keepDays?: number }): Promise<boolean>;

@@ -254,6 +254,52 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		});
 	});
 
+	describe('leases', () => {
+		const second = (time: string) => at(`2026-03-10T${time}Z`);
+		const leases = async () =>
+			raw.query<{ key_id: string; claimed_by: string; lease_until: Date }>(
+				"SELECT key_id::text AS key_id, claimed_by, lease_until FROM aws_marketplace_metering.usage_key WHERE state = 'sending' ORDER BY key_id",
+			);
+
+		it("renews only the claimant's keys still sending, and reports the others lost", async () => {
+			await ledger.recordEvents([usage({ at: '10:10' }), usage({ at: '10:20', dimension: 'storage' }), usage({ at: '10:30', dimension: 'other' })], { now: at('10:40') });
+			const mine = (await ledger.claim(claimOptions('11:15', { limit: 2 }), exact)).claimed.map((key) => key.keyId);
+			const [theirs] = (await ledger.claim(claimOptions('11:15', { claimant: 'run-2' }), exact)).claimed.map((key) => key.keyId);
+			await ledger.settle('run-1', [{ keyId: mine[1], outcome: 'billed', meteringRecordId: 'mr-1' }], { now: second('11:15:10') });
+			expect(await ledger.renew('run-1', [...mine, theirs], { now: second('11:15:50'), leaseMs: 60_000 })).toEqual({ renewed: [mine[0]], lost: [mine[1], theirs] });
+			expect((await leases()).map((row) => [Number(row.key_id), row.claimed_by, row.lease_until])).toEqual([
+				[mine[0], 'run-1', second('11:16:50')],
+				[theirs, 'run-2', second('11:16:00')],
+			]);
+			expect(await ledger.renew('run-1', [], { now: second('11:15:50'), leaseMs: 60_000 })).toEqual({ renewed: [], lost: [] });
+			// At 11:16:30 run-2's lease has lapsed, run-1's renewed one has not.
+			expect((await ledger.claim(claimOptions('2026-03-10T11:16:30Z', { claimant: 'run-3' }), exact)).claimed.map((key) => key.keyId)).toEqual([theirs]);
+			expect((await ledger.claim(claimOptions('2026-03-10T11:16:50Z', { claimant: 'run-3' }), exact)).claimed.map((key) => key.keyId)).toEqual([mine[0]]);
+		});
+
+		it('lets another claimant take over a lapsed lease; the renewal that comes too late reports the key lost', async () => {
+			await ledger.recordEvents([usage({ at: '10:10', quantity: '4' })], { now: at('10:30') });
+			const [key] = (await ledger.claim(claimOptions('11:15', { claimant: 'paused' }), exact)).claimed;
+			const [taken] = (await ledger.claim(claimOptions('11:16', { claimant: 'next' }), exact)).claimed;
+			expect(taken).toEqual({ ...key, priorAttempts: 1 });
+			expect(await ledger.renew('paused', [key.keyId], { now: second('11:16:01'), leaseMs: 60_000 })).toEqual({ renewed: [], lost: [key.keyId] });
+			expect((await leases()).map((row) => [row.claimed_by, row.lease_until])).toEqual([['next', at('11:17')]]);
+			expect(await ledger.settle('paused', [{ keyId: key.keyId, outcome: 'billed', meteringRecordId: 'mr-paused' }], { now: second('11:16:02') })).toEqual({ settled: [], ignored: [key.keyId] });
+		});
+
+		it('never takes over nor expires the claimant\'s own lapsed keys: it renews them', async () => {
+			await ledger.recordEvents([usage({ at: '10:10' }), usage({ at: '10:20', dimension: 'storage' })], { now: at('10:30') });
+			const [key] = (await ledger.claim(claimOptions('11:15', { limit: 1 }), exact)).claimed;
+			// Paused past its lease and past the deadline: its own next claims leave the key alone.
+			const late = await ledger.claim(claimOptions('2026-03-11T10:30:00Z'), exact);
+			expect(late.claimed).toEqual([]);
+			expect(late.expired.map((expired) => expired.keyId)).not.toContain(key.keyId);
+			expect(await ledger.renew('run-1', [key.keyId], { now: at('2026-03-11T10:30:00Z'), leaseMs: 60_000 })).toEqual({ renewed: [key.keyId], lost: [] });
+			await ledger.settle('run-1', [{ keyId: key.keyId, outcome: 'expired', reason: 'too late' }], { now: at('2026-03-11T10:30:00Z') });
+			expect((await only((row) => row.keyId === key.keyId))[0]).toMatchObject({ state: 'expired', reason: 'too late' });
+		});
+	});
+
 	describe('late usage', () => {
 		it('carries a late event to the next hour not yet sent, skipping hours being sent', async () => {
 			await ledger.recordEvents([usage({ at: '10:10' }), usage({ at: '11:10' })], { now: at('11:30') });
@@ -345,8 +391,9 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 			const [leased] = (await ledger.claim(claimOptions('11:15', { limit: 1 }), exact)).claimed;
 			expect(leased.dimension).toBe('leased');
 			const justBefore = new Date(at('2026-03-11T10:00:00Z').getTime() - 1);
-			expect(await ledger.claim({ ...claimOptions('11:15', { limit: 0 }), now: justBefore }, exact)).toEqual({ claimed: [], expired: [], refused: [] });
-			const { expired } = await ledger.claim(claimOptions('2026-03-11T10:00:00Z', { limit: 0 }), exact);
+			const next = { claimant: 'run-2', limit: 0 };
+			expect(await ledger.claim({ ...claimOptions('11:15', next), now: justBefore }, exact)).toEqual({ claimed: [], expired: [], refused: [] });
+			const { expired } = await ledger.claim(claimOptions('2026-03-11T10:00:00Z', next), exact);
 			expired.sort((a, b) => a.keyId - b.keyId);
 			expect(expired.map((key) => [key.dimension, key.quantity, key.events, key.priorAttempts])).toEqual([
 				['leased', '1', 1, 1],
