@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import {
-	CLAIM_LIMIT,
 	meterUsageEvents,
 	recordUsageEvents,
 	summarizeReport,
@@ -174,8 +173,6 @@ export async function execute(
 		output = 'perItem',
 		unbilledAsErrors = true,
 		unprocessedRetryMaxSeconds,
-		maxAttempts,
-		requestTimeoutSeconds,
 		deriveEventIds,
 		billLateUsageLater,
 		...options
@@ -202,8 +199,7 @@ export async function execute(
 	if (ledgerChoice !== 'none') {
 		return await withLedger.call(this, async (ledger) => {
 			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, { ...settings, deriveEventIds, billLateUsageLater });
-			const lease = leaseMs(settings, maxAttempts, requestTimeoutSeconds);
-			return await meterLedgerUsage.call(this, ledger, send, recorded, { ...settings, leaseMs: lease }, { ...ctx, itemCount: fromLedger ? 0 : items.length });
+			return await meterLedgerUsage.call(this, ledger, send, recorded, settings, { ...ctx, itemCount: fromLedger ? 0 : items.length });
 		});
 	}
 	const report = await meterUsageEvents(events, send, settings);
@@ -213,18 +209,6 @@ export async function execute(
 		if (failure) throw failure;
 	}
 	return outcomeItems(report, output, ctx);
-}
-
-/**
- * How long this run holds the keys it claimed: past it, a later run takes over keys it finds still
- * sending (this one died). Longer than any run can spend on them: every resend, every SDK attempt
- * waiting the full timeout, and the claim's requests at the rate limit.
- */
-function leaseMs(settings: Partial<MeteringOptions>, maxAttempts = 5, requestTimeoutSeconds = 30): number {
-	const resending = settings.unprocessedRetryMaxMs ?? 30 * 60_000;
-	const perRequest = maxAttempts * requestTimeoutSeconds * 1000;
-	const sending = (CLAIM_LIMIT / 25 / (settings.maxRequestsPerSecond ?? 10)) * 1000;
-	return resending + 2 * perRequest + 2 * sending + 60_000;
 }
 
 /** What the run did, beside its output, as n8n's own nodes tell it. */

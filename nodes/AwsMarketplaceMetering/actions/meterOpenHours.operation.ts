@@ -73,8 +73,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			{
 				nonIntegerQuantity,
 				describeError: describeUsageError,
-				// The default resend budget of 30 minutes, the default SDK attempts, and a margin.
-				leaseMs: 45 * 60_000,
 				final: { licenseArns: [...licenseArns], customers: [...customers] },
 			},
 			{ node: this.getNode(), itemCount: 0, recordsMode: false, unreadable: new Map(), unbilledAsErrors },

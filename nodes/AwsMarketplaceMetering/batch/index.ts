@@ -3,7 +3,16 @@
 export * from './types';
 export { DEFAULT_METERING_OPTIONS, resolveMeteringOptions, type ResolvedMeteringOptions } from './options';
 export { meterUsageEvents } from './meter';
-export { CLAIM_LIMIT, meterFromLedger, type KeyOutcome, type LedgerMeteringOptions, type LedgerMeteringReport } from './ledgerMeter';
+export {
+	CLAIM_LIMIT,
+	LEASE_MS,
+	RENEW_EVERY_MS,
+	meterFromLedger,
+	type Every,
+	type KeyOutcome,
+	type LedgerMeteringOptions,
+	type LedgerMeteringReport,
+} from './ledgerMeter';
 export { recordUsageEvents, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
 export { validateUsageEvent, type ValidUsageEvent, type ValidationOptions } from './validate';
 export { aggregateUsageRecords, usageKey, type AggregatedRecord, type AggregationOptions } from './aggregate';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { NodeError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeError, NodeOperationError, sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { meterFromLedger, type LedgerMeteringOptions, type RecordOutcome, type SendBatch } from '../batch';
+import { meterFromLedger, type Every, type LedgerMeteringOptions, type RecordOutcome, type SendBatch } from '../batch';
 import type { MeteringLedger } from '../ledger';
 import { getLedger, type LedgerChoice } from '../transport/ledger';
 import { count } from './count';
@@ -31,7 +31,7 @@ export async function meterLedgerUsage(
 	ledger: MeteringLedger,
 	send: SendBatch,
 	recorded: RecordOutcome[],
-	options: Omit<LedgerMeteringOptions, 'claimant' | 'closeAfterMinutes'>,
+	options: Omit<LedgerMeteringOptions, 'claimant' | 'closeAfterMinutes' | 'every'>,
 	ctx: OutcomeContext,
 ): Promise<INodeExecutionData[]> {
 	let report;
@@ -40,6 +40,7 @@ export async function meterLedgerUsage(
 			...options,
 			claimant: `${this.getExecutionId()}:${randomUUID()}`,
 			closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', 0, 10) as number,
+			every,
 		});
 	} catch (error) {
 		const failure = error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error);
@@ -55,6 +56,19 @@ export async function meterLedgerUsage(
 	});
 	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx), recorded);
 }
+
+/** n8n's sleep in a loop (n8n Cloud allows no other timer); an n8n whose sleep cannot be aborted ends it at the next tick. */
+const every: Every = (ms, tick) => {
+	const stopped = new AbortController();
+	void (async () => {
+		for (;;) {
+			await sleep(ms, stopped.signal).catch(() => undefined);
+			if (stopped.signal.aborted) return;
+			tick();
+		}
+	})();
+	return () => stopped.abort();
+};
 
 /**
  * The items, or, when errors are not continued, the first error item as the node's error, saying

@@ -1,6 +1,13 @@
 import type { BatchResponse, UsageBatch, UsageRecord } from '../../../../nodes/AwsMarketplaceMetering/batch';
+import type { MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 
 const HOUR = 3_600_000;
+
+interface Timer {
+	at: number;
+	seq: number;
+	wake: () => void;
+}
 
 /**
  * A discrete-event clock: sleeping registers a timer, and once nothing else can run (checked with
@@ -8,9 +15,10 @@ const HOUR = 3_600_000;
  * concurrent sleeps overlap as they would in real time.
  */
 export class FakeClock {
-	private readonly timers: { at: number; seq: number; wake: () => void }[] = [];
+	private readonly timers: Timer[] = [];
 	private seq = 0;
 	private pumping = false;
+	private busy = 0;
 	readonly sleeps: number[] = [];
 
 	constructor(public time: number) {}
@@ -19,18 +27,54 @@ export class FakeClock {
 
 	sleep = async (ms: number) => {
 		this.sleeps.push(ms);
-		await new Promise<void>((wake) => {
-			// Whole milliseconds, as Date and setTimeout have.
-			this.timers.push({ at: this.time + Math.max(0, Math.ceil(ms)), seq: this.seq++, wake });
-			this.schedulePump();
-		});
+		await new Promise<void>((wake) => this.add(ms, wake));
 	};
+
+	/** Calls tick every ms until the returned function is called, as setInterval and clearInterval do. */
+	every = (ms: number, tick: () => void): (() => void) => {
+		let timer: Timer;
+		const arm = () => {
+			timer = this.add(ms, () => {
+				arm();
+				tick();
+			});
+		};
+		arm();
+		return () => {
+			const index = this.timers.indexOf(timer);
+			if (index >= 0) this.timers.splice(index, 1);
+		};
+	};
+
+	/**
+	 * Real work, such as a database call, taking no time on this clock: no timer fires until it is
+	 * done. Without it, a timer would fire whenever the work left the event loop idle.
+	 */
+	during = async <T>(work: () => Promise<T>): Promise<T> => {
+		this.busy++;
+		try {
+			return await work();
+		} finally {
+			this.busy--;
+			this.schedulePump();
+		}
+	};
+
+	private add(ms: number, wake: () => void): Timer {
+		// Whole milliseconds, as Date and setTimeout have.
+		const timer = { at: this.time + Math.max(0, Math.ceil(ms)), seq: this.seq++, wake };
+		this.timers.push(timer);
+		this.schedulePump();
+		return timer;
+	}
 
 	private schedulePump() {
 		if (this.pumping) return;
 		this.pumping = true;
 		setImmediate(() => {
 			this.pumping = false;
+			// `during` pumps again when its work is done.
+			if (this.busy > 0) return;
 			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
 			const next = this.timers.shift();
 			if (!next) return;
@@ -39,6 +83,19 @@ export class FakeClock {
 			if (this.timers.length > 0) this.schedulePump();
 		});
 	}
+}
+
+/** The ledger's calls take no time on the fake clock, as the run's sleeps do. */
+export function onClock(ledger: MeteringLedger, clock: FakeClock): MeteringLedger {
+	return {
+		recordEvents: (...args) => clock.during(() => ledger.recordEvents(...args)),
+		claim: (...args) => clock.during(() => ledger.claim(...args)),
+		settle: (...args) => clock.during(() => ledger.settle(...args)),
+		renew: (...args) => clock.during(() => ledger.renew(...args)),
+		report: (...args) => clock.during(() => ledger.report(...args)),
+		rememberDelivery: (...args) => clock.during(() => ledger.rememberDelivery(...args)),
+		close: () => ledger.close(),
+	};
 }
 
 export interface FakeServiceOptions {

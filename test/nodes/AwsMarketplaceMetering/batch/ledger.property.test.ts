@@ -5,32 +5,43 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 
 import { seededRandom } from '../../../../emulator/faults';
-import { meterFromLedger, recordUsageEvents, type LedgerMeteringReport, type SendBatch, type UsageEvent } from '../../../../nodes/AwsMarketplaceMetering/batch';
+import {
+	LEASE_MS,
+	RENEW_EVERY_MS,
+	meterFromLedger,
+	recordUsageEvents,
+	type Every,
+	type LedgerMeteringReport,
+	type SendBatch,
+	type UsageEvent,
+} from '../../../../nodes/AwsMarketplaceMetering/batch';
 import { deadlineOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
 import { openLedger, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
 import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
-import { FakeClock, FakeMeteringService, dedupKey } from './fakeService';
+import { FakeClock, FakeMeteringService, dedupKey, onClock } from './fakeService';
 
 // The metering ledger's promise, checked against a fake BatchMeterUsage that keeps the first quantity
 // per key and hour: whatever the schedule, the lateness, the repeats, the crashes and the overlaps,
 // every event is billed exactly once (in its hour, or carried to a later hour of its month) or
-// reported expired, executions retried without event IDs count nothing twice, and no key is ever
-// sent with another quantity.
+// reported expired, executions retried without event IDs count nothing twice, no key is ever
+// sent with another quantity, a killed run's keys are taken over once its short lease lapses, and a
+// live run, however slow, keeps its keys.
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const START = Date.parse('2026-11-22T00:07:00.000Z');
 // The clock starts 30 hours later: on the last evening of November, so that runs cross the month's end.
 const MONTH_END_START = Date.parse('2026-11-29T12:07:00.000Z');
-const LEASE_MS = 20 * MINUTE;
+// Longer than the lease a run used to take with the default options (36 minutes), which it no longer needs.
+const SLOW_SEND_MS = 40 * MINUTE;
 const license = (n: number) => `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`;
 const CUSTOMERS = [0, 1, 2].map((n) => ({ productCode: 'prod-a', customerAWSAccountId: String(100000000000 + n), licenseArn: license(n) }));
 const LEGACY = { productCode: 'prod-b', customerIdentifier: 'legacy-1' };
 
 class Crash extends Error {}
 
-type Fault = 'none' | 'afterClaim' | 'afterAnswer' | 'midBatch' | 'overlap';
+type Fault = 'none' | 'afterClaim' | 'afterAnswer' | 'midBatch' | 'overlap' | 'killed' | 'slow';
 
 const stepArbitrary = fc.record({
 	advanceMinutes: fc.integer({ min: 1, max: 60 }),
@@ -48,7 +59,7 @@ const stepArbitrary = fc.record({
 		}),
 		{ maxLength: 6 },
 	),
-	fault: fc.constantFrom<Fault>('none', 'none', 'none', 'afterClaim', 'afterAnswer', 'midBatch', 'overlap'),
+	fault: fc.constantFrom<Fault>('none', 'none', 'none', 'afterClaim', 'afterAnswer', 'midBatch', 'overlap', 'killed', 'slow'),
 	/** The same events recorded again, as n8n's Retry of the execution does. */
 	retried: fc.boolean(),
 });
@@ -95,6 +106,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 			fc.asyncProperty(scenarioArbitrary, async ({ steps, identicalResend, start, seed }) => {
 				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report`);
 				const clock = new FakeClock(start + 30 * HOUR);
+				const timed = onClock(ledger, clock);
 				const random = seededRandom(seed);
 				const service = new FakeMeteringService({ clock, random, identicalResend });
 				// Every quantity ever sent per key: one only, or AWS would have answered DuplicateRecord.
@@ -115,20 +127,25 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 				const options = (claimant: string) => ({
 					claimant,
 					closeAfterMinutes: 10,
-					leaseMs: LEASE_MS,
 					now: clock.now,
 					sleep: clock.sleep,
+					every: clock.every,
 					random,
 					retryBaseDelayMs: 100,
 					unprocessedRetryMaxMs: 60_000,
 				});
-				const meter = async (target: MeteringLedger, claimant: string) => {
+				const meter = async (target: MeteringLedger, claimant: string, run: { send?: SendBatch; every?: Every } = {}) => {
 					try {
-						reports.push(await meterFromLedger(target, send, options(claimant)));
+						const report = await meterFromLedger(target, run.send ?? send, { ...options(claimant), ...run });
+						reports.push(report);
+						return report;
 					} catch (error) {
 						if (!(error instanceof Crash)) throw error;
+						return undefined;
 					}
 				};
+				const sendingUnder = async (claimant: string) =>
+					raw.query(`SELECT key_id FROM ${SCHEMA}.usage_key WHERE state = 'sending' AND claimed_by = $1`, [claimant]);
 
 				for (const [index, step] of steps.entries()) {
 					clock.time += step.advanceMinutes * MINUTE;
@@ -146,7 +163,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 							timestamp: new Date(Math.min(hour + spec.minute * MINUTE, clock.time)),
 						};
 					});
-					const recorded = await recordUsageEvents(ledger, events, { now: clock.now });
+					const recorded = await recordUsageEvents(timed, events, { now: clock.now });
 					recorded.forEach((outcome, n) => {
 						const own = Math.floor(new Date(events[n].timestamp as Date).getTime() / HOUR) * HOUR;
 						expect(['Recorded', 'DuplicateEvent', 'Expired']).toContain(outcome.status);
@@ -164,34 +181,92 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 						expect(outcome.hour!.getTime()).toBeLessThan(monthEndOf(own));
 					});
 					if (step.retried) {
-						const again = await recordUsageEvents(ledger, events, { now: clock.now });
+						const again = await recordUsageEvents(timed, events, { now: clock.now });
 						again.forEach((outcome, n) => expect([n, outcome.status]).toEqual([n, recorded[n].status === 'Expired' ? 'Expired' : 'DuplicateEvent']));
 					}
 
 					crashAfterSends = Infinity;
 					switch (step.fault) {
 						case 'afterClaim':
-							await meter(dying(ledger, 'afterClaim'), `run-${index}`);
+							await meter(dying(timed, 'afterClaim'), `run-${index}`);
 							break;
 						case 'afterAnswer':
-							await meter(dying(ledger, 'beforeSettle'), `run-${index}`);
+							await meter(dying(timed, 'beforeSettle'), `run-${index}`);
 							break;
 						case 'midBatch':
 							crashAfterSends = sends + 1;
-							await meter(dying(ledger, 'beforeSettle'), `run-${index}`);
+							await meter(dying(timed, 'beforeSettle'), `run-${index}`);
 							break;
 						case 'overlap':
-							await Promise.all([meter(ledger, `run-${index}-a`), meter(ledger, `run-${index}-b`)]);
+							await Promise.all([meter(timed, `run-${index}-a`), meter(timed, `run-${index}-b`)]);
 							break;
+						case 'killed': {
+							// Killed at its first request: no request of it comes back, and it renews nothing more.
+							const claimant = `run-${index}`;
+							let stopRenewing: () => void = () => undefined;
+							let died: () => void = () => undefined;
+							const dead = new Promise<number>((resolve) => (died = () => resolve(clock.time)));
+							const killedAt = await Promise.race([
+								meter(timed, claimant, {
+									send: () => {
+										stopRenewing();
+										died();
+										return new Promise(() => undefined);
+									},
+									every: (ms, tick) => (stopRenewing = clock.every(ms, tick)),
+								}).then(() => undefined),
+								dead,
+							]);
+							if (killedAt === undefined) break;
+							const held = (await sendingUnder(claimant)).length;
+							expect(held).toBeGreaterThan(0);
+							// Its keys are taken over (or expired) once the lease it took at the claim has lapsed, not before.
+							clock.time = killedAt + LEASE_MS - 1;
+							await meter(timed, `${claimant}-early`);
+							expect(await sendingUnder(claimant)).toHaveLength(held);
+							clock.time = killedAt + LEASE_MS;
+							await meter(timed, `${claimant}-late`);
+							expect(await sendingUnder(claimant)).toEqual([]);
+							break;
+						}
+						case 'slow': {
+							// Requests that take longer than the old lease, and a run that starts once an unrenewed lease would have lapsed.
+							const claimed = new Set<number>();
+							const ignored: number[] = [];
+							const watched: MeteringLedger = {
+								...timed,
+								claim: async (...args) => {
+									const claim = await timed.claim(...args);
+									for (const key of claim.claimed) claimed.add(key.keyId);
+									return claim;
+								},
+								settle: async (...args) => {
+									const settlement = await timed.settle(...args);
+									ignored.push(...settlement.ignored);
+									return settlement;
+								},
+							};
+							const slow: SendBatch = async (batch) => {
+								await clock.sleep(SLOW_SEND_MS);
+								return await send(batch);
+							};
+							const [, overlap] = await Promise.all([
+								meter(watched, `run-${index}`, { send: slow }),
+								clock.sleep(LEASE_MS + RENEW_EVERY_MS).then(() => meter(timed, `run-${index}-overlap`)),
+							]);
+							expect(ignored).toEqual([]);
+							expect(overlap!.keys.filter((outcome) => claimed.has(outcome.key.keyId))).toEqual([]);
+							break;
+						}
 						default:
-							await meter(ledger, `run-${index}`);
+							await meter(timed, `run-${index}`);
 					}
 				}
 				// Drain: past every lease and every hour's close, two clean runs.
 				crashAfterSends = Infinity;
 				for (let drain = 0; drain < 2; drain++) {
 					clock.time += LEASE_MS + 2 * HOUR;
-					await meter(ledger, `drain-${drain}`);
+					await meter(timed, `drain-${drain}`);
 				}
 
 				const billedByKey = service.billedQuantities();
@@ -213,6 +288,8 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 				expect(keys.filter((outcome) => outcome.status === 'DuplicateRecord')).toEqual([]);
 				expect(service.violations).toEqual([]);
 				expect(keys.filter((outcome) => !['Success', 'Expired', 'Unprocessed', 'Failed'].includes(outcome.status))).toEqual([]);
+				// No live run lost a key to another: runs that die stop renewing, and they report nothing.
+				expect(keys.filter((outcome) => outcome.error?.code === 'LeaseLost' || outcome.note?.includes('took this usage record over'))).toEqual([]);
 				// Nothing is left behind: every key is billed or expired.
 				const left = await ledger.report({ states: ['open', 'ready', 'sending', 'notBilled'], limit: 100_000, now: clock.now(), closeAfterMinutes: 10 });
 				expect(left.filter((row) => row.hour.getTime() + HOUR + 10 * MINUTE <= clock.time)).toEqual([]);
