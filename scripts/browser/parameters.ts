@@ -13,6 +13,11 @@ const OPERATIONS: Record<string, { resource: string; action: string }> = {
 	'Meter Open Hours Now': { resource: 'Metering Ledger', action: 'Meter open hours now' },
 	'Record Usage': { resource: 'Metering Ledger', action: 'Record usage' },
 	'Get Entitlements': { resource: 'Entitlement', action: 'Get entitlements' },
+	'Describe Agreement': { resource: 'Agreement', action: 'Describe an agreement' },
+	'Get Agreement Terms': { resource: 'Agreement', action: 'Get agreement terms' },
+	'List Agreement Charges': { resource: 'Agreement', action: 'List agreement charges' },
+	'List Agreement Invoice Line Items': { resource: 'Agreement', action: 'List agreement invoice line items' },
+	'Search Agreements': { resource: 'Agreement', action: 'Search agreements' },
 };
 
 /** Its resource first: the operations of version 3 are listed under it. */

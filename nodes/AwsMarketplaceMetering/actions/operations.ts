@@ -1,13 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as describeAgreement from './describeAgreement.operation';
+import * as getAgreementTerms from './getAgreementTerms.operation';
 import * as getEntitlements from './getEntitlements.operation';
 import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
 import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
+import * as listAgreementCharges from './listAgreementCharges.operation';
+import * as listAgreementInvoiceLineItems from './listAgreementInvoiceLineItems.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
+import * as searchAgreements from './searchAgreements.operation';
 import type { Services } from './services';
 
 interface OperationModule {
@@ -37,8 +42,9 @@ export interface Resource {
 }
 
 // Version 3 groups the operations by what a seller works on, each resource served by one AWS API or by the ledger:
-// the customer a registration token names (Metering API), usage reported to AWS (Metering API), the metering ledger
-// (no AWS call of its own), a contract's entitlements (Entitlement Service). One flat list mixed the three.
+// the customer a registration token names and the usage reported (Metering API), the metering ledger (no AWS call
+// of its own), a contract's entitlements (Entitlement Service), agreements (Agreement Service). One flat list mixed
+// them, and the Agreement Service's ten operations would have doubled it.
 export const RESOURCES: Resource[] = [
 	{
 		value: 'customer',
@@ -121,6 +127,53 @@ export const RESOURCES: Resource[] = [
 				description: 'Read what customers of a contract product bought, per dimension, and until when',
 				action: 'Get entitlements',
 				module: getEntitlements,
+			},
+		],
+	},
+	{
+		value: 'agreement',
+		name: 'Agreement',
+		default: 'describeAgreement',
+		operations: [
+			{
+				value: 'describeAgreement',
+				name: 'Describe Agreement',
+				description: 'Read an agreement’s parties, product, offer, status and dates',
+				action: 'Describe an agreement',
+				since: 3,
+				module: describeAgreement,
+			},
+			{
+				value: 'getAgreementTerms',
+				name: 'Get Agreement Terms',
+				description: 'Read the terms a buyer accepted: free trial, dimensions, rates, validity, renewal',
+				action: 'Get agreement terms',
+				since: 3,
+				module: getAgreementTerms,
+			},
+			{
+				value: 'listAgreementCharges',
+				name: 'List Agreement Charges',
+				description: 'List what the buyer of an agreement is charged (the buyer’s operation)',
+				action: 'List agreement charges',
+				since: 3,
+				module: listAgreementCharges,
+			},
+			{
+				value: 'listAgreementInvoiceLineItems',
+				name: 'List Agreement Invoice Line Items',
+				description: 'List the invoices of an agreement, with the amount a billing adjustment may refund',
+				action: 'List agreement invoice line items',
+				since: 3,
+				module: listAgreementInvoiceLineItems,
+			},
+			{
+				value: 'searchAgreements',
+				name: 'Search Agreements',
+				description: 'Find agreements by product, offer, buyer, status or time',
+				action: 'Search agreements',
+				since: 3,
+				module: searchAgreements,
 			},
 		],
 	},

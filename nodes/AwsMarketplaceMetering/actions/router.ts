@@ -1,10 +1,11 @@
+import type { MarketplaceAgreementClient } from '@aws-sdk/client-marketplace-agreement';
 import type { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { engineRoutesDetails, forErrorOutput } from '../helpers/errorOutput';
 import { RESOURCES_SINCE } from '../helpers/versions';
-import { getEntitlementClient, getMeteringClient } from '../transport';
+import { getAgreementClient, getEntitlementClient, getMeteringClient } from '../transport';
 import { OPERATIONS, RESOURCE_OF, type Operation } from './operations';
 import type { Services } from './services';
 
@@ -19,9 +20,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	let client: Promise<MarketplaceMeteringClient> | undefined;
 	let entitlementClient: Promise<MarketplaceEntitlementServiceClient> | undefined;
+	let agreementClient: Promise<MarketplaceAgreementClient> | undefined;
 	const services: Services = {
 		client: async () => await (client ??= getMeteringClient.call(this, settings)),
 		entitlementClient: async () => await (entitlementClient ??= getEntitlementClient.call(this, settings)),
+		agreementClient: async () => await (agreementClient ??= getAgreementClient.call(this, settings)),
 	};
 	try {
 		return [forErrorOutput(this.getNode(), await operation.module.execute.call(this, items, services), engineRoutesDetails())];
@@ -34,7 +37,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				'The metering ledger failed. What it had recorded stays; usage it had claimed for sending is sent again, with the same quantity, by a later run.',
 		});
 	} finally {
-		for (const built of [client, entitlementClient]) if (built) (await built.catch(() => undefined))?.destroy();
+		for (const built of [client, entitlementClient, agreementClient]) if (built) (await built.catch(() => undefined))?.destroy();
 	}
 }
 

@@ -1,3 +1,4 @@
+import type { MarketplaceAgreementClient } from '@aws-sdk/client-marketplace-agreement';
 import type { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 
@@ -5,4 +6,5 @@ import type { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-mete
 export interface Services {
 	client(): Promise<MarketplaceMeteringClient>;
 	entitlementClient(): Promise<MarketplaceEntitlementServiceClient>;
+	agreementClient(): Promise<MarketplaceAgreementClient>;
 }

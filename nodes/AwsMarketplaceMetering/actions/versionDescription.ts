@@ -6,8 +6,9 @@ import { OPERATIONS, RESOURCES, type Operation } from './operations';
 // The node's parameters; the rest of its description is in AwsMarketplaceMetering.node.ts, where the lint
 // rules read it. Operation values are unique across resources, so each operation's fields show on their operation
 // alone: the same descriptions serve the flat list of versions 1 and 2 and the resources of version 3.
+// As n8n lists options: by name.
 const option = ({ name, value, description, action }: Operation): INodePropertyOptions => ({ name, value, description, action });
-const byName = (a: Operation, b: Operation) => a.name.localeCompare(b.name);
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 export const properties: INodeProperties[] = [
 	{
@@ -27,7 +28,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { '@version': versionsFrom(RESOURCES_SINCE) } },
-		options: RESOURCES.map(({ name, value }) => ({ name, value })),
+		options: [...RESOURCES].sort(byName).map(({ name, value }) => ({ name, value })),
 		default: 'usage',
 	},
 	...RESOURCES.map(
@@ -37,7 +38,7 @@ export const properties: INodeProperties[] = [
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [value], '@version': versionsFrom(RESOURCES_SINCE) } },
-			options: operations.map(option),
+			options: [...operations].sort(byName).map(option),
 			default: first,
 		}),
 	),

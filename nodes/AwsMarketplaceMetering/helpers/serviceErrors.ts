@@ -1,9 +1,15 @@
+import { MarketplaceAgreementServiceException } from '@aws-sdk/client-marketplace-agreement';
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { describeLocalError } from './networkErrors';
 
+interface Advice {
+	message: string;
+	description: string;
+}
+
 // What the user should do about each error the service (or AWS's auth layer) can answer.
-const ADVICE: Record<string, { message: string; description: string }> = {
+const ADVICE: Record<string, Advice> = {
 	InvalidTokenException: {
 		message: 'The registration token is not valid',
 		description:
@@ -130,6 +136,43 @@ const ADVICE: Record<string, { message: string; description: string }> = {
 	},
 };
 
+// The Agreement Service's modelled exceptions, by name or by name and reason. Two share a name with the Metering
+// API's (AccessDeniedException, ThrottlingException) and are told apart by the SDK's base class of its errors.
+const AGREEMENT_ADVICE: Record<string, Advice> = {
+	AccessDeniedException: {
+		message: 'These credentials are not allowed to call this operation',
+		description:
+			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The README lists the actions of the agreement operations.',
+	},
+	'AccessDeniedException:INVALID_ACCESS': {
+		message: 'This account is not the party of the agreement that may do this',
+		description:
+			'AWS leaves some operations to one party of an agreement: Accept and Reject Agreement Cancellation Request and List Agreement Charges to the buyer (acceptor); List Agreement Invoice Line Items and the billing adjustment requests to the seller (proposer). Use a credential of that party’s account.',
+	},
+	ResourceNotFoundException: {
+		message: 'AWS Marketplace has no such agreement or request for this account',
+		description:
+			'Check the ID (agreements agmt-…, cancellation requests acr-…, billing adjustment requests ba-…), that it belongs to the agreement given, and that the credential is of the agreement’s seller (proposer) or buyer (acceptor) account.',
+	},
+	ConflictException: {
+		message: 'The request is not in a state that allows this',
+		description:
+			'A cancellation request can be accepted or rejected only while it is PENDING_APPROVAL: Get Agreement Cancellation Request shows its status. A billing adjustment request’s client token stands for one adjustment only.',
+	},
+	ValidationException: {
+		message: 'AWS Marketplace did not accept the request',
+		description: 'AWS names the field and the rule below.',
+	},
+	ThrottlingException: {
+		message: 'AWS throttled the requests',
+		description: 'Read fewer pages (Limit, filters), or spread the workflows over time; the AWS SDK already retried.',
+	},
+	InternalServerException: {
+		message: 'The AWS Marketplace Agreement Service had an internal error',
+		description: 'Retry later. A billing adjustment request sent again with the same client token is not created twice.',
+	},
+};
+
 export interface ServiceErrorInfo {
 	/** The AWS error name, or a network error code. */
 	code: string;
@@ -145,7 +188,13 @@ const UNNAMED_ANSWER = /^(SyntaxError|UnknownError|Unknown|\d{3})$/;
 
 /** Names an SDK or network error in the user's terms, without anything from the request (no secrets). */
 export function describeServiceError(error: unknown): ServiceErrorInfo {
-	const err = (error ?? {}) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+	const err = (error ?? {}) as {
+		name?: string;
+		message?: string;
+		$metadata?: { httpStatusCode?: number };
+		reason?: string;
+		fields?: Array<{ name?: string; message?: string }>;
+	};
 	const awsMessage = String(err.message ?? error);
 	const httpCode = err.$metadata?.httpStatusCode;
 	const local = httpCode === undefined ? describeLocalError(error) : undefined;
@@ -155,12 +204,15 @@ export function describeServiceError(error: unknown): ServiceErrorInfo {
 	if (code === 'ExpiredTokenException' && /security token/i.test(awsMessage)) code = 'SessionTokenExpired';
 	if (code === 'ProviderError') code = 'CredentialsProviderError';
 	if (httpCode !== undefined && UNNAMED_ANSWER.test(code)) return { ...unnamedAnswer(httpCode), awsMessage, httpCode };
-	const advice = ADVICE[code] ?? {
-		message: httpCode === undefined ? `The request to AWS Marketplace Metering failed (${code})` : `AWS Marketplace Metering answered ${code}`,
-		description: '',
-	};
+	const agreement = error instanceof MarketplaceAgreementServiceException;
+	const service = agreement ? 'the AWS Marketplace Agreement Service' : 'AWS Marketplace Metering';
+	const advice = (agreement ? (AGREEMENT_ADVICE[`${code}:${err.reason}`] ?? AGREEMENT_ADVICE[code]) : undefined) ??
+		ADVICE[code] ?? {
+			message: httpCode === undefined ? `The request to ${service} failed (${code})` : `${service.charAt(0).toUpperCase()}${service.slice(1)} answered ${code}`,
+			description: '',
+		};
 	// Only an HTTP answer is something AWS said; the rest happened on this machine.
-	const details = httpCode === undefined ? `Details: ${awsMessage}` : `AWS said: ${awsMessage}`;
+	const details = httpCode === undefined ? `Details: ${awsMessage}` : `AWS said: ${awsMessage}${modelledDetails(err)}`;
 	return {
 		code,
 		message: advice.message,
@@ -168,6 +220,12 @@ export function describeServiceError(error: unknown): ServiceErrorInfo {
 		awsMessage,
 		httpCode,
 	};
+}
+
+/** The Agreement Service's reason and fields, which its message may not repeat. */
+function modelledDetails(error: { reason?: string; fields?: Array<{ name?: string; message?: string }> }): string {
+	const fields = (error.fields ?? []).map((field) => `${field.name}: ${field.message}`).join('; ');
+	return [error.reason ? ` (${error.reason})` : '', fields ? ` Fields: ${fields}.` : ''].join('');
 }
 
 function unnamedAnswer(httpCode: number): { code: string; message: string; description: string } {

@@ -1,3 +1,4 @@
+import { MarketplaceAgreementClient } from '@aws-sdk/client-marketplace-agreement';
 import { MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import {
 	MarketplaceMeteringClient,
@@ -42,6 +43,8 @@ export const DEFAULT_CLIENT_SETTINGS: Required<ClientSettings> = {
 
 /** The Entitlement Service answers in this Region only. */
 export const ENTITLEMENT_REGION = 'us-east-1';
+/** The Agreement Service answers in this Region only. */
+export const AGREEMENT_REGION = 'us-east-1';
 
 /** One SDK client per execution, shared by all items. */
 export async function getMeteringClient(
@@ -56,6 +59,10 @@ export async function getEntitlementClient(
 	settings: ClientSettings = {},
 ): Promise<MarketplaceEntitlementServiceClient> {
 	return await withCredential(this, (credentials) => createEntitlementClient(credentials, settings));
+}
+
+export async function getAgreementClient(this: IExecuteFunctions, settings: ClientSettings = {}): Promise<MarketplaceAgreementClient> {
+	return await withCredential(this, (credentials) => createAgreementClient(credentials, settings));
 }
 
 /** The only place that reads the credential. */
@@ -86,6 +93,11 @@ export function createEntitlementClient(
 	settings: ClientSettings = {},
 ): MarketplaceEntitlementServiceClient {
 	return new MarketplaceEntitlementServiceClient({ region: ENTITLEMENT_REGION, ...sharedConfig(data as unknown as MeteringCredentials, settings) });
+}
+
+/** As createEntitlementClient: us-east-1 whatever the credential's Region, its Custom Endpoint when set. */
+export function createAgreementClient(data: ICredentialDataDecryptedObject, settings: ClientSettings = {}): MarketplaceAgreementClient {
+	return new MarketplaceAgreementClient({ region: AGREEMENT_REGION, ...sharedConfig(data as unknown as MeteringCredentials, settings) });
 }
 
 function sharedConfig(credentials: MeteringCredentials, settings: ClientSettings) {
