@@ -18,6 +18,11 @@ const OPERATIONS: Record<string, { resource: string; action: string }> = {
 	'List Agreement Charges': { resource: 'Agreement', action: 'List agreement charges' },
 	'List Agreement Invoice Line Items': { resource: 'Agreement', action: 'List agreement invoice line items' },
 	'Search Agreements': { resource: 'Agreement', action: 'Search agreements' },
+	'Accept Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Accept a cancellation request' },
+	'Get Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Get a cancellation request' },
+	'Reject Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Reject a cancellation request' },
+	'Batch Create Billing Adjustment Request': { resource: 'Billing Adjustment Request', action: 'Create billing adjustment requests' },
+	'Get Billing Adjustment Request': { resource: 'Billing Adjustment Request', action: 'Get a billing adjustment request' },
 };
 
 /** Its resource first: the operations of version 3 are listed under it. */

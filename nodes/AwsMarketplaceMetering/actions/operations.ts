@@ -1,14 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import * as acceptAgreementCancellationRequest from './acceptAgreementCancellationRequest.operation';
+import * as batchCreateBillingAdjustmentRequest from './batchCreateBillingAdjustmentRequest.operation';
 import * as batchMeterUsage from './batchMeterUsage.operation';
 import * as describeAgreement from './describeAgreement.operation';
+import * as getAgreementCancellationRequest from './getAgreementCancellationRequest.operation';
 import * as getAgreementTerms from './getAgreementTerms.operation';
+import * as getBillingAdjustmentRequest from './getBillingAdjustmentRequest.operation';
 import * as getEntitlements from './getEntitlements.operation';
 import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
 import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
+import * as rejectAgreementCancellationRequest from './rejectAgreementCancellationRequest.operation';
 import * as listAgreementCharges from './listAgreementCharges.operation';
 import * as listAgreementInvoiceLineItems from './listAgreementInvoiceLineItems.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
@@ -43,8 +48,9 @@ export interface Resource {
 
 // Version 3 groups the operations by what a seller works on, each resource served by one AWS API or by the ledger:
 // the customer a registration token names and the usage reported (Metering API), the metering ledger (no AWS call
-// of its own), a contract's entitlements (Entitlement Service), agreements (Agreement Service). One flat list mixed
-// them, and the Agreement Service's ten operations would have doubled it.
+// of its own), a contract's entitlements (Entitlement Service), agreements, their cancellation requests and billing
+// adjustment requests (Agreement Service, as its API names them). One flat list mixed them, and the Agreement
+// Service's ten operations would have doubled it.
 export const RESOURCES: Resource[] = [
 	{
 		value: 'customer',
@@ -174,6 +180,60 @@ export const RESOURCES: Resource[] = [
 				action: 'Search agreements',
 				since: 3,
 				module: searchAgreements,
+			},
+		],
+	},
+	{
+		value: 'agreementCancellationRequest',
+		name: 'Agreement Cancellation Request',
+		default: 'getAgreementCancellationRequest',
+		operations: [
+			{
+				value: 'acceptAgreementCancellationRequest',
+				name: 'Accept Agreement Cancellation Request',
+				description: 'As the buyer, accept a seller’s request to cancel the agreement, which cancels it',
+				action: 'Accept a cancellation request',
+				since: 3,
+				module: acceptAgreementCancellationRequest,
+			},
+			{
+				value: 'getAgreementCancellationRequest',
+				name: 'Get Agreement Cancellation Request',
+				description: 'Read a cancellation request’s status, reason and times',
+				action: 'Get a cancellation request',
+				since: 3,
+				module: getAgreementCancellationRequest,
+			},
+			{
+				value: 'rejectAgreementCancellationRequest',
+				name: 'Reject Agreement Cancellation Request',
+				description: 'As the buyer, reject a seller’s request to cancel the agreement, giving a reason',
+				action: 'Reject a cancellation request',
+				since: 3,
+				module: rejectAgreementCancellationRequest,
+			},
+		],
+	},
+	{
+		value: 'billingAdjustmentRequest',
+		name: 'Billing Adjustment Request',
+		default: 'getBillingAdjustmentRequest',
+		operations: [
+			{
+				value: 'batchCreateBillingAdjustmentRequest',
+				name: 'Batch Create Billing Adjustment Request',
+				description: 'Refund buyers part or all of an invoice (asks for confirmation)',
+				action: 'Create billing adjustment requests',
+				since: 3,
+				module: batchCreateBillingAdjustmentRequest,
+			},
+			{
+				value: 'getBillingAdjustmentRequest',
+				name: 'Get Billing Adjustment Request',
+				description: 'Read a refund’s amount, invoice, reason and status',
+				action: 'Get a billing adjustment request',
+				since: 3,
+				module: getBillingAdjustmentRequest,
 			},
 		],
 	},

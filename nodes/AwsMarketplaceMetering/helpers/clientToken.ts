@@ -22,3 +22,22 @@ export function deriveClientToken(report: MeterUsageReport, item: IDataObject): 
 	const fields = [report.productCode, report.usageDimension, report.usageQuantity, report.usageAllocations ?? null, item];
 	return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
 }
+
+/**
+ * A billing adjustment's ClientToken computed from the adjustment (64 hex characters of SHA-256: the model takes
+ * a-z A-Z 0-9 -): the same refund sent again, by a retried execution or a webhook delivered twice, answers the first
+ * request instead of refunding twice.
+ */
+export function deriveAdjustmentToken(adjustment: Record<string, string | undefined>): string {
+	const canonical: Record<string, string | undefined> = { ...adjustment, adjustmentAmount: canonicalAmount(adjustment.adjustmentAmount ?? '') };
+	const fields = ['agreementId', 'originalInvoiceId', 'adjustmentAmount', 'currencyCode', 'adjustmentReasonCode', 'description'].map((name) => canonical[name] ?? null);
+	return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** 100, 100.0 and 0100.00 are one amount. */
+function canonicalAmount(amount: string): string {
+	const [whole, fraction = ''] = amount.split('.');
+	const digits = (whole || '0').replace(/^0+(?=\d)/, '');
+	const decimals = fraction.replace(/0+$/, '');
+	return decimals ? `${digits}.${decimals}` : digits;
+}

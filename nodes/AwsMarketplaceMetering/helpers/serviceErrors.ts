@@ -173,6 +173,38 @@ const AGREEMENT_ADVICE: Record<string, Advice> = {
 	},
 };
 
+// BatchCreateBillingAdjustmentRequest answers an entry it did not create with one of these codes.
+const BILLING_ADJUSTMENT_ADVICE: Record<string, Advice> = {
+	CONFLICT_EXCEPTION: {
+		message: 'The client token was used for another billing adjustment request',
+		description: 'A client token stands for one adjustment: give another adjustment its own token, or leave Client Token empty to derive one from the adjustment.',
+	},
+	VALIDATION_EXCEPTION: {
+		message: 'AWS Marketplace did not accept the billing adjustment',
+		description:
+			'The amount may refund at most the invoice’s maxAdjustmentAmount less what earlier adjustments refunded (List Agreement Invoice Line Items shows it), in the invoice’s currency, of an invoice (not a credit memo).',
+	},
+	RESOURCE_NOT_FOUND_EXCEPTION: {
+		message: 'AWS Marketplace has no such agreement or invoice for this account',
+		description: 'Use an agreement of this seller (proposer) account and an invoice ID that List Agreement Invoice Line Items lists for it.',
+	},
+	INTERNAL_FAILURE: {
+		message: 'AWS Marketplace failed to create the billing adjustment request',
+		description: 'Run the item again: with the same client token, AWS does not create it twice.',
+	},
+};
+
+/** An entry BatchCreateBillingAdjustmentRequest did not create, as the item's error. */
+export function billingAdjustmentError(node: INode, failure: { code?: string; message?: string }, itemIndex: number): NodeApiError {
+	const code = failure.code ?? 'Unknown';
+	const advice = BILLING_ADJUSTMENT_ADVICE[code] ?? { message: `AWS Marketplace did not create the billing adjustment request (${code})`, description: '' };
+	return new NodeApiError(node, { name: code, message: failure.message ?? '' } as JsonObject, {
+		message: advice.message,
+		description: [advice.description, `AWS said: ${failure.message ?? code}`].filter(Boolean).join(' '),
+		itemIndex,
+	});
+}
+
 export interface ServiceErrorInfo {
 	/** The AWS error name, or a network error code. */
 	code: string;

@@ -24,6 +24,15 @@ const ACTIONS: Record<string, Record<string, string>> = {
 		listAgreementInvoiceLineItems: 'List agreement invoice line items',
 		searchAgreements: 'Search agreements',
 	},
+	agreementCancellationRequest: {
+		acceptAgreementCancellationRequest: 'Accept a cancellation request',
+		getAgreementCancellationRequest: 'Get a cancellation request',
+		rejectAgreementCancellationRequest: 'Reject a cancellation request',
+	},
+	billingAdjustmentRequest: {
+		batchCreateBillingAdjustmentRequest: 'Create billing adjustment requests',
+		getBillingAdjustmentRequest: 'Get a billing adjustment request',
+	},
 };
 // Versions 1 and 2 list these, as they always did.
 const FLAT = ['Batch Meter Usage', 'Get Entitlements', 'Get Metering Report', 'Meter Open Hours Now', 'Meter Usage', 'Record Usage', 'Register Usage', 'Resolve Customer'];
@@ -66,6 +75,17 @@ describe('Version 3: the operations grouped under resources', () => {
 		expect(shown(3, {})).toMatchObject({ resource: 'usage', operation: 'batchMeterUsage' });
 		expect(shown(2, {})).toMatchObject({ operation: 'batchMeterUsage' });
 		expect(shown(2, {}).resource).toBeUndefined();
+	});
+
+	it('guards the operations that cannot be undone with a switch that is off and takes no expression', () => {
+		for (const [operation, name] of [
+			['batchCreateBillingAdjustmentRequest', 'confirmRefund'],
+			['acceptAgreementCancellationRequest', 'confirmCancellation'],
+		]) {
+			const guard = properties.filter((property) => property.name === name);
+			expect(guard).toEqual([expect.objectContaining({ type: 'boolean', default: false, noDataExpression: true, displayOptions: { show: { operation: [operation] } } })]);
+			expect(shown(3, { resource: operation.startsWith('batch') ? 'billingAdjustmentRequest' : 'agreementCancellationRequest', operation })[name]).toBe(false);
+		}
 	});
 
 	it('keeps the flat list of versions 1 and 2', () => {
