@@ -22,7 +22,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			options: METERING_REGIONS,
 			default: 'us-east-1',
 			description:
-				'The Region AWS enabled for your product; Meter Usage and Register Usage: the Region of the EC2 instance, ECS task or EKS pod. AWS deduplicates usage per Region, so never resend an hour through another Region: keep the Region of a metering workflow unchanged. China (Ningxia): AWS lists Batch Meter Usage there. GovCloud (US): AWS lists Meter Usage from EC2 instances; for other operations check AWS’s list of Regions for the Metering API. Get Entitlements always goes to US East (N. Virginia), the Entitlement Service’s only Region.',
+				'The Region AWS enabled for your product; Meter Usage and Register Usage: the Region of the EC2 instance, ECS task or EKS pod. AWS deduplicates usage per Region, so never resend an hour through another Region: keep the Region of a metering workflow unchanged. China (Ningxia): AWS lists Batch Meter Usage there. GovCloud (US): AWS lists Meter Usage from EC2 instances; for other operations check AWS’s list of Regions for the Metering API. Get Entitlements and the agreement operations always go to US East (N. Virginia), the only Region of the Entitlement and Agreement Services.',
 		},
 		{
 			displayName: 'Credential Source',
@@ -120,7 +120,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. https://metering.marketplace-fips.us-east-1.amazonaws.com',
 			description:
-				'Leave empty for the Regional AWS endpoint. Set it for a VPC endpoint, a FIPS endpoint or a local emulator. Get Entitlements goes there too when set, so a metering VPC or FIPS endpoint leaves Get Entitlements to a credential without one.',
+				'Leave empty for the Regional AWS endpoint. Set it for a VPC endpoint, a FIPS endpoint or a local emulator. Get Entitlements and the agreement operations go there too when set, so a metering VPC or FIPS endpoint leaves them to a credential without one.',
 		},
 	];
 }

@@ -1,9 +1,19 @@
+import {
+	DescribeAgreementCommand,
+	GetAgreementCancellationRequestCommand,
+	GetAgreementTermsCommand,
+	GetBillingAdjustmentRequestCommand,
+	ListAgreementChargesCommand,
+	ListAgreementInvoiceLineItemsCommand,
+	SearchAgreementsCommand,
+	type MarketplaceAgreementClient,
+} from '@aws-sdk/client-marketplace-agreement';
 import { GetEntitlementsCommand, type MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
 import { MeterUsageCommand, ResolveCustomerCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { describeServiceError } from '../helpers/serviceErrors';
-import { createEntitlementClient, createMeteringClient, TransportSetupError } from '.';
+import { createAgreementClient, createEntitlementClient, createMeteringClient, TransportSetupError } from '.';
 
 // A well-formed registration token that no buyer holds: AWS answers InvalidTokenException only after
 // the request is authenticated and authorized, so that answer proves the credential works, and it
@@ -23,6 +33,36 @@ const DRY_RUN_AUTHORIZED = new Set([
 // authorization, and it reads nothing of anyone's.
 const UNPUBLISHED_PRODUCT = 'n8n-credential-test';
 const ENTITLEMENTS_AUTHORIZED = new Set(['InvalidParameterException']);
+// The Agreement Service's reading operations, on IDs no agreement has (a search for an account no buyer has): "not
+// found" and an empty list come only after authorization and read nothing. Accepting, rejecting and refunding
+// change agreements, so they are not tried.
+const NO_AGREEMENT = 'agmt-n8ncredentialtest';
+const AGREEMENTS_AUTHORIZED = new Set(['ResourceNotFoundException', 'ValidationException']);
+const AGREEMENT_PROBES: Array<[string, (client: MarketplaceAgreementClient) => Promise<unknown>]> = [
+	['DescribeAgreement', (client) => client.send(new DescribeAgreementCommand({ agreementId: NO_AGREEMENT }))],
+	['GetAgreementTerms', (client) => client.send(new GetAgreementTermsCommand({ agreementId: NO_AGREEMENT, maxResults: 1 }))],
+	[
+		'SearchAgreements',
+		(client) =>
+			client.send(
+				new SearchAgreementsCommand({
+					filters: [
+						{ name: 'PartyType', values: ['Proposer'] },
+						{ name: 'AgreementType', values: ['PurchaseAgreement'] },
+						{ name: 'AcceptorAccountId', values: ['000000000000'] },
+					],
+					maxResults: 1,
+				}),
+			),
+	],
+	['ListAgreementInvoiceLineItems', (client) => client.send(new ListAgreementInvoiceLineItemsCommand({ agreementId: NO_AGREEMENT, groupBy: 'INVOICE_ID', maxResults: 1 }))],
+	['ListAgreementCharges', (client) => client.send(new ListAgreementChargesCommand({ agreementId: NO_AGREEMENT, maxResults: 1 }))],
+	[
+		'GetAgreementCancellationRequest',
+		(client) => client.send(new GetAgreementCancellationRequestCommand({ agreementId: NO_AGREEMENT, agreementCancellationRequestId: 'acr-n8ncredentialtest' })),
+	],
+	['GetBillingAdjustmentRequest', (client) => client.send(new GetBillingAdjustmentRequestCommand({ agreementId: NO_AGREEMENT, billingAdjustmentRequestId: 'ba-n8ncredentialtest' }))],
+];
 const PROBE_SETTINGS = { maxAttempts: 1, requestTimeoutMs: 10_000 };
 
 export async function testCredential(
@@ -31,9 +71,11 @@ export async function testCredential(
 ): Promise<INodeCredentialTestResult> {
 	let client: MarketplaceMeteringClient;
 	let entitlementClient: MarketplaceEntitlementServiceClient;
+	let agreementClient: MarketplaceAgreementClient;
 	try {
 		client = createMeteringClient(credential.data ?? {}, PROBE_SETTINGS);
 		entitlementClient = createEntitlementClient(credential.data ?? {}, PROBE_SETTINGS);
+		agreementClient = createAgreementClient(credential.data ?? {}, PROBE_SETTINGS);
 	} catch (error) {
 		// The editor shows a failed test's message; a credential test has no node to throw a NodeOperationError for.
 		const message = error instanceof TransportSetupError ? `${error.message}. ${error.description}` : (error as Error).message;
@@ -50,12 +92,28 @@ export async function testCredential(
 			: entitlements.code === 'AccessDeniedException'
 				? 'Not allowed to call aws-marketplace:GetEntitlements (needed for Get Entitlements of contract products)'
 				: `Could not check aws-marketplace:GetEntitlements: ${entitlements.message}`;
-		// Keys that may only read entitlements still serve Get Entitlements.
-		return { status: allowed ? 'OK' : metering.result.status, message: `${metering.result.message}\n${line}` };
+		const agreements = await testAgreements(agreementClient);
+		// Keys that may only read entitlements or agreements still serve those operations.
+		return { status: allowed || agreements.allowed ? 'OK' : metering.result.status, message: `${metering.result.message}\n${line}\n${agreements.line}` };
 	} finally {
 		client.destroy();
 		entitlementClient.destroy();
+		agreementClient.destroy();
 	}
+}
+
+/** One line: which of the Agreement Service's reading actions the keys may call. */
+async function testAgreements(client: MarketplaceAgreementClient): Promise<{ allowed: boolean; line: string }> {
+	const answers = await Promise.all(AGREEMENT_PROBES.map(async ([action, call]) => ({ action: `aws-marketplace:${action}`, answer: await attempt(() => call(client)) })));
+	const allowed = answers.filter(({ answer }) => answer.ok || AGREEMENTS_AUTHORIZED.has(answer.code)).map(({ action }) => action);
+	const denied = answers.filter(({ answer }) => answer.code === 'AccessDeniedException').map(({ action }) => action);
+	const unknown = answers.find(({ action }) => !allowed.includes(action) && !denied.includes(action));
+	const parts = [
+		allowed.length ? `allowed to call ${allowed.join(', ')}` : '',
+		denied.length ? `not allowed to call ${denied.join(', ')}` : '',
+		unknown ? `could not check ${unknown.action}: ${unknown.answer.message}` : '',
+	].filter(Boolean);
+	return { allowed: allowed.length > 0, line: `Agreement operations: ${parts.join('; ')}` };
 }
 
 /** Resolve Customer, else a Meter Usage dry run; `authenticated` when AWS accepted the keys, whatever it allowed. */

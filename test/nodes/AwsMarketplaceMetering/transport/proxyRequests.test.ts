@@ -77,8 +77,31 @@ describe('transport: proxies from the environment', () => {
 		useProxy('HTTP_PROXY', forwarding.url);
 		expect((await resolve({ ...ROLE, stsEndpoint: emulator().url })).error).toBeUndefined();
 		expect((await credentialTest()).status).toBe('OK');
-		expect(emulator().log.map((entry) => entry.operation)).toEqual(['AssumeRole', 'ResolveCustomer', 'ResolveCustomer', 'GetEntitlements']);
-		expect(forwarding.seen).toHaveLength(4);
+		const operations = emulator().log.map((entry) => entry.operation);
+		// The credential test reads the Agreement Service's actions in parallel: in any order after GetEntitlements.
+		expect(operations.slice(0, 4)).toEqual(['AssumeRole', 'ResolveCustomer', 'ResolveCustomer', 'GetEntitlements']);
+		expect(operations.slice(4).sort()).toEqual([
+			'DescribeAgreement',
+			'GetAgreementCancellationRequest',
+			'GetAgreementTerms',
+			'GetBillingAdjustmentRequest',
+			'ListAgreementCharges',
+			'ListAgreementInvoiceLineItems',
+			'SearchAgreements',
+		]);
+		expect(forwarding.seen).toHaveLength(operations.length);
+	});
+
+	it('sends the Agreement Service’s requests through it too', async () => {
+		const forwarding = await proxy();
+		useProxy('HTTP_PROXY', forwarding.url);
+		const { error } = await runNode({
+			parameters: { resource: 'agreement', operation: 'searchAgreements' },
+			credentials: emulatorCredential(emulator()),
+			typeVersion: 3,
+		});
+		expect(error).toBeUndefined();
+		expect([emulator().log.map((entry) => entry.operation), forwarding.seen]).toEqual([['SearchAgreements'], [`POST ${emulator().url}/`]]);
 	});
 
 	it('connects directly to the hosts NO_PROXY lists', async () => {
