@@ -44,6 +44,17 @@ export function meterWorkflow(): Workflow {
 				position: [220, 0],
 				parameters: { fieldToSplitOut: 'body.events', options: {} },
 			},
+			// A second's pause: the two executions of a round are then metering at the same time, whatever the
+			// order in which the queue hands them to the workers (a round of short executions could run one after the other).
+			{
+				id: 'queue-hold',
+				name: 'Hold',
+				type: 'n8n-nodes-base.wait',
+				typeVersion: 1.1,
+				position: [330, 0],
+				webhookId: '5b2f8c1e-7d34-4a0e-8e52-3c9a1f6d2b10',
+				parameters: { amount: 1, unit: 'seconds' },
+			},
 			{
 				id: 'queue-meter',
 				name: 'Batch Meter Usage',
@@ -64,7 +75,8 @@ export function meterWorkflow(): Workflow {
 		],
 		connections: {
 			'Usage webhook': { main: [[{ node: 'Events', type: 'main', index: 0 }]] },
-			Events: { main: [[{ node: 'Batch Meter Usage', type: 'main', index: 0 }]] },
+			Events: { main: [[{ node: 'Hold', type: 'main', index: 0 }]] },
+			Hold: { main: [[{ node: 'Batch Meter Usage', type: 'main', index: 0 }]] },
 		},
 	};
 }
