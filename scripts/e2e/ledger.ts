@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { RequestLogEntry } from '../../emulator';
+import { LEASE_MS } from '../../nodes/AwsMarketplaceMetering/batch';
 import {
 	EXAMPLE_CUSTOMERS,
 	licenseDeprovisionedEvent,
@@ -28,16 +29,9 @@ export const LEDGER_REPORT_ID = 'mpLedgerReportE2e';
 
 /**
  * The hourly example as the test imports it: hours close as soon as they end (usage 1 to 5 hours old is due
- * at once) and short resend and timeout budgets, so that the lease of a killed run lapses within the test.
+ * at once) and short resend and timeout budgets.
  */
 const HOURLY_OPTIONS = { unprocessedRetryMaxSeconds: 5, requestTimeoutSeconds: 5, maxAttempts: 1 };
-/**
- * How long a run holds the keys it claimed with these options: `leaseMs` in
- * nodes/AwsMarketplaceMetering/actions/batchMeterUsage.operation.ts (resend time, twice every attempt's
- * timeout, twice 2500 records at the default 10 requests per second, and a minute).
- */
-const LEASE_MS =
-	HOURLY_OPTIONS.unprocessedRetryMaxSeconds * 1000 + 2 * HOURLY_OPTIONS.maxAttempts * HOURLY_OPTIONS.requestTimeoutSeconds * 1000 + 2 * (2500 / 25 / 10) * 1000 + 60_000;
 /** The emulator's answer delay while the run to be killed sends: far longer than the test needs to kill it. */
 const SLOW_ANSWER_MS = 30_000;
 
@@ -452,14 +446,15 @@ export async function checkLedgerFlows(
 	await s.ingest('Globex usage after its final report', s.event('e19', globex, api, later, 0, 5), [afterFinal]);
 
 	// 7. The lease lapses: the next run resends the killed run's keys with their frozen quantities.
-	const lapse = requestArrived + LEASE_MS + 2000 - Date.now();
-	log(`Waiting ${Math.round(lapse / 1000)} s for the killed run's lease (${LEASE_MS / 1000} s from its claim) to lapse${whileWaiting ? '; other checks meanwhile' : ''}`);
+	// A live run renews its lease; the killed one renewed it last before it was killed.
+	const lapse = killedAt + LEASE_MS + 2000 - Date.now();
+	log(`Waiting ${Math.round(lapse / 1000)} s for the killed run's lease (${LEASE_MS / 1000} s from its last renewal) to lapse${whileWaiting ? '; other checks meanwhile' : ''}`);
 	if (whileWaiting) {
 		const billedBeforeWait = JSON.stringify(emulator.stats().billed);
 		await whileWaiting();
 		checks.equal('the checks run while waiting for the lease billed nothing', JSON.stringify(emulator.stats().billed), billedBeforeWait);
 	}
-	await sleep(requestArrived + LEASE_MS + 2000 - Date.now());
+	await sleep(killedAt + LEASE_MS + 2000 - Date.now());
 	log('Hourly run 5, after the lease');
 	const billedBefore = emulator.stats().billed;
 	const fifth = await s.meter();
