@@ -18,7 +18,7 @@ export class AwsMarketplaceMetering implements INodeType {
 		defaultVersion: NODE_VERSIONS[NODE_VERSIONS.length - 1],
 		// The operation's name as the nodes panel shows it, not its value.
 		subtitle: SUBTITLE,
-		description: 'Resolve AWS Marketplace customers, read their contract entitlements and meter their usage for billing',
+		description: 'Resolve AWS Marketplace customers, meter their usage for billing, and read their entitlements and agreements',
 		defaults: { name: 'AWS Marketplace Metering' },
 		usableAsTool: true,
 		// Plain 'main' rather than NodeConnectionTypes, which n8n 1.x's n8n-workflow lacks.
