@@ -6,8 +6,8 @@ import { OPERATIONS, RESOURCES, type Operation } from './operations';
 // The node's parameters; the rest of its description is in AwsMarketplaceMetering.node.ts, where the lint
 // rules read it. Operation values are unique across resources, so each operation's fields show on their operation
 // alone: the same descriptions serve the flat list of versions 1 and 2 and the resources of version 3.
-// As n8n lists options: by name.
 const option = ({ name, value, description, action }: Operation): INodePropertyOptions => ({ name, value, description, action });
+// As n8n lists options: by name.
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 export const properties: INodeProperties[] = [
