@@ -7,7 +7,7 @@ import { fieldError } from './fields';
 export const AGREEMENT_RULES = {
 	agreementId: { label: 'Agreement ID', min: 1, max: 64, pattern: /^[A-Za-z0-9_/-]+$/, allowed: 'a-z A-Z 0-9 _ / -, such as agmt-…' },
 	cancellationRequestId: {
-		label: 'Agreement Cancellation Request ID',
+		label: 'Cancellation Request ID',
 		min: 1,
 		max: 64,
 		pattern: /^acr-[a-zA-Z0-9]+$/,

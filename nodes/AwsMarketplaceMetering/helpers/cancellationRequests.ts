@@ -8,7 +8,7 @@ export function cancellationRequestFields(operation: string): INodeProperties[] 
 	return [
 		agreementIdField(show, 'The agreement the cancellation request is for'),
 		{
-			displayName: 'Agreement Cancellation Request ID',
+			displayName: 'Cancellation Request ID',
 			name: 'agreementCancellationRequestId',
 			type: 'string',
 			required: true,

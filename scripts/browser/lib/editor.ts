@@ -113,18 +113,24 @@ export class Editor {
 		return (await input.innerText()).trim();
 	}
 
-	/** Adds every option of the Options collection still missing, so that all of their labels show. */
+	/** Adds every option still missing to each collection (Options, Filters...), so that all of their labels show. */
 	async addAllOptions(): Promise<void> {
 		// A node just added renders its collections a moment after its other parameters.
 		await this.ndv.getByTestId('collection-parameter-add').first().waitFor({ timeout: 3000 }).catch(() => undefined);
-		for (let added = 0; added < 50; added++) {
-			const add = this.ndv.getByTestId('collection-parameter-add');
-			if ((await add.count()) === 0) return;
+		// Collections, from the top, found with nothing left to add.
+		let exhausted = 0;
+		for (let added = 0; added < 100; added++) {
+			const adds = this.ndv.getByTestId('collection-parameter-add');
+			if ((await adds.count()) <= exhausted) return;
+			const add = adds.nth(exhausted);
 			await add.scrollIntoViewIfNeeded();
 			await add.click();
 			const options = this.page.getByTestId('collection-parameter-option').filter({ visible: true });
 			// Escape would close the node, not just the list: a collection with nothing left to add lists nothing.
-			if (!(await options.first().waitFor({ timeout: 2000 }).then(() => true, () => false))) return;
+			if (!(await options.first().waitFor({ timeout: 2000 }).then(() => true, () => false))) {
+				exhausted++;
+				continue;
+			}
 			await options.first().click();
 			await this.page.waitForTimeout(150);
 		}

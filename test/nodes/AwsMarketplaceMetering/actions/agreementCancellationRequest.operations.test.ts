@@ -35,7 +35,7 @@ describe('Agreement Cancellation Request', () => {
 		expect(outputs[0].map((item) => item.json.status)).toEqual(['REJECTED']);
 		expect(outputs[1][0].json.error).toBe('AWS Marketplace has no such agreement or request for this account [item 1]');
 		const malformed = await run('getAgreementCancellationRequest', { agreementCancellationRequestId: 'req-1' }, { items: [pendingEvent] });
-		expect(malformed.error?.message).toBe('Agreement Cancellation Request ID "req-1" is not an agreement cancellation request ID: it must be 1 to 64 characters of acr- and letters or digits');
+		expect(malformed.error?.message).toBe('Cancellation Request ID "req-1" is not an agreement cancellation request ID: it must be 1 to 64 characters of acr- and letters or digits');
 	});
 
 	it('refuses to accept without the confirmation, sending nothing', async () => {
