@@ -1,91 +1,21 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 
 import { lockFolder } from './folderLock';
-import { PGLITE_WORKER_SOURCE } from './pgliteWorker';
-import type { SqlExecutor, SqlRow, SqlSession } from './sql';
+import { ownerOnly } from './ownerOnly';
+import { DEADLINES, EmbeddedDatabase } from './pgliteDatabase';
+import type { SqlSession } from './sql';
 
-interface Request {
-	op: 'open' | 'query' | 'begin' | 'commit' | 'rollback' | 'close';
-	tx?: number;
-	text?: string;
-	params?: unknown[];
-}
-
-interface Answer {
-	id: number;
-	rows?: SqlRow[];
-	error?: { message: string; code?: string; detail?: string };
-}
-
-/** One PGlite in its worker thread; requests are answered in the order PGlite runs them. */
-class EmbeddedDatabase {
-	private readonly worker: Worker;
-	private readonly pending = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
-	private nextId = 1;
-	private failure?: Error;
-
-	constructor(dataDir: string) {
-		this.worker = new Worker(PGLITE_WORKER_SOURCE, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), dataDir } });
-		this.worker.on('message', (answer: Answer) => {
-			const request = this.pending.get(answer.id)!;
-			this.pending.delete(answer.id);
-			// An idle database must not keep the process alive.
-			if (this.pending.size === 0) this.worker.unref();
-			if (!answer.error) return request.resolve(answer);
-			request.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code, detail: answer.error.detail }));
-		});
-		const stop = (error: Error) => {
-			this.failure = new Error(`The embedded metering ledger stopped: ${error.message}`);
-			for (const request of this.pending.values()) request.reject(this.failure);
-			this.pending.clear();
-		};
-		this.worker.on('error', stop);
-		this.worker.on('exit', (code) => stop(new Error(`its worker thread exited (${code})`)));
-		this.worker.unref();
-	}
-
-	request(request: Request): Promise<Answer> {
-		if (this.failure) return Promise.reject(this.failure);
-		const id = this.nextId++;
-		return new Promise((resolve, reject) => {
-			this.pending.set(id, { resolve, reject });
-			this.worker.ref();
-			this.worker.postMessage({ id, ...request });
-		});
-	}
-
-	async query<R extends SqlRow>(text: string, params?: unknown[], tx?: number): Promise<R[]> {
-		return (await this.request({ op: 'query', text, params, tx })).rows as R[];
-	}
-
-	async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-		const { id: tx } = await this.request({ op: 'begin' });
-		let result: T;
-		try {
-			result = await fn({ query: (text, params) => this.query(text, params, tx) });
-		} catch (error) {
-			// The error that made us roll back is the one worth reporting.
-			await this.request({ op: 'rollback', tx }).catch(() => undefined);
-			throw error;
-		}
-		await this.request({ op: 'commit', tx });
-		return result;
-	}
-
-	async close(): Promise<void> {
-		try {
-			await this.request({ op: 'close' });
-		} finally {
-			await this.worker.terminate();
-		}
-	}
+export interface SessionOptions {
+	/** Deadlines of this session's requests, when not the DEADLINES. */
+	deadlines?: Partial<typeof DEADLINES>;
 }
 
 interface SharedDatabase {
 	users: number;
-	ready: Promise<{ database: EmbeddedDatabase; release: () => void }>;
+	ready: Promise<EmbeddedDatabase>;
+	/** Called once it closed or failed: the lock is released. */
+	release?: () => void;
 	/** Set once the last user closed: the folder is ours until the database is closed and the lock released. */
 	closing?: Promise<void>;
 }
@@ -97,7 +27,7 @@ const databases = new Map<string, SharedDatabase>();
  * PGlite at <folder>/pgdata, created when missing. PGlite holds a mutex for a whole transaction and
  * runs other statements between transactions, so concurrent callers in this process are serialized.
  */
-export async function openPgliteSession(folder: string, lockTimeoutMs: number): Promise<SqlSession> {
+export async function openPgliteSession(folder: string, lockTimeoutMs: number, options: SessionOptions = {}): Promise<SqlSession> {
 	const path = resolve(folder);
 	let shared = databases.get(path);
 	// A database still closing holds the folder: open again only once it let go.
@@ -106,50 +36,59 @@ export async function openPgliteSession(folder: string, lockTimeoutMs: number): 
 		shared = databases.get(path);
 	}
 	if (!shared) {
-		shared = { users: 0, ready: start(path, lockTimeoutMs) };
-		databases.set(path, shared);
+		const entry = { users: 0 } as SharedDatabase;
+		entry.ready = start(path, lockTimeoutMs, options.deadlines?.open ?? DEADLINES.open, entry);
+		databases.set(path, (shared = entry));
 	}
 	const entry = shared;
 	entry.users++;
-	let opened: Awaited<SharedDatabase['ready']>;
+	let database: EmbeddedDatabase;
 	try {
-		opened = await entry.ready;
+		database = await entry.ready;
 	} catch (error) {
-		if (--entry.users === 0 && databases.get(path) === entry) databases.delete(path);
+		entry.users--;
 		throw error;
 	}
-	const { database, release } = opened;
+	const deadline = options.deadlines?.statement ?? DEADLINES.statement;
 	let closed = false;
 	return {
-		query: (text, params) => database.query(text, params),
-		transaction: (fn) => database.transaction(fn),
+		query: (text, params) => database.query(text, params, deadline),
+		transaction: (fn) => database.transaction(fn, deadline),
 		close: async () => {
 			if (closed) return;
 			closed = true;
-			if (--entry.users > 0) return;
-			entry.closing = (async () => {
-				try {
-					await database.close();
-				} finally {
-					release();
-					databases.delete(path);
-				}
-			})();
+			if (--entry.users > 0 || database.stopped) return;
+			// What was committed is in the WAL: the next open replays it.
+			entry.closing = database
+				.close()
+				.catch(() => undefined)
+				.finally(() => stopped(path, entry));
 			await entry.closing;
 		},
 	};
 }
 
-async function start(folder: string, lockTimeoutMs: number): Promise<{ database: EmbeddedDatabase; release: () => void }> {
-	mkdirSync(folder, { recursive: true });
-	const release = await lockFolder(folder, lockTimeoutMs);
-	const database = new EmbeddedDatabase(join(folder, 'pgdata'));
+async function start(folder: string, lockTimeoutMs: number, openDeadlineMs: number, entry: SharedDatabase): Promise<EmbeddedDatabase> {
+	const database = new EmbeddedDatabase(folder, () => stopped(folder, entry));
 	try {
-		await database.request({ op: 'open' });
-		return { database, release };
+		mkdirSync(folder, { recursive: true, mode: 0o700 });
+		entry.release = await lockFolder(folder, lockTimeoutMs);
 	} catch (error) {
-		await database.close().catch(() => undefined);
-		release();
+		stopped(folder, entry);
 		throw new Error(`Could not open the metering ledger in ${folder}: ${(error as Error).message}`);
 	}
+	await database.open(openDeadlineMs);
+	try {
+		ownerOnly(folder);
+	} catch (error) {
+		throw database.stop(`its files could not be made the owner's alone: ${(error as Error).message}`);
+	}
+	return database;
+}
+
+/** Closed, failed or never opened: the folder is let go, and the next open starts afresh. */
+function stopped(folder: string, entry: SharedDatabase): void {
+	entry.release?.();
+	entry.release = undefined;
+	if (databases.get(folder) === entry) databases.delete(folder);
 }
