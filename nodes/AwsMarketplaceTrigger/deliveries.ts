@@ -29,8 +29,9 @@ export async function isFirstDelivery(this: IWebhookFunctions, key: string): Pro
 }
 
 /**
- * Opened and closed per delivery, as the metering node does: n8n's server must not hold the
- * embedded ledger between executions, or no other n8n process could open it.
+ * Taken and given back per delivery, as the metering node does. The embedded ledger stays open in
+ * n8n's process between deliveries, shared with the metering node, until it has been idle for a
+ * while or another process waits for its folder (ledger/pglite.ts).
  */
 async function rememberInLedger(this: IWebhookFunctions, choice: 'embedded' | 'postgres', deliveryId: string): Promise<boolean> {
 	// getLedger reads only the ledger credential, through the getCredentials webhooks share.

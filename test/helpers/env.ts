@@ -5,6 +5,10 @@ import { join } from 'node:path';
 
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-metering-test-'));
 
+// The embedded metering ledger stays open five minutes after an execution by default, a few hundred MB each: one
+// jest process opens dozens. Tests of that lifetime set their own.
+process.env.AWS_MARKETPLACE_METERING_LEDGER_IDLE_SECONDS ??= '0';
+
 // This machine runs Node 20 on purpose (n8n 1.x users do); the SDK's notice about Node 22 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -9,7 +9,10 @@ import { count } from './count';
 import { firstLedgerFailure, ledgerMeteringItems } from './ledgerOutcomes';
 import type { OutcomeContext } from './usageOutcomes';
 
-/** Runs `use` with the ledger the node's "Metering Ledger" parameter names, closing it afterwards. */
+/**
+ * Runs `use` with the ledger the node's "Metering Ledger" parameter names, and gives it back
+ * afterwards: the embedded one stays open for the next execution until idle (ledger/pglite.ts).
+ */
 export async function withLedger(
 	this: IExecuteFunctions,
 	use: (ledger: MeteringLedger) => Promise<INodeExecutionData[]>,

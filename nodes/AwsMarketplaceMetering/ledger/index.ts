@@ -11,12 +11,34 @@ export type * from './types';
 export type { PostgresConnection } from './postgres';
 
 export type LedgerConfig =
-	| { store: 'embedded'; folder: string; /** Wait for another process holding the folder (default 30 s). */ lockTimeoutMs?: number }
+	| {
+			store: 'embedded';
+			folder: string;
+			/** Wait for another process holding the folder (default 30 s). */
+			lockTimeoutMs?: number;
+			/** Keep the database open this long with nothing to do (default: embeddedIdleMs()). */
+			idleMs?: number;
+	  }
 	| { store: 'postgres'; connection: PostgresConnection };
 
 /** <N8N_USER_FOLDER or home>/.n8n/aws-marketplace-metering/ledger, beside n8n's own data. */
 export function defaultLedgerFolder(env: NodeJS.ProcessEnv = process.env): string {
 	return join(env.N8N_USER_FOLDER || homedir(), '.n8n', 'aws-marketplace-metering', 'ledger');
+}
+
+export const IDLE_SECONDS_VARIABLE = 'AWS_MARKETPLACE_METERING_LEDGER_IDLE_SECONDS';
+const DEFAULT_IDLE_SECONDS = 300;
+
+/**
+ * How long the embedded ledger stays open in n8n's process with nothing to do, holding its folder:
+ * AWS_MARKETPLACE_METERING_LEDGER_IDLE_SECONDS, 300 by default; 0 closes it after every execution.
+ */
+export function embeddedIdleMs(env: NodeJS.ProcessEnv = process.env): number {
+	const value = env[IDLE_SECONDS_VARIABLE]?.trim();
+	if (!value) return DEFAULT_IDLE_SECONDS * 1000;
+	const seconds = Number(value);
+	if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`${IDLE_SECONDS_VARIABLE} must be a number of seconds, 0 or more, not "${value}"`);
+	return seconds * 1000;
 }
 
 /** Opens the ledger and brings its schema up to date. */
@@ -30,7 +52,7 @@ export async function openLedger(config: LedgerConfig): Promise<MeteringLedger> 
 					'Use the PostgreSQL ledger credential so that all workers share one ledger.',
 			);
 		}
-		session = await openPgliteSession(config.folder, config.lockTimeoutMs ?? 30_000);
+		session = await openPgliteSession(config.folder, config.lockTimeoutMs ?? 30_000, { idleMs: config.idleMs ?? embeddedIdleMs() });
 	} else {
 		session = await openPostgresSession(config.connection);
 	}

@@ -26,7 +26,7 @@ function events(prefix: string, count: number): LedgerUsageEvent[] {
 }
 
 async function eventsIn(folder: string): Promise<number> {
-	const ledger = await openLedger({ store: 'embedded', folder });
+	const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 	try {
 		return (await ledger.report()).reduce((sum, row) => sum + row.events, 0);
 	} finally {
@@ -47,7 +47,7 @@ const lockOf = (folder: string) => join(folder, 'ledger.lock');
 describe('embedded ledger failures', () => {
 	it('ends a statement past its deadline: a clear error, the folder let go, what was committed kept', async () => {
 		const folder = await newFolder();
-		const ledger = await openLedger({ store: 'embedded', folder });
+		const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 		await ledger.recordEvents(events('before', 10), NOW);
 		const session = await openPgliteSession(folder, 30_000, { deadlines: { statement: 1_000 } });
 		const started = Date.now();
@@ -69,7 +69,7 @@ describe('embedded ledger failures', () => {
 		const parent = mkdtempSync(join(tmpdir(), 'ledger-modes-'));
 		try {
 			const folder = join(parent, 'aws-marketplace-metering', 'ledger');
-			const ledger = await openLedger({ store: 'embedded', folder });
+			const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 			await ledger.recordEvents(events('modes', 10), NOW);
 			expect(statSync(join(parent, 'aws-marketplace-metering')).mode & 0o777).toBe(0o700);
 			expect(wider(folder)).toEqual([]);
@@ -78,7 +78,7 @@ describe('embedded ledger failures', () => {
 
 			chmodSync(folder, 0o755);
 			chmodSync(join(folder, 'pgdata', 'PG_VERSION'), 0o666);
-			await (await openLedger({ store: 'embedded', folder })).close();
+			await (await openLedger({ store: 'embedded', folder, idleMs: 0 })).close();
 			expect(wider(folder)).toEqual([]);
 		} finally {
 			rmSync(parent, { recursive: true, force: true });
@@ -118,7 +118,7 @@ describe(`embedded ledger failures on a small file system of its own (tmpfs)${RO
 	asRoot('on a full disk: a clear error at once, the folder let go, what was committed kept once there is room', async () => {
 		const folder = join(mount, 'ledger');
 		cpSync(await newFolder(), folder, { recursive: true });
-		const ledger = await openLedger({ store: 'embedded', folder });
+		const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 		await ledger.recordEvents(events('before', 100), NOW);
 
 		// Fill the WAL segment in use to its last half megabyte (the scratch table's room then freed),
@@ -152,7 +152,7 @@ describe(`embedded ledger failures on a small file system of its own (tmpfs)${RO
 		await ledger.close();
 
 		// Still full: opening says why (recovery needs room too).
-		await expect(openLedger({ store: 'embedded', folder })).rejects.toThrow(
+		await expect(openLedger({ store: 'embedded', folder, idleMs: 0 })).rejects.toThrow(
 			new RegExp(`^Could not open the metering ledger in ${folder}: PostgreSQL reported: could not \\w+ (to )?file "[^"]+": No space left on device\\. `),
 		);
 		rmSync(filler);
@@ -162,12 +162,12 @@ describe(`embedded ledger failures on a small file system of its own (tmpfs)${RO
 	asRoot('in a folder gone read-only: opening says so, and the ledger is whole once writable again', async () => {
 		const folder = join(mount, 'ledger');
 		cpSync(await newFolder(), folder, { recursive: true });
-		const ledger = await openLedger({ store: 'embedded', folder });
+		const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 		await ledger.recordEvents(events('before', 10), NOW);
 		await ledger.close();
 		execFileSync('mount', ['-o', 'remount,ro', mount]);
 		try {
-			await expect(openLedger({ store: 'embedded', folder })).rejects.toThrow(
+			await expect(openLedger({ store: 'embedded', folder, idleMs: 0 })).rejects.toThrow(
 				`Could not open the metering ledger in ${folder}: EROFS: read-only file system`,
 			);
 		} finally {

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { startLedgerProcess } from './fixtures/processes';
 import { BATCH } from './fixtures/writer';
 import { ledgerSuite } from './suite';
 
@@ -24,7 +25,8 @@ function exited(child: ChildProcess): Promise<void> {
 describe('embedded ledger (PGlite)', () => {
 	const folder = newFolder();
 	ledgerSuite(() => ({
-		open: () => openLedger({ store: 'embedded', folder }),
+		// Closed when the suite's last ledger is, not kept open for a next execution.
+		open: () => openLedger({ store: 'embedded', folder, idleMs: 0 }),
 		raw: () => openPgliteSession(folder, 30_000),
 	}));
 
@@ -68,9 +70,10 @@ describe('embedded ledger folder', () => {
 
 	it('stays locked while an execution opens it as another one closes it', async () => {
 		const folder = newFolder();
-		const first = await openLedger({ store: 'embedded', folder });
+		// Closed as soon as the last user leaves, instead of staying open for the next.
+		const first = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 		const closing = first.close();
-		const second = await openLedger({ store: 'embedded', folder });
+		const second = await openLedger({ store: 'embedded', folder, idleMs: 0 });
 		await closing;
 		expect(existsSync(join(folder, 'ledger.lock'))).toBe(true);
 		expect(await second.report({})).toEqual([]);
@@ -85,19 +88,18 @@ describe('embedded ledger folder', () => {
 
 	it('names the folder and the process holding it when another live process keeps it', async () => {
 		const folder = newFolder();
-		const holder = spawn('sleep', ['30']);
+		const holder = startLedgerProcess({ folder, name: 'holder', batches: 1, pauseMs: 0, then: 'hold' });
 		try {
-			writeFileSync(join(folder, 'ledger.lock'), String(holder.pid));
+			await holder.line(/^done$/);
 			const started = Date.now();
 			await expect(openLedger({ store: 'embedded', folder, lockTimeoutMs: 300 })).rejects.toThrow(
-				`The metering ledger folder ${folder} is in use by process ${holder.pid}`,
+				`Could not open the metering ledger in ${folder}: it is in use by process ${holder.child.pid} on host ${hostname()}`,
 			);
 			expect(Date.now() - started).toBeGreaterThanOrEqual(300);
 		} finally {
-			holder.kill('SIGKILL');
-			await exited(holder);
+			await holder.kill();
 		}
-	});
+	}, 60_000);
 
 	it('keeps every committed batch when the writing process is killed mid-write, and opens again', async () => {
 		const folder = newFolder();
@@ -118,10 +120,9 @@ describe('embedded ledger folder', () => {
 		await exited(writer);
 		expect(writer.signalCode).toBe('SIGKILL');
 
-		// Another process holds the folder for a second; then its lock is stale and taken over.
-		const holder = spawn('sleep', ['1']);
-		writeFileSync(join(folder, 'ledger.lock'), String(holder.pid));
-		const ledger = await openLedger({ store: 'embedded', folder, lockTimeoutMs: 20_000 });
+		// Its lock is left behind, its holder known dead.
+		expect(existsSync(join(folder, 'ledger.lock'))).toBe(true);
+		const ledger = await openLedger({ store: 'embedded', folder, lockTimeoutMs: 1_000, idleMs: 0 });
 		try {
 			const rows = await ledger.report();
 			const events = rows.reduce((sum, row) => sum + row.events, 0);
