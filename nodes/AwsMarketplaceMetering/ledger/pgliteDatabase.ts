@@ -42,9 +42,12 @@ interface Pending {
 	cancelDeadline: () => void;
 }
 
+// Node's global, which @types/node 20 leaves to TypeScript's DOM library: the build does not load it.
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<unknown> };
+
 interface PgliteModules {
-	pgliteWasmModule: WebAssembly.Module;
-	initdbWasmModule: WebAssembly.Module;
+	pgliteWasmModule: unknown;
+	initdbWasmModule: unknown;
 	fsBundle: Blob;
 }
 
