@@ -1,7 +1,7 @@
 import type { ClaimedKey, FinalReport, KeyUsage, MeteringLedger, Outcome, UsageKey } from '../ledger/types';
 import { recordFromSum } from './aggregate';
 import { resolveMeteringOptions } from './options';
-import { DEFAULT_BATCH_LIMITS, isLicenseBased, planBatches, type PlannedRecord } from './plan';
+import { DEFAULT_BATCH_LIMITS, planBatches, requestGroups, type PlannedRecord } from './plan';
 import { decimalFromText } from './quantity';
 import { ISOLATION_STOPPED, type RecordAnswer, sendBatches } from './send';
 import type { MeteringOptions, SendBatch, UsageBatch, UsageError, UsageRecord, UsageStatus } from './types';
@@ -228,17 +228,9 @@ function plannedRecord(key: ClaimedKey, keyOf: Map<UsageRecord, ClaimedKey>): Pl
  * the next claim's records.
  */
 function fullRequests(records: PlannedRecord[]): [PlannedRecord[], PlannedRecord[]] {
-	const groups = new Map<string, PlannedRecord[]>();
-	// Oldest first; a stable sort keeps the claim's order within an hour.
-	for (const planned of [...records].sort((a, b) => a.record.Timestamp.getTime() - b.record.Timestamp.getTime())) {
-		const key = JSON.stringify([planned.productCode, isLicenseBased(planned.record)]);
-		const group = groups.get(key);
-		if (group) group.push(planned);
-		else groups.set(key, [planned]);
-	}
 	const full: PlannedRecord[] = [];
 	const rest: PlannedRecord[] = [];
-	for (const group of groups.values()) {
+	for (const group of requestGroups(records)) {
 		const cut = group.length - (group.length % DEFAULT_BATCH_LIMITS.maxRecords);
 		full.push(...group.slice(0, cut));
 		rest.push(...group.slice(cut));

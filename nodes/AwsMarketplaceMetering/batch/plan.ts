@@ -102,16 +102,8 @@ export function answerKey(record: UsageRecord): string {
  * too large on its own goes alone (callers reject such records first, see fitsInOneRequest).
  */
 export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFAULT_BATCH_LIMITS): UsageBatch[] {
-	const groups = new Map<string, PlannedRecord[]>();
-	// Array sorts are stable: equal timestamps keep the input order.
-	for (const planned of [...records].sort((a, b) => a.record.Timestamp.getTime() - b.record.Timestamp.getTime())) {
-		const key = JSON.stringify([planned.productCode, isLicenseBased(planned.record)]);
-		const group = groups.get(key);
-		if (group) group.push(planned);
-		else groups.set(key, [planned]);
-	}
 	const batches: UsageBatch[] = [];
-	for (const group of [...groups.values()].flatMap(apartByAnswerKey)) {
+	for (const group of requestGroups(records).flatMap(apartByAnswerKey)) {
 		const { productCode } = group[0];
 		const sendProductCode = !isLicenseBased(group[0].record);
 		const envelope = envelopeBytes(sendProductCode ? productCode : undefined);
@@ -130,6 +122,22 @@ export function planBatches(records: PlannedRecord[], limits: BatchLimits = DEFA
 		batches.push({ productCode, sendProductCode, records: current });
 	}
 	return batches.sort((a, b) => a.records[0].Timestamp.getTime() - b.records[0].Timestamp.getTime());
+}
+
+/**
+ * The records that may share a request: one product, license-based and product-code-based apart;
+ * oldest first (array sorts are stable: equal timestamps keep the input order), groups in order of
+ * first appearance.
+ */
+export function requestGroups(records: PlannedRecord[]): PlannedRecord[][] {
+	const groups = new Map<string, PlannedRecord[]>();
+	for (const planned of [...records].sort((a, b) => a.record.Timestamp.getTime() - b.record.Timestamp.getTime())) {
+		const key = JSON.stringify([planned.productCode, isLicenseBased(planned.record)]);
+		const group = groups.get(key);
+		if (group) group.push(planned);
+		else groups.set(key, [planned]);
+	}
+	return [...groups.values()];
 }
 
 /** The group in layers: the n-th record of an answerKey goes to the n-th layer. */
