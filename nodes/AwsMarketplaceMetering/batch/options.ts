@@ -1,6 +1,5 @@
-import { sleep } from 'n8n-workflow';
-
 import { MAX_RECORD_AGE_HOURS } from '../ledger/hours';
+import { sleep } from '../ledger/timer';
 import { describeSendError } from './errors';
 import type { MeteringOptions, NonIntegerQuantity } from './types';
 

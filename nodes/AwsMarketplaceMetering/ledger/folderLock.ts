@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { sleep } from 'n8n-workflow';
-
 import { startHeartbeat, type HeartbeatEvents } from './lockHeartbeat';
 import { describeHolder, isRunning, thisProcess, type LockHolder } from './lockHolder';
+import { sleep } from './timer';
 
 const LOCK = 'ledger.lock';
 const HOLDER = 'holder.json';

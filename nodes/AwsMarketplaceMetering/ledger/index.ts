@@ -1,3 +1,5 @@
+// The metering ledger: one interface (types.ts), two stores (embedded PGlite, PostgreSQL) on one SQL dialect.
+// Plain TypeScript and its two drivers: nothing here imports n8n or the AWS SDK.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

@@ -1,9 +1,9 @@
 import * as tls from 'node:tls';
 
-import { sleep } from 'n8n-workflow';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
 import type { SqlExecutor, SqlRow, SqlSession } from './sql';
+import { sleep } from './timer';
 
 /**
  * How a connection uses TLS (libpq's sslmode in brackets):

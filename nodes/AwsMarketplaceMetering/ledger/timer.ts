@@ -1,4 +1,13 @@
 /**
+ * Waits ms. The engine and the ledger take no timer from n8n, so that they stay plain TypeScript
+ * (they run in tests, the bench and the worker thread alike).
+ */
+export function sleep(ms: number): Promise<void> {
+	// eslint-disable-next-line no-restricted-globals -- self-hosted only: a plain wait, as n8n-workflow's own sleep is
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
  * Runs fn after ms, without keeping the process alive: an idle ledger and the deadline of a request
  * must not hold n8n, or an `n8n execute`, open. n8n-workflow's sleep can be neither unref'd nor
  * cancelled. Returns the cancel function.
