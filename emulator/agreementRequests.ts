@@ -1,16 +1,37 @@
-// Agreement cancellation requests (a seller asks to cancel an agreement; its buyer accepts or rejects) and billing
-// adjustment requests (a seller refunds part of an invoice), on validated input.
+// Agreement cancellation requests and billing adjustment requests, on validated input. As AWS's API reference has it, a
+// seller (proposer) sends, withdraws and lists cancellation requests, its buyer (acceptor) accepts or rejects them,
+// either party reads them; a party calling the other's operation is refused (AccessDeniedException, INVALID_ACCESS).
+// A seller refunds part of an invoice with a billing adjustment request.
 import { randomBytes } from 'node:crypto';
 
-import { notFound, seconds, validation, type AgreementStore } from './agreementStore';
+import { DEFAULT_PAGE_SIZE, notFound, seconds, validation, type AgreementStore } from './agreementStore';
 import type { Caller } from './credentials';
 import { serviceError } from './errors';
+import { pageOf } from './pages';
 import type { EmulatorAgreement, EmulatorBillingAdjustment, EmulatorCancellationRequest } from './types';
 
 interface CancellationRequestInput {
 	agreementId: string;
 	agreementCancellationRequestId: string;
 	rejectionReason?: string;
+	cancellationReason?: string;
+}
+
+interface SendCancellationRequestInput {
+	agreementId: string;
+	reasonCode: string;
+	description?: string;
+	clientToken?: string;
+}
+
+interface ListCancellationRequestsInput {
+	partyType: string;
+	agreementId?: string;
+	status?: string;
+	agreementType?: string;
+	catalog?: string;
+	maxResults?: number;
+	nextToken?: string;
 }
 
 interface BillingAdjustmentEntry {
@@ -34,19 +55,85 @@ export function getCancellationRequest(store: AgreementStore, body: unknown, cal
 	return cancellationAnswer(agreement, findCancellationRequest(agreement, input.agreementCancellationRequestId));
 }
 
+/**
+ * The proposer asks to cancel an active agreement: a request PENDING_APPROVAL, one at a time per agreement. The same
+ * client token again answers the request it created; with other parameters it is a conflict.
+ */
+export function sendCancellationRequest(store: AgreementStore, body: unknown, caller: Caller, now: Date): Record<string, unknown> {
+	const input = body as SendCancellationRequestInput;
+	const agreement = store.findAs(input.agreementId, caller, 'Proposer', 'SendAgreementCancellationRequest');
+	const same = input.clientToken === undefined ? undefined : proposerRequests(store, caller).find(({ request }) => request.clientToken === input.clientToken);
+	if (same) {
+		const unchanged =
+			same.agreement === agreement && same.request.reasonCode === input.reasonCode && (same.request.description ?? '') === (input.description ?? '');
+		if (!unchanged) throw conflict(`The client token ${input.clientToken} was used for another cancellation request.`, same.request.agreementCancellationRequestId);
+		return sentAnswer(agreement, same.request);
+	}
+	if (agreement.status !== 'ACTIVE') throw conflict(`Agreement ${agreement.agreementId} is ${agreement.status}: only an active agreement can be cancelled.`, agreement.agreementId, 'Agreement');
+	const pending = (agreement.cancellationRequests ?? []).find((request) => request.status === 'PENDING_APPROVAL');
+	if (pending) throw conflict(`Agreement ${agreement.agreementId} already has the cancellation request ${pending.agreementCancellationRequestId} pending approval.`, pending.agreementCancellationRequestId);
+	const request: EmulatorCancellationRequest = {
+		agreementCancellationRequestId: `acr-${randomBytes(12).toString('hex')}`,
+		reasonCode: input.reasonCode,
+		...(input.description ? { description: input.description } : {}),
+		status: 'PENDING_APPROVAL',
+		createdAt: now.toISOString(),
+		...(input.clientToken ? { clientToken: input.clientToken } : {}),
+	};
+	(agreement.cancellationRequests ??= []).push(request);
+	return sentAnswer(agreement, request);
+}
+
+/** The proposer withdraws its request while the buyer has not answered: CANCELLED, with the reason as statusMessage. */
+export function cancelCancellationRequest(store: AgreementStore, body: unknown, caller: Caller, now: Date): Record<string, unknown> {
+	const input = body as CancellationRequestInput;
+	const agreement = store.findAs(input.agreementId, caller, 'Proposer', 'CancelAgreementCancellationRequest');
+	const request = pendingRequest(agreement, input.agreementCancellationRequestId, 'cancelled');
+	request.status = 'CANCELLED';
+	request.statusMessage = input.cancellationReason;
+	request.updatedAt = now.toISOString();
+	return cancellationAnswer(agreement, request);
+}
+
+/** The caller's requests on the side partyType names, oldest first, filtered and paged. */
+export function listCancellationRequests(store: AgreementStore, body: unknown, caller: Caller): Record<string, unknown> {
+	const input = body as ListCancellationRequestsInput;
+	if (input.partyType !== 'Proposer' && input.partyType !== 'Acceptor') throw validation('INVALID_PARTY_TYPE', `PartyType ${input.partyType} is not Proposer or Acceptor.`);
+	if (input.catalog !== undefined && input.catalog !== 'AWSMarketplace') throw validation('INVALID_CATALOG', `Catalog ${input.catalog} is not supported.`);
+	const matching = store
+		.ofCaller(caller)
+		.filter(({ agreement, party }) => party === input.partyType && (input.agreementId ?? agreement.agreementId) === agreement.agreementId)
+		.filter(({ agreement }) => input.agreementType === undefined || input.agreementType === (agreement.agreementType ?? 'PurchaseAgreement'))
+		.flatMap(({ agreement }) => (agreement.cancellationRequests ?? []).map((request) => ({ agreement, request })))
+		.filter(({ request }) => input.status === undefined || request.status === input.status)
+		.sort((a, b) => Date.parse(a.request.createdAt) - Date.parse(b.request.createdAt) || a.request.agreementCancellationRequestId.localeCompare(b.request.agreementCancellationRequestId));
+	const { maxResults: _size, nextToken: token, ...query } = input;
+	const { page, nextToken } = pageOf(matching, {
+		token,
+		size: input.maxResults ?? DEFAULT_PAGE_SIZE,
+		query,
+		invalidToken: () => validation('INVALID_NEXT_TOKEN', 'The nextToken is not valid for this request.'),
+	});
+	return {
+		items: page.map(({ agreement, request }) => ({
+			agreementCancellationRequestId: request.agreementCancellationRequestId,
+			agreementId: agreement.agreementId,
+			status: request.status,
+			reasonCode: request.reasonCode,
+			agreementType: agreement.agreementType ?? 'PurchaseAgreement',
+			catalog: 'AWSMarketplace',
+			createdAt: seconds(request.createdAt),
+			updatedAt: seconds(request.updatedAt ?? request.createdAt),
+		})),
+		...(nextToken ? { nextToken } : {}),
+	};
+}
+
 /** Accept or Reject: the acceptor's answer to a request pending its approval. */
 export function answerCancellationRequest(store: AgreementStore, operation: string, body: unknown, caller: Caller, now: Date): Record<string, unknown> {
 	const input = body as CancellationRequestInput;
 	const agreement = store.findAs(input.agreementId, caller, 'Acceptor', operation);
-	const request = findCancellationRequest(agreement, input.agreementCancellationRequestId);
-	if (request.status !== 'PENDING_APPROVAL') {
-		throw serviceError(
-			'ConflictException',
-			`The cancellation request ${request.agreementCancellationRequestId} is ${request.status}: only a request in PENDING_APPROVAL can be accepted or rejected.`,
-			400,
-			{ resourceId: request.agreementCancellationRequestId, resourceType: 'AgreementCancellationRequest' },
-		);
-	}
+	const request = pendingRequest(agreement, input.agreementCancellationRequestId, 'accepted or rejected');
 	request.updatedAt = now.toISOString();
 	if (operation === 'AcceptAgreementCancellationRequest') {
 		request.status = 'APPROVED';
@@ -175,6 +262,29 @@ function findCancellationRequest(agreement: EmulatorAgreement, id: string): Emul
 	const request = (agreement.cancellationRequests ?? []).find((candidate) => candidate.agreementCancellationRequestId === id);
 	if (!request) throw notFound('AgreementCancellationRequest', id);
 	return request;
+}
+
+/** The request, if still PENDING_APPROVAL: AWS answers ConflictException for any other status. */
+function pendingRequest(agreement: EmulatorAgreement, id: string, verb: string): EmulatorCancellationRequest {
+	const request = findCancellationRequest(agreement, id);
+	if (request.status !== 'PENDING_APPROVAL') throw conflict(`The cancellation request ${id} is ${request.status}: only a request in PENDING_APPROVAL can be ${verb}.`, id);
+	return request;
+}
+
+const conflict = (message: string, resourceId: string, resourceType = 'AgreementCancellationRequest') =>
+	serviceError('ConflictException', message, 400, { resourceId, resourceType });
+
+function proposerRequests(store: AgreementStore, caller: Caller): Array<{ agreement: EmulatorAgreement; request: EmulatorCancellationRequest }> {
+	return store
+		.ofCaller(caller)
+		.filter(({ party }) => party === 'Proposer')
+		.flatMap(({ agreement }) => (agreement.cancellationRequests ?? []).map((request) => ({ agreement, request })));
+}
+
+/** Send's answer has no statusMessage. */
+function sentAnswer(agreement: EmulatorAgreement, request: EmulatorCancellationRequest): Record<string, unknown> {
+	const { statusMessage: _none, ...answer } = cancellationAnswer(agreement, request);
+	return answer;
 }
 
 function cancellationAnswer(agreement: EmulatorAgreement, request: EmulatorCancellationRequest): Record<string, unknown> {

@@ -1,7 +1,15 @@
 // The AWS Marketplace Agreement Service (awsJson 1.0, target AWSMPCommerceService_v20200301) on validated input: the
 // configured agreements as their proposer (the seller) and their acceptor (the buyer) see them. Searches are in
 // agreementSearch.ts, cancellation and billing adjustment requests in agreementRequests.ts.
-import { answerCancellationRequest, batchCreateBillingAdjustments, getBillingAdjustment, getCancellationRequest } from './agreementRequests';
+import {
+	answerCancellationRequest,
+	batchCreateBillingAdjustments,
+	cancelCancellationRequest,
+	getBillingAdjustment,
+	getCancellationRequest,
+	listCancellationRequests,
+	sendCancellationRequest,
+} from './agreementRequests';
 import { searchAgreements } from './agreementSearch';
 import { AgreementStore, DEFAULT_PAGE_SIZE, proposalSummary, proposerOf, seconds, termsOnTheWire, validation } from './agreementStore';
 import type { Caller } from './credentials';
@@ -52,6 +60,12 @@ export class AgreementService {
 				return this.invoiceLineItems(body as ListInvoiceLineItemsRequest, caller);
 			case 'ListAgreementCharges':
 				return this.charges(body as ListChargesRequest, caller);
+			case 'SendAgreementCancellationRequest':
+				return sendCancellationRequest(this.store, body, caller, now);
+			case 'CancelAgreementCancellationRequest':
+				return cancelCancellationRequest(this.store, body, caller, now);
+			case 'ListAgreementCancellationRequests':
+				return listCancellationRequests(this.store, body, caller);
 			case 'GetAgreementCancellationRequest':
 				return getCancellationRequest(this.store, body, caller);
 			case 'AcceptAgreementCancellationRequest':

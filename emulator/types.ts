@@ -138,6 +138,8 @@ export interface EmulatorCancellationRequest {
 	statusMessage?: string;
 	createdAt: string;
 	updatedAt?: string;
+	/** The client token it was sent with: the same token again answers this request. */
+	clientToken?: string;
 }
 
 export interface EmulatorBillingAdjustment {

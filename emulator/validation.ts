@@ -137,6 +137,46 @@ const AGREEMENT_SHAPES: Record<string, Shape> = {
 			nextToken: pageToken,
 		},
 	},
+	SendAgreementCancellationRequest: {
+		type: 'structure',
+		required: ['agreementId', 'reasonCode'],
+		members: {
+			agreementId,
+			reasonCode: {
+				type: 'string',
+				enum: [
+					'INCORRECT_TERMS_ACCEPTED',
+					'REPLACING_AGREEMENT',
+					'TEST_AGREEMENT',
+					'ALTERNATIVE_PROCUREMENT_CHANNEL',
+					'PRODUCT_DISCONTINUED',
+					'UNINTENDED_RENEWAL',
+					'BUYER_DISSATISFACTION',
+					'OTHER',
+				],
+			},
+			clientToken: { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9-]+' },
+			description: { type: 'string', min: 1, max: 2000, pattern: '.+' },
+		},
+	},
+	CancelAgreementCancellationRequest: {
+		type: 'structure',
+		required: ['agreementId', 'agreementCancellationRequestId', 'cancellationReason'],
+		members: { agreementId, agreementCancellationRequestId: cancellationRequestId, cancellationReason: { type: 'string', min: 1, max: 2000 } },
+	},
+	ListAgreementCancellationRequests: {
+		type: 'structure',
+		required: ['partyType'],
+		members: {
+			partyType: { type: 'string', min: 1, max: 32, pattern: '[A-Za-z]+' },
+			agreementId,
+			status: { type: 'string', enum: ['PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'CANCELLED', 'VALIDATION_FAILED'] },
+			agreementType,
+			catalog,
+			maxResults: pageSize,
+			nextToken: pageToken,
+		},
+	},
 	GetAgreementCancellationRequest: cancellationRequest,
 	AcceptAgreementCancellationRequest: cancellationRequest,
 	RejectAgreementCancellationRequest: {

@@ -21,6 +21,9 @@ const OPERATIONS: Record<string, { resource: string; action: string }> = {
 	'Accept Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Accept a cancellation request' },
 	'Get Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Get a cancellation request' },
 	'Reject Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Reject a cancellation request' },
+	'Send Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Send a cancellation request' },
+	'Cancel Agreement Cancellation Request': { resource: 'Agreement Cancellation Request', action: 'Cancel a cancellation request' },
+	'List Agreement Cancellation Requests': { resource: 'Agreement Cancellation Request', action: 'List cancellation requests' },
 	'Batch Create Billing Adjustment Request': { resource: 'Billing Adjustment Request', action: 'Create billing adjustment requests' },
 	'Get Billing Adjustment Request': { resource: 'Billing Adjustment Request', action: 'Get a billing adjustment request' },
 };

@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import {
 	AcceptAgreementCancellationRequestCommand,
 	BatchCreateBillingAdjustmentRequestCommand,
+	CancelAgreementCancellationRequestCommand,
 	DescribeAgreementCommand,
 	GetAgreementCancellationRequestCommand,
 	GetAgreementTermsCommand,
 	GetBillingAdjustmentRequestCommand,
+	ListAgreementCancellationRequestsCommand,
 	ListAgreementChargesCommand,
 	ListAgreementInvoiceLineItemsCommand,
 	paginateSearchAgreements,
 	RejectAgreementCancellationRequestCommand,
 	SearchAgreementsCommand,
+	SendAgreementCancellationRequestCommand,
 	type BatchCreateBillingAdjustmentRequestEntry,
 	type Filter,
 } from '@aws-sdk/client-marketplace-agreement';
@@ -326,6 +329,86 @@ describe('Agreement Service: cancellation requests', () => {
 		expect(await failure(seller().send(new RejectAgreementCancellationRequestCommand({ ...input('acr-pending'), rejectionReason: '' })))).toMatchObject({
 			name: 'ValidationException',
 		});
+	});
+});
+
+// The seller's side, as AWS's API reference assigns it: Send, Cancel; List for both parties by partyType.
+describe('Agreement Service: the seller’s cancellation requests', () => {
+	const active = 'agmt-0003';
+
+	it('lets the seller send one request per active agreement, idempotent by client token, and the buyer see it', async () => {
+		const sent = await seller().send(new SendAgreementCancellationRequestCommand({ agreementId: active, reasonCode: 'TEST_AGREEMENT', clientToken: 'send-1' }));
+		expect(sent).toMatchObject({ agreementId: active, status: 'PENDING_APPROVAL', reasonCode: 'TEST_AGREEMENT', agreementCancellationRequestId: expect.stringMatching(/^acr-/) });
+		expect(sent).not.toHaveProperty('statusMessage');
+		const again = await seller().send(new SendAgreementCancellationRequestCommand({ agreementId: active, reasonCode: 'TEST_AGREEMENT', clientToken: 'send-1' }));
+		expect(again.agreementCancellationRequestId).toBe(sent.agreementCancellationRequestId);
+		expect(await failure(seller().send(new SendAgreementCancellationRequestCommand({ agreementId: active, reasonCode: 'OTHER', clientToken: 'send-1' })))).toMatchObject({
+			name: 'ConflictException',
+			message: 'The client token send-1 was used for another cancellation request.',
+		});
+		expect(await failure(seller().send(new SendAgreementCancellationRequestCommand({ agreementId: active, reasonCode: 'OTHER' })))).toMatchObject({
+			name: 'ConflictException',
+			message: `Agreement ${active} already has the cancellation request ${sent.agreementCancellationRequestId} pending approval.`,
+		});
+		expect(await failure(seller().send(new SendAgreementCancellationRequestCommand({ agreementId: 'agmt-0001', reasonCode: 'OTHER' })))).toMatchObject({
+			name: 'ConflictException',
+			message: 'Agreement agmt-0001 is EXPIRED: only an active agreement can be cancelled.',
+			resourceType: 'Agreement',
+		});
+		// agmt-0003's buyer is 111122223333.
+		const received = await as(BUYER_A).send(new ListAgreementCancellationRequestsCommand({ partyType: 'Acceptor' }));
+		expect(received.items?.map((item) => [item.agreementId, item.agreementCancellationRequestId, item.status])).toEqual([[active, sent.agreementCancellationRequestId, 'PENDING_APPROVAL']]);
+	});
+
+	it('refuses the buyer’s send or cancel, the seller’s accept: each party its own operations', async () => {
+		expect(await failure(as(BUYER_B).send(new SendAgreementCancellationRequestCommand({ agreementId: 'agmt-requests', reasonCode: 'OTHER' })))).toMatchObject({
+			name: 'AccessDeniedException',
+			reason: 'INVALID_ACCESS',
+			message: 'Only the proposer (seller) of the agreement may call SendAgreementCancellationRequest.',
+		});
+		const cancel = new CancelAgreementCancellationRequestCommand({ agreementId: 'agmt-requests', agreementCancellationRequestId: 'acr-pending', cancellationReason: 'Mine' });
+		expect(await failure(as(BUYER_B).send(cancel))).toMatchObject({ name: 'AccessDeniedException', reason: 'INVALID_ACCESS' });
+		expect(await failure(as(STRANGER).send(cancel))).toMatchObject({ name: 'ResourceNotFoundException' });
+	});
+
+	it('lets the seller withdraw a pending request only', async () => {
+		const withdraw = (id: string) => seller().send(new CancelAgreementCancellationRequestCommand({ agreementId: 'agmt-requests', agreementCancellationRequestId: id, cancellationReason: 'Resolved' }));
+		expect(await withdraw('acr-pending')).toMatchObject({ status: 'CANCELLED', statusMessage: 'Resolved', reasonCode: 'INCORRECT_TERMS_ACCEPTED' });
+		expect(await failure(withdraw('acr-pending'))).toMatchObject({
+			name: 'ConflictException',
+			message: 'The cancellation request acr-pending is CANCELLED: only a request in PENDING_APPROVAL can be cancelled.',
+		});
+		expect(await failure(as(BUYER_B).send(new AcceptAgreementCancellationRequestCommand({ agreementId: 'agmt-requests', agreementCancellationRequestId: 'acr-pending' })))).toMatchObject({
+			name: 'ConflictException',
+		});
+	});
+
+	it('lists the requests on the side partyType names, filtered and paged; partyType is required', async () => {
+		const list = (input: Record<string, unknown>, client = seller()) => client.send(new ListAgreementCancellationRequestsCommand({ partyType: 'Proposer', ...input }));
+		const first = await list({ maxResults: 2 });
+		expect(first.items?.map((item) => item.agreementCancellationRequestId)).toEqual(['acr-done', 'acr-pending']);
+		const second = await list({ maxResults: 2, nextToken: first.nextToken });
+		expect([second.items?.map((item) => item.agreementCancellationRequestId), second.nextToken]).toEqual([['acr-second'], undefined]);
+		expect(await failure(list({ maxResults: 2, status: 'REJECTED', nextToken: first.nextToken }))).toMatchObject({ name: 'ValidationException', reason: 'INVALID_NEXT_TOKEN' });
+		expect((await list({ status: 'REJECTED' })).items).toEqual([
+			{
+				agreementCancellationRequestId: 'acr-done',
+				agreementId: 'agmt-requests',
+				status: 'REJECTED',
+				reasonCode: 'OTHER',
+				agreementType: 'PurchaseAgreement',
+				catalog: 'AWSMarketplace',
+				createdAt: new Date(day(60)),
+				updatedAt: new Date(day(61)),
+			},
+		]);
+		expect((await list({}, as(BUYER_B))).items).toEqual([]);
+		expect((await list({ partyType: 'Acceptor' }, as(BUYER_B))).items).toHaveLength(3);
+		expect(await failure(list({ partyType: 'Reseller' }))).toMatchObject({ name: 'ValidationException', reason: 'INVALID_PARTY_TYPE' });
+		// The SDK checks nothing: the model's rules are the emulator's.
+		const unvalidated = await failure(seller().send(new ListAgreementCancellationRequestsCommand({ status: 'GONE' } as never)));
+		expect(unvalidated).toMatchObject({ name: 'ValidationException' });
+		expect(unvalidated.message).toMatch(/^2 validation errors detected: Value null at 'partyType' failed to satisfy constraint: Member must not be null; Value 'GONE' at 'status' failed to satisfy constraint: Member must satisfy enum value set/);
 	});
 });
 

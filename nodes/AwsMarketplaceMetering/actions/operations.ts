@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import * as acceptAgreementCancellationRequest from './acceptAgreementCancellationRequest.operation';
 import * as batchCreateBillingAdjustmentRequest from './batchCreateBillingAdjustmentRequest.operation';
 import * as batchMeterUsage from './batchMeterUsage.operation';
+import * as cancelAgreementCancellationRequest from './cancelAgreementCancellationRequest.operation';
 import * as describeAgreement from './describeAgreement.operation';
 import * as getAgreementCancellationRequest from './getAgreementCancellationRequest.operation';
 import * as getAgreementTerms from './getAgreementTerms.operation';
@@ -14,10 +15,12 @@ import * as meterUsage from './meterUsage.operation';
 import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
 import * as rejectAgreementCancellationRequest from './rejectAgreementCancellationRequest.operation';
+import * as listAgreementCancellationRequests from './listAgreementCancellationRequests.operation';
 import * as listAgreementCharges from './listAgreementCharges.operation';
 import * as listAgreementInvoiceLineItems from './listAgreementInvoiceLineItems.operation';
 import * as resolveCustomer from './resolveCustomer.operation';
 import * as searchAgreements from './searchAgreements.operation';
+import * as sendAgreementCancellationRequest from './sendAgreementCancellationRequest.operation';
 import type { Services } from './services';
 
 interface OperationModule {
@@ -197,12 +200,28 @@ export const RESOURCES: Resource[] = [
 				module: acceptAgreementCancellationRequest,
 			},
 			{
+				value: 'cancelAgreementCancellationRequest',
+				name: 'Cancel Agreement Cancellation Request',
+				description: 'As the seller, withdraw a request to cancel that the buyer has not answered',
+				action: 'Cancel a cancellation request',
+				since: 3,
+				module: cancelAgreementCancellationRequest,
+			},
+			{
 				value: 'getAgreementCancellationRequest',
 				name: 'Get Agreement Cancellation Request',
-				description: 'Read a cancellation request’s status, reason and times',
+				description: 'Read a cancellation request’s status, reason and times (seller or buyer)',
 				action: 'Get a cancellation request',
 				since: 3,
 				module: getAgreementCancellationRequest,
+			},
+			{
+				value: 'listAgreementCancellationRequests',
+				name: 'List Agreement Cancellation Requests',
+				description: 'List the cancellation requests this account sent as seller, or received as buyer',
+				action: 'List cancellation requests',
+				since: 3,
+				module: listAgreementCancellationRequests,
 			},
 			{
 				value: 'rejectAgreementCancellationRequest',
@@ -211,6 +230,14 @@ export const RESOURCES: Resource[] = [
 				action: 'Reject a cancellation request',
 				since: 3,
 				module: rejectAgreementCancellationRequest,
+			},
+			{
+				value: 'sendAgreementCancellationRequest',
+				name: 'Send Agreement Cancellation Request',
+				description: 'As the seller, ask the buyer to cancel an agreement (asks for confirmation)',
+				action: 'Send a cancellation request',
+				since: 3,
+				module: sendAgreementCancellationRequest,
 			},
 		],
 	},

@@ -39,6 +39,8 @@ export const AGREEMENT_RULES = {
 	},
 	clientToken: { label: 'Client Token', min: 1, max: 64, pattern: /^[a-zA-Z0-9-]+$/, allowed: 'a-z A-Z 0-9 -' },
 	rejectionReason: { label: 'Rejection Reason', min: 1, max: 2000 },
+	cancellationReason: { label: 'Cancellation Reason', min: 1, max: 2000 },
+	cancellationDescription: { label: 'Description', min: 1, max: 2000 },
 	adjustmentDescription: { label: 'Description', min: 1, max: 500 },
 } satisfies Record<string, StringRule>;
 

@@ -27,6 +27,23 @@ export function readCancellationRequest(ctx: IExecuteFunctions, itemIndex: numbe
 	};
 }
 
-/** Accept and Reject are the buyer's answer: AWS takes them from the agreement's acceptor only. */
+/**
+ * Who does what, as AWS's API reference has it: the seller (proposer) sends, withdraws and lists cancellation
+ * requests; the buyer (acceptor) accepts or rejects them, or lets 7 days pass, which accepts them. A buyer who wants
+ * to leave cancels the subscription itself (the trigger's Purchase Agreement Ended): no request comes to the seller.
+ * Agreement Cancellation Request Pending Approval reaches a seller for its own request, awaiting the buyer.
+ */
 export const BUYER_ONLY_NOTICE =
-	'The buyer’s answer to a seller’s request to cancel their agreement: AWS takes it from the buyer’s (acceptor’s) account only. A seller learns the answer from the AWS Marketplace Trigger’s Agreement Cancellation Request events, or from Get Agreement Cancellation Request.';
+	'The buyer’s answer to a seller’s request to cancel their agreement: AWS takes it from the buyer’s (acceptor’s) account only, and answers a seller’s account Access Denied. Buyers do not send sellers cancellation requests: a seller’s Agreement Cancellation Request Pending Approval event is its own request awaiting the buyer, followed with Get or List Agreement Cancellation Requests.';
+
+/** The reasons AWS takes for a seller's request to cancel. */
+export const CANCELLATION_REASON_CODES = [
+	{ name: 'Alternative Procurement Channel', value: 'ALTERNATIVE_PROCUREMENT_CHANNEL' },
+	{ name: 'Buyer Dissatisfaction', value: 'BUYER_DISSATISFACTION' },
+	{ name: 'Incorrect Terms Accepted', value: 'INCORRECT_TERMS_ACCEPTED' },
+	{ name: 'Other', value: 'OTHER' },
+	{ name: 'Product Discontinued', value: 'PRODUCT_DISCONTINUED' },
+	{ name: 'Replacing Agreement', value: 'REPLACING_AGREEMENT' },
+	{ name: 'Test Agreement', value: 'TEST_AGREEMENT' },
+	{ name: 'Unintended Renewal', value: 'UNINTENDED_RENEWAL' },
+];

@@ -34,6 +34,16 @@ export function deriveAdjustmentToken(adjustment: Record<string, string | undefi
 	return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
+/**
+ * A cancellation request's ClientToken computed from the request (64 hex characters of SHA-256): the same request
+ * sent again, by a retried execution, answers the first instead of failing on the request already pending.
+ */
+export function deriveCancellationToken(request: { agreementId: string; reasonCode: string; description?: string }): string {
+	return createHash('sha256')
+		.update(JSON.stringify(['cancellation', request.agreementId, request.reasonCode, request.description ?? null]))
+		.digest('hex');
+}
+
 /** 100, 100.0 and 0100.00 are one amount. */
 function canonicalAmount(amount: string): string {
 	const [whole, fraction = ''] = amount.split('.');

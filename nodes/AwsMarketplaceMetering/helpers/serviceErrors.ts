@@ -147,7 +147,7 @@ const AGREEMENT_ADVICE: Record<string, Advice> = {
 	'AccessDeniedException:INVALID_ACCESS': {
 		message: 'This account is not the party of the agreement that may do this',
 		description:
-			'AWS leaves some operations to one party of an agreement: Accept and Reject Agreement Cancellation Request and List Agreement Charges to the buyer (acceptor); List Agreement Invoice Line Items and the billing adjustment requests to the seller (proposer). Use a credential of that party’s account.',
+			'AWS leaves some operations to one party of an agreement: Accept and Reject Agreement Cancellation Request and List Agreement Charges to the buyer (acceptor); Send and Cancel Agreement Cancellation Request, List Agreement Invoice Line Items and the billing adjustment requests to the seller (proposer). Use a credential of that party’s account.',
 	},
 	ResourceNotFoundException: {
 		message: 'AWS Marketplace has no such agreement or request for this account',
@@ -157,7 +157,7 @@ const AGREEMENT_ADVICE: Record<string, Advice> = {
 	ConflictException: {
 		message: 'The request is not in a state that allows this',
 		description:
-			'A cancellation request can be accepted or rejected only while it is PENDING_APPROVAL: Get Agreement Cancellation Request shows its status. A billing adjustment request’s client token stands for one adjustment only.',
+			'A cancellation request can be withdrawn, accepted or rejected only while it is PENDING_APPROVAL, and sent only for an ACTIVE agreement with no other request pending: Get or List Agreement Cancellation Requests shows their status. A client token stands for one cancellation request or billing adjustment only: give another one its own token.',
 	},
 	ValidationException: {
 		message: 'AWS Marketplace did not accept the request',

@@ -1,11 +1,14 @@
 import {
+	CancelAgreementCancellationRequestCommand,
 	DescribeAgreementCommand,
 	GetAgreementCancellationRequestCommand,
 	GetAgreementTermsCommand,
 	GetBillingAdjustmentRequestCommand,
+	ListAgreementCancellationRequestsCommand,
 	ListAgreementChargesCommand,
 	ListAgreementInvoiceLineItemsCommand,
 	SearchAgreementsCommand,
+	SendAgreementCancellationRequestCommand,
 	type MarketplaceAgreementClient,
 } from '@aws-sdk/client-marketplace-agreement';
 import { GetEntitlementsCommand, type MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service';
@@ -34,9 +37,13 @@ const DRY_RUN_AUTHORIZED = new Set([
 const UNPUBLISHED_PRODUCT = 'n8n-credential-test';
 const ENTITLEMENTS_AUTHORIZED = new Set(['InvalidParameterException']);
 // The Agreement Service's reading operations, on IDs no agreement has (a search for an account no buyer has): "not
-// found" and an empty list come only after authorization and read nothing. Accepting, rejecting and refunding
-// change agreements, so they are not tried.
+// found" and an empty list come only after authorization and read nothing. The seller's cancellation requests are
+// tried the same way: AWS's agreement IDs are agmt- and 25 characters, so none is this one, and sending or withdrawing
+// a request of it changes nothing. Accepting, rejecting and refunding are not tried.
 const NO_AGREEMENT = 'agmt-n8ncredentialtest';
+const NO_CANCELLATION_REQUEST = 'acr-n8ncredentialtest';
+// Only makes a resend idempotent: the same probe sent twice is one request.
+const PROBE_IDEMPOTENCY = 'n8n-credential-test';
 const AGREEMENTS_AUTHORIZED = new Set(['ResourceNotFoundException', 'ValidationException']);
 const AGREEMENT_PROBES: Array<[string, (client: MarketplaceAgreementClient) => Promise<unknown>]> = [
 	['DescribeAgreement', (client) => client.send(new DescribeAgreementCommand({ agreementId: NO_AGREEMENT }))],
@@ -59,7 +66,19 @@ const AGREEMENT_PROBES: Array<[string, (client: MarketplaceAgreementClient) => P
 	['ListAgreementCharges', (client) => client.send(new ListAgreementChargesCommand({ agreementId: NO_AGREEMENT, maxResults: 1 }))],
 	[
 		'GetAgreementCancellationRequest',
-		(client) => client.send(new GetAgreementCancellationRequestCommand({ agreementId: NO_AGREEMENT, agreementCancellationRequestId: 'acr-n8ncredentialtest' })),
+		(client) => client.send(new GetAgreementCancellationRequestCommand({ agreementId: NO_AGREEMENT, agreementCancellationRequestId: NO_CANCELLATION_REQUEST })),
+	],
+	['ListAgreementCancellationRequests', (client) => client.send(new ListAgreementCancellationRequestsCommand({ partyType: 'Proposer', agreementId: NO_AGREEMENT, maxResults: 1 }))],
+	[
+		'SendAgreementCancellationRequest',
+		(client) => client.send(new SendAgreementCancellationRequestCommand({ agreementId: NO_AGREEMENT, reasonCode: 'TEST_AGREEMENT', clientToken: PROBE_IDEMPOTENCY })),
+	],
+	[
+		'CancelAgreementCancellationRequest',
+		(client) =>
+			client.send(
+				new CancelAgreementCancellationRequestCommand({ agreementId: NO_AGREEMENT, agreementCancellationRequestId: NO_CANCELLATION_REQUEST, cancellationReason: 'n8n credential test' }),
+			),
 	],
 	['GetBillingAdjustmentRequest', (client) => client.send(new GetBillingAdjustmentRequestCommand({ agreementId: NO_AGREEMENT, billingAdjustmentRequestId: 'ba-n8ncredentialtest' }))],
 ];
@@ -102,7 +121,7 @@ export async function testCredential(
 	}
 }
 
-/** One line: which of the Agreement Service's reading actions the keys may call. */
+/** One line: which of the Agreement Service's actions tried the keys may call. */
 async function testAgreements(client: MarketplaceAgreementClient): Promise<{ allowed: boolean; line: string }> {
 	const answers = await Promise.all(AGREEMENT_PROBES.map(async ([action, call]) => ({ action: `aws-marketplace:${action}`, answer: await attempt(() => call(client)) })));
 	const allowed = answers.filter(({ answer }) => answer.ok || AGREEMENTS_AUTHORIZED.has(answer.code)).map(({ action }) => action);

@@ -26,8 +26,11 @@ const ACTIONS: Record<string, Record<string, string>> = {
 	},
 	agreementCancellationRequest: {
 		acceptAgreementCancellationRequest: 'Accept a cancellation request',
+		cancelAgreementCancellationRequest: 'Cancel a cancellation request',
 		getAgreementCancellationRequest: 'Get a cancellation request',
+		listAgreementCancellationRequests: 'List cancellation requests',
 		rejectAgreementCancellationRequest: 'Reject a cancellation request',
+		sendAgreementCancellationRequest: 'Send a cancellation request',
 	},
 	billingAdjustmentRequest: {
 		batchCreateBillingAdjustmentRequest: 'Create billing adjustment requests',

@@ -1,4 +1,4 @@
-import { AGREEMENT_OPTIONS, BUYER, runAgreement, sent } from '../../../helpers/agreements';
+import { AGREEMENT_OPTIONS, BUYER, CONTRACT, OTHERS, runAgreement, sent, TRIAL } from '../../../helpers/agreements';
 import { useEmulator } from '../../../helpers/emulator';
 
 // Get, Accept and Reject Agreement Cancellation Request: the seller follows its request, the buyer answers it.
@@ -72,5 +72,122 @@ describe('Agreement Cancellation Request', () => {
 		expect(sent(emulator(), 'RejectAgreementCancellationRequest')).toEqual([{ agreementId: 'agmt-contract', agreementCancellationRequestId: 'acr-pending', rejectionReason: 'We still use it' }]);
 		const tooLong = await run('rejectAgreementCancellationRequest', { rejectionReason: 'x'.repeat(2001) }, { items: [pendingEvent], as: BUYER });
 		expect(tooLong.error?.message).toMatch(/^Rejection Reason "x+…?" is 2001 characters long: it must be 1 to 2000 characters/);
+	});
+});
+
+// Send, Cancel and List: the seller's side, as AWS's API reference assigns it; Accept and Reject stay the buyer's.
+describe('Agreement Cancellation Request, the seller’s operations', () => {
+	// Each of the 58 other agreements has a request the seller sent: 59 with the contract's pending one, two pages.
+	const others = OTHERS.map((agreement, n) => ({
+		...agreement,
+		cancellationRequests: [{ agreementCancellationRequestId: `acr-other${n}`, reasonCode: 'TEST_AGREEMENT', status: n % 2 ? 'APPROVED' : 'REJECTED', createdAt: agreement.startTime }],
+	}));
+	const emulator = useEmulator({ ...AGREEMENT_OPTIONS, agreements: [{ ...CONTRACT, cancellationRequests: [] }, TRIAL, ...others] });
+	beforeEach(() => emulator().reset());
+	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
+		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const send = (parameters: Record<string, unknown> = {}, options: Parameters<typeof runAgreement>[4] = {}) =>
+		run('sendAgreementCancellationRequest', { agreementId: 'agmt-trial', confirmCancellationRequest: true, reasonCode: 'REPLACING_AGREEMENT', ...parameters }, options);
+
+	it('refuses to send without the confirmation, sending nothing', async () => {
+		const { error } = await run('sendAgreementCancellationRequest', { agreementId: 'agmt-trial' });
+		expect(error?.message).toBe('Confirm Cancellation Request is off: nothing was sent');
+		expect(error?.description).toMatch(/^Asks the buyer of each agreement to cancel it: .* 7 days .* Turn on Confirm Cancellation Request to do so\.$/);
+		expect(emulator().log).toEqual([]);
+	});
+
+	it('sends the seller’s request, pending the buyer’s approval; the same request again answers the first', async () => {
+		const { outputs, error } = await send({ options: { description: 'Moving you to the private offer' } });
+		expect(error).toBeUndefined();
+		const created = outputs[0][0].json;
+		expect(created).toEqual({
+			agreementId: 'agmt-trial',
+			agreementCancellationRequestId: expect.stringMatching(/^acr-[a-z0-9]+$/),
+			status: 'PENDING_APPROVAL',
+			reasonCode: 'REPLACING_AGREEMENT',
+			description: 'Moving you to the private offer',
+			createdAt: expect.any(String),
+			updatedAt: expect.any(String),
+		});
+		// A retried execution: the derived client token answers the request already made, not a conflict.
+		const again = await send({ options: { description: 'Moving you to the private offer' } });
+		expect(again.outputs[0][0].json.agreementCancellationRequestId).toBe(created.agreementCancellationRequestId);
+		const [first, second] = sent(emulator(), 'SendAgreementCancellationRequest');
+		expect(first.clientToken).toMatch(/^[0-9a-f]{64}$/);
+		expect(second.clientToken).toBe(first.clientToken);
+
+		// Another request while one is pending: AWS's conflict, with what to do.
+		const other = await send({ reasonCode: 'OTHER' });
+		expect(other.error?.message).toBe('The request is not in a state that allows this');
+		expect(other.error?.description).toMatch(/AWS said: Agreement agmt-trial already has the cancellation request acr-\w+ pending approval/);
+
+		// The buyer sees it and answers it.
+		const received = await run('listAgreementCancellationRequests', { partyType: 'Acceptor', returnAll: true }, { as: BUYER });
+		expect(received.outputs[0].map((item) => item.json.agreementCancellationRequestId)).toEqual([created.agreementCancellationRequestId]);
+		const accepted = await run('acceptAgreementCancellationRequest', { confirmCancellation: true, agreementId: 'agmt-trial', agreementCancellationRequestId: created.agreementCancellationRequestId }, { as: BUYER });
+		expect(accepted.outputs[0][0].json.status).toBe('APPROVED');
+	});
+
+	it('checks the options before sending, and tells a buyer that sending is the seller’s', async () => {
+		const token = await send({ options: { clientToken: 'not a token!' } });
+		expect(token.error?.message).toBe('Client Token "not a token!" has characters AWS does not accept: it must be 1 to 64 characters of a-z A-Z 0-9 -');
+		expect(emulator().log).toEqual([]);
+		const asBuyer = await send({}, { as: BUYER });
+		expect(asBuyer.error?.message).toBe('This account is not the party of the agreement that may do this');
+		expect(asBuyer.error?.description).toMatch(/Send and Cancel Agreement Cancellation Request, List Agreement Invoice Line Items and the billing adjustment requests to the seller \(proposer\)/);
+	});
+
+	it('withdraws a pending request with a reason; a second withdrawal is a conflict', async () => {
+		const created = (await send()).outputs[0][0].json;
+		const parameters = { agreementId: 'agmt-trial', agreementCancellationRequestId: created.agreementCancellationRequestId, cancellationReason: 'Agreed to stay' };
+		const { outputs, error } = await run('cancelAgreementCancellationRequest', parameters);
+		expect(error).toBeUndefined();
+		expect(outputs[0][0].json).toMatchObject({ status: 'CANCELLED', statusMessage: 'Agreed to stay', reasonCode: 'REPLACING_AGREEMENT' });
+		expect(sent(emulator(), 'CancelAgreementCancellationRequest')).toEqual([parameters]);
+		const again = await run('cancelAgreementCancellationRequest', parameters);
+		expect(again.error?.description).toMatch(/^A cancellation request can be withdrawn, accepted or rejected only while it is PENDING_APPROVAL/);
+		const empty = await run('cancelAgreementCancellationRequest', { ...parameters, cancellationReason: ' ' });
+		expect(empty.error?.message).toMatch(/^Cancellation Reason is missing: it must be 1 to 2000 characters/);
+		const asBuyer = await run('cancelAgreementCancellationRequest', parameters, { as: BUYER });
+		expect(asBuyer.error?.message).toBe('This account is not the party of the agreement that may do this');
+	});
+
+	it('lists every page of the seller’s requests, or up to the limit, with the filters', async () => {
+		const all = await run('listAgreementCancellationRequests', { returnAll: true });
+		expect(all.error).toBeUndefined();
+		expect(all.outputs[0]).toHaveLength(58);
+		expect(all.outputs[0][0].json).toEqual({
+			agreementCancellationRequestId: 'acr-other0',
+			agreementId: 'agmt-other000',
+			status: 'REJECTED',
+			reasonCode: 'TEST_AGREEMENT',
+			agreementType: 'PurchaseAgreement',
+			catalog: 'AWSMarketplace',
+			createdAt: OTHERS[0].startTime,
+			updatedAt: expect.any(String),
+		});
+		expect(sent(emulator(), 'ListAgreementCancellationRequests').map((request) => [request.partyType, request.maxResults, request.nextToken === undefined])).toEqual([
+			['Proposer', 50, true],
+			['Proposer', 50, false],
+		]);
+
+		const limited = await run('listAgreementCancellationRequests', { limit: 3 });
+		expect(limited.outputs[0].map((item) => item.json.agreementCancellationRequestId)).toEqual(['acr-other0', 'acr-other1', 'acr-other2']);
+		expect(sent(emulator(), 'ListAgreementCancellationRequests').at(-1)).toEqual({ partyType: 'Proposer', maxResults: 3 });
+
+		const filtered = await run('listAgreementCancellationRequests', { returnAll: true, cancellationRequestFilters: { status: 'APPROVED', agreementId: 'agmt-other001', agreementType: 'PurchaseAgreement' } });
+		expect(filtered.outputs[0].map((item) => item.json.agreementCancellationRequestId)).toEqual(['acr-other1']);
+		expect(sent(emulator(), 'ListAgreementCancellationRequests').at(-1)).toEqual({
+			partyType: 'Proposer',
+			agreementId: 'agmt-other001',
+			status: 'APPROVED',
+			agreementType: 'PurchaseAgreement',
+			maxResults: 50,
+		});
+		// The buyer of the contract and the trial received none of these.
+		const buyer = await run('listAgreementCancellationRequests', { partyType: 'Acceptor', returnAll: true }, { as: BUYER });
+		expect(buyer.outputs[0]).toEqual([]);
+		const bad = await run('listAgreementCancellationRequests', { cancellationRequestFilters: { agreementId: 'agmt 1' } });
+		expect(bad.error?.message).toMatch(/^Filters: Agreement ID "agmt 1" has characters AWS does not accept/);
 	});
 });

@@ -15,6 +15,9 @@ const AGREEMENT_ACTIONS = [
 	'ListAgreementInvoiceLineItems',
 	'ListAgreementCharges',
 	'GetAgreementCancellationRequest',
+	'ListAgreementCancellationRequests',
+	'SendAgreementCancellationRequest',
+	'CancelAgreementCancellationRequest',
 	'GetBillingAdjustmentRequest',
 ].map((action) => `aws-marketplace:${action}`);
 const ALL_AGREEMENTS = `Agreement operations: allowed to call ${AGREEMENT_ACTIONS.join(', ')}`;
@@ -59,6 +62,9 @@ describe('credential test in the editor', () => {
 				['DescribeAgreement', 'ResourceNotFoundException'],
 				['SearchAgreements', '200'],
 				['GetBillingAdjustmentRequest', 'ResourceNotFoundException'],
+				['ListAgreementCancellationRequests', '200'],
+				['SendAgreementCancellationRequest', 'ResourceNotFoundException'],
+				['CancelAgreementCancellationRequest', 'ResourceNotFoundException'],
 			]),
 		);
 	});
