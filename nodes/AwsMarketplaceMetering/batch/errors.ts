@@ -35,32 +35,13 @@ const FATAL = new Set([
 	'SignatureDoesNotMatch',
 	'IncompleteSignature',
 	'MissingAuthenticationToken',
+	'MissingAuthenticationTokenException',
 	'ExpiredTokenException',
 	'ExpiredToken',
 	'DisabledApiException',
 	'InvalidEndpointRegionException',
 	'CredentialsProviderError',
 ]);
-
-const ADVICE: Record<string, string> = {
-	TimestampOutOfBoundsException: 'Report usage within the hours after it happened; future timestamps are rejected.',
-	InvalidUsageDimensionException: 'Use a dimension API identifier exactly as listed in the product’s pricing dimensions.',
-	InvalidLicenseException: 'Use the license ARN that Resolve Customer returned for this customer and product.',
-	InvalidTagException: 'Tags: 1 to 5 per allocation, keys of 1-100 and values of 1-256 characters from a-z A-Z 0-9 + - = . _ : / @ and space.',
-	InvalidUsageAllocationsException: 'Allocated quantities must add up exactly to the quantity, each allocation with a distinct tag set.',
-	InvalidCustomerIdentifierException: 'Use the customer identifier or AWS account ID that Resolve Customer returned.',
-	InvalidProductCodeException: 'Use the product code from the AWS Marketplace Management Portal or the one Resolve Customer returned.',
-	AccessDeniedException: 'Allow aws-marketplace:BatchMeterUsage in the IAM policy of these credentials.',
-	UnrecognizedClientException: 'Check the access key ID (and the session token of temporary keys).',
-	InvalidSignatureException: 'Check the secret access key and this machine’s clock.',
-	ExpiredTokenException: 'The session token has expired: renew the temporary credentials.',
-	DisabledApiException:
-		'The Metering API is disabled in this Region: use the Region AWS enabled for your product, and never resend an hour already metered through another Region (AWS deduplicates per Region).',
-	InvalidEndpointRegionException: 'Call the API in the Region AWS expects for this product.',
-	ValidationException: 'AWS’s message names the field and the rule the record breaks: fix it in the input.',
-	SerializationException: 'A field has a type AWS cannot read: fix it in the input.',
-	RequestEntityTooLargeException: 'The request was over 1 MB: use fewer or shorter usage allocation tags.',
-};
 
 const NETWORK_CODES = /^E[A-Z]+$/;
 
@@ -87,29 +68,47 @@ function httpStatus(error: unknown): number | undefined {
 	return typeof status === 'number' ? status : undefined;
 }
 
+// An answer of AWS's auth layer under a name not listed above: no record can cure it.
+const UNAUTHORIZED = new Set([401, 403]);
+
+// AWS models throttling as a client fault without the retryable marker (the SDK's retries know it by name).
+const THROTTLED = /Throttl|TooManyRequests|LimitExceeded|SlowDown/;
+
+/** The SDK's markers on the errors it throws: whose fault, and whether it would retry. */
+function sdkMarkers(error: unknown): { fault?: unknown; retryable: boolean } {
+	const err = (error ?? {}) as { $fault?: unknown; $retryable?: unknown };
+	return { fault: err.$fault, retryable: Boolean(err.$retryable) };
+}
+
+/**
+ * Known names first (AWS's advice per exception); an error AWS adds later is classified by the SDK's markers:
+ * a client fault the SDK would not retry is the request's own (find its record), anything else is resent.
+ */
 export function classifyError(error: unknown): ErrorKind {
 	const name = errorName(error);
 	if (ISOLATE.has(name) || httpStatus(error) === 413) return 'isolate';
 	if (name === 'TimeoutError' && OWN_TIMEOUT.test(errorMessage(error))) return 'timeout';
 	if (name === 'InvalidProductCodeException') return 'rejectRequest';
-	if (FATAL.has(name)) return 'fatal';
+	if (FATAL.has(name) || UNAUTHORIZED.has(httpStatus(error) ?? 0)) return 'fatal';
+	const { fault, retryable } = sdkMarkers(error);
+	if (fault === 'client' && !retryable && !THROTTLED.test(name) && httpStatus(error) !== 429) return 'isolate';
 	return 'transient';
 }
 
-/** The engine's own wording of an error `send` threw; the node may supply richer advice instead. */
+/**
+ * The engine's plain wording of an error `send` threw: what AWS said and what the engine did. The node replaces it
+ * with the seller's advice (helpers/serviceErrors.ts holds AWS's advice per exception, once).
+ */
 export function describeSendError(error: unknown): UsageError {
 	const code = errorName(error);
 	const said = `${code}: ${errorMessage(error).replace(/\.?\s*$/, '.')}`;
 	switch (classifyError(error)) {
 		case 'isolate':
-			return { code, message: `AWS rejected this usage record (${said}) ${ADVICE[code] ?? ADVICE.RequestEntityTooLargeException}` };
+			return { code, message: `AWS rejected this usage record (${said})` };
 		case 'rejectRequest':
-			return { code, message: `AWS rejected the product code (${said}) ${ADVICE[code]}` };
+			return { code, message: `AWS rejected the product code (${said})` };
 		case 'fatal':
-			return {
-				code,
-				message: `AWS refused the request (${said}) ${ADVICE[code] ?? 'Check the credentials and the Region.'} Sending stopped: no further requests were made with these credentials.`,
-			};
+			return { code, message: `AWS refused the request (${said}) Sending stopped: no further requests were made with these credentials.` };
 		case 'timeout':
 			return { code, message: `The request got no answer in time (${said}) It may have been metered: resending the same record later is safe.` };
 		default:

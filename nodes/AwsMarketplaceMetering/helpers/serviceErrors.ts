@@ -90,6 +90,19 @@ const ADVICE: Record<string, Advice> = {
 		message: 'The timestamp is outside the window AWS accepts',
 		description: 'Report usage within the hour it happened (BatchMeterUsage accepts it for a few hours at most); timestamps in the future are rejected.',
 	},
+	// The request's own fault, which the engine isolates to the record that causes it.
+	ValidationException: {
+		message: 'AWS did not accept the usage record',
+		description: 'AWS’s message names the field and the rule the record breaks: fix it in the input.',
+	},
+	SerializationException: {
+		message: 'AWS could not read a field of the usage record',
+		description: 'A field has a type AWS cannot read: fix it in the input.',
+	},
+	RequestEntityTooLargeException: {
+		message: 'The request is too large',
+		description: 'AWS accepts requests of up to 1 MB: use fewer or shorter usage allocation tags.',
+	},
 	DuplicateRequestException: {
 		message: 'Usage for this hour and dimension was already reported with another quantity',
 		description: 'Meter Usage takes one report per dimension, hour and instance, task or pod; the first quantity is the one billed.',
