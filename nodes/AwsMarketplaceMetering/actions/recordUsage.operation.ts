@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { recordUsageEvents, type RecordingOptions } from '../batch';
+import { usageRecorder, type RecordingOptions } from '../batch';
 import { recordedItems } from '../helpers/ledgerOutcomes';
-import { itemsUnlessFailed, withLedger } from '../helpers/ledgerRun';
-import { readUsageEvents } from '../helpers/usageEvents';
+import { itemsUnlessFailed, tallyRecorded, withLedger, withRecordedNote } from '../helpers/ledgerRun';
+import { readUsageEventsInParts } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, usageRecordFields } from '../helpers/usageFields';
 
 export const description: INodeProperties[] = [
@@ -20,6 +20,9 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** Events recorded per transaction: a run keeps one part's events and answers, not every item's. */
+const EVENTS_PER_PART = 5_000;
+
 /**
  * Validates the usage of each input item as Batch Meter Usage does and stores it in the metering
  * ledger, without calling AWS: for flows that receive usage as it happens (webhooks, queues). A
@@ -27,9 +30,21 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const { nonIntegerQuantity, deriveEventIds, billLateUsageLater } = this.getNodeParameter('options', 0, {}) as RecordingOptions;
-	const { events, unreadable, recordsMode } = readUsageEvents.call(this, items);
 	return await withLedger.call(this, async (ledger) => {
-		const recorded = await recordUsageEvents(ledger, events, { nonIntegerQuantity, deriveEventIds, billLateUsageLater });
-		return itemsUnlessFailed.call(this, recordedItems(recorded, { node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors: true }), recorded);
+		const record = usageRecorder(ledger, { nonIntegerQuantity, deriveEventIds, billLateUsageLater });
+		const tally = tallyRecorded([]);
+		const output: INodeExecutionData[] = [];
+		try {
+			for (const part of readUsageEventsInParts.call(this, items, EVENTS_PER_PART)) {
+				const recorded = await record(part.events);
+				tallyRecorded(recorded, tally);
+				const ctx = { node: this.getNode(), itemCount: items.length, recordsMode: part.recordsMode, unreadable: part.unreadable, unbilledAsErrors: true };
+				for (const item of recordedItems(recorded, ctx, part.first, part.end)) output.push(item);
+			}
+		} catch (error) {
+			// Parts recorded before the failure stay recorded: say so, and whether a rerun is safe.
+			throw withRecordedNote.call(this, error, tally);
+		}
+		return itemsUnlessFailed.call(this, output, tally);
 	});
 }

@@ -13,7 +13,7 @@ export {
 	type LedgerMeteringOptions,
 	type LedgerMeteringReport,
 } from './ledgerMeter';
-export { recordUsageEvents, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
+export { recordUsageEvents, usageRecorder, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
 export { validateUsageEvent, type ValidUsageEvent, type ValidationOptions } from './validate';
 export { aggregateUsageRecords, usageKey, type AggregatedRecord, type AggregationOptions } from './aggregate';
 export {

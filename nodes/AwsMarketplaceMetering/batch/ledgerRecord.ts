@@ -6,7 +6,7 @@ import { decimalToString } from './quantity';
 import { describeValue, fail, isAbsent, ok } from './rules';
 import { expiredMessage } from './timestamp';
 import type { Checked, EventSource, MeteringOptions, UsageError, UsageEvent } from './types';
-import { validateUsageEvent } from './validate';
+import { type ValidUsageEvent, validateUsageEvent } from './validate';
 
 export type RecordStatus = 'Recorded' | 'DuplicateEvent' | 'AfterFinalReport' | 'Expired' | 'Invalid';
 
@@ -58,63 +58,77 @@ const DERIVED_ID_PREFIX = 'usage:';
  * usage past its deadline is Expired. Answers exactly one outcome per event, in input order.
  */
 export async function recordUsageEvents(ledger: MeteringLedger, events: UsageEvent[], options: RecordingOptions = {}): Promise<RecordOutcome[]> {
+	return await usageRecorder(ledger, options)(events);
+}
+
+/**
+ * Records the events of one input part by part (each part in one transaction), as recordUsageEvents
+ * does for all of them at once: the same time and settings for every part, and event IDs derived
+ * across parts, so that an input recorded again gets the same IDs however it is divided.
+ */
+export function usageRecorder(ledger: MeteringLedger, options: RecordingOptions = {}): (events: UsageEvent[]) => Promise<RecordOutcome[]> {
 	const { deriveEventIds = true, billLateUsageLater = false, ...metering } = options;
 	const settings = resolveMeteringOptions(metering);
 	const now = settings.now();
-	const outcomes: RecordOutcome[] = new Array(events.length);
-	const valid: LedgerUsageEvent[] = [];
-	const positions: number[] = [];
-	const derived = new Set<number>();
 	const occurrences = new Map<string, number>();
 	const rules = { ...settings, now, truncateToHour: true, ledgerJudgesDeadline: true };
-	events.forEach((event, index) => {
-		const eventId = checkEventId(event.eventId);
-		const checked = eventId.ok ? validateUsageEvent(event, rules) : eventId;
-		if (!checked.ok) {
-			outcomes[index] = { source: event.source, status: 'Invalid', error: checked.error };
-			return;
-		}
-		const usage = checked.value;
-		const ledgerEvent: LedgerUsageEvent = {
-			productCode: usage.productCode,
-			...(usage.licenseArn !== undefined ? { licenseArn: usage.licenseArn } : {}),
-			customer: usage.customer,
-			dimension: usage.dimension,
-			quantity: decimalToString(usage.quantity),
-			timestamp: usage.timestamp,
-			...(usage.allocations
-				? { allocations: usage.allocations.map(({ quantity, tags, tagSet }) => ({ quantity: decimalToString(quantity), ...(tags ? { tags } : {}), tagSet })) }
-				: {}),
-		};
-		const id = eventId.ok ? eventId.value : undefined;
-		if (id !== undefined) ledgerEvent.eventId = id;
-		else if (deriveEventIds) {
-			ledgerEvent.eventId = derivedEventId(ledgerEvent, occurrences);
-			derived.add(index);
-		}
-		positions.push(index);
-		valid.push(ledgerEvent);
-	});
-	const answers = valid.length
-		? await ledger.recordEvents(valid, { now, maxRecordAgeHours: settings.maxRecordAgeHours, billLateUsageLater })
-		: [];
-	answers.forEach((answer, n) => {
-		const index = positions[n];
-		outcomes[index] = {
-			source: events[index].source,
-			status: STATUS[answer.result],
-			productCode: valid[n].productCode,
-			...(answer.keyId !== undefined ? { keyId: answer.keyId } : {}),
-			hour: answer.hour,
-			...(answer.carriedFrom ? { carriedFrom: answer.carriedFrom } : {}),
-			...(answer.deadline ? { deadline: answer.deadline } : {}),
-			...(answer.late && answer.result !== 'expired' ? { late: answer.late } : {}),
-			...(valid[n].eventId !== undefined ? { eventId: valid[n].eventId } : {}),
-			...(derived.has(index) ? { derivedEventId: true } : {}),
-			...(answerError(answer, settings.maxRecordAgeHours) ?? {}),
-		};
-	});
-	return outcomes;
+	return async (events) => {
+		const outcomes: RecordOutcome[] = new Array(events.length);
+		const valid: LedgerUsageEvent[] = [];
+		const positions: number[] = [];
+		const derived = new Set<number>();
+		events.forEach((event, index) => {
+			const eventId = checkEventId(event.eventId);
+			const checked = eventId.ok ? validateUsageEvent(event, rules) : eventId;
+			if (!checked.ok) {
+				outcomes[index] = { source: event.source, status: 'Invalid', error: checked.error };
+				return;
+			}
+			const ledgerEvent = ledgerEventOf(checked.value);
+			const id = eventId.ok ? eventId.value : undefined;
+			if (id !== undefined) ledgerEvent.eventId = id;
+			else if (deriveEventIds) {
+				ledgerEvent.eventId = derivedEventId(ledgerEvent, occurrences);
+				derived.add(index);
+			}
+			positions.push(index);
+			valid.push(ledgerEvent);
+		});
+		const answers = valid.length
+			? await ledger.recordEvents(valid, { now, maxRecordAgeHours: settings.maxRecordAgeHours, billLateUsageLater })
+			: [];
+		answers.forEach((answer, n) => {
+			const index = positions[n];
+			outcomes[index] = {
+				source: events[index].source,
+				status: STATUS[answer.result],
+				productCode: valid[n].productCode,
+				...(answer.keyId !== undefined ? { keyId: answer.keyId } : {}),
+				hour: answer.hour,
+				...(answer.carriedFrom ? { carriedFrom: answer.carriedFrom } : {}),
+				...(answer.deadline ? { deadline: answer.deadline } : {}),
+				...(answer.late && answer.result !== 'expired' ? { late: answer.late } : {}),
+				...(valid[n].eventId !== undefined ? { eventId: valid[n].eventId } : {}),
+				...(derived.has(index) ? { derivedEventId: true } : {}),
+				...(answerError(answer, settings.maxRecordAgeHours) ?? {}),
+			};
+		});
+		return outcomes;
+	};
+}
+
+function ledgerEventOf(usage: ValidUsageEvent): LedgerUsageEvent {
+	return {
+		productCode: usage.productCode,
+		...(usage.licenseArn !== undefined ? { licenseArn: usage.licenseArn } : {}),
+		customer: usage.customer,
+		dimension: usage.dimension,
+		quantity: decimalToString(usage.quantity),
+		timestamp: usage.timestamp,
+		...(usage.allocations
+			? { allocations: usage.allocations.map(({ quantity, tags, tagSet }) => ({ quantity: decimalToString(quantity), ...(tags ? { tags } : {}), tagSet })) }
+			: {}),
+	};
 }
 
 function answerError(answer: RecordAnswer, maxRecordAgeHours: number): { error: UsageError } | undefined {

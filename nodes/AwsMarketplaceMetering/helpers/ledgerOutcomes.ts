@@ -7,9 +7,12 @@ import { errorItem, itemMessage, isError, recordJson, type OutcomeContext } from
 
 const REDRIVEN = 'The ledger sends it again on a later run, with the same quantity, until AWS’s window for its hour closes';
 
-/** Record Usage: one item per input item (in records-field mode, with one entry per record). */
-export function recordedItems(recorded: RecordOutcome[], ctx: OutcomeContext): INodeExecutionData[] {
-	return perInputItem(recorded, new Map(), ctx);
+/**
+ * Record Usage: one item per input item (in records-field mode, with one entry per record), for the
+ * input items `first` to `end` (not included) whose events these outcomes are.
+ */
+export function recordedItems(recorded: RecordOutcome[], ctx: OutcomeContext, first = 0, end = ctx.itemCount): INodeExecutionData[] {
+	return perInputItem(recorded, new Map(), ctx, first, end);
 }
 
 /**
@@ -32,13 +35,17 @@ export function firstLedgerFailure(items: INodeExecutionData[]): { message: stri
 	return { message: String(failed.json.error), itemIndex: paired?.item ?? 0 };
 }
 
-function perInputItem(recorded: RecordOutcome[], sent: Map<number, KeyOutcome>, ctx: OutcomeContext): INodeExecutionData[] {
-	const byItem: RecordOutcome[][] = Array.from({ length: ctx.itemCount }, () => []);
-	for (const outcome of recorded) byItem[outcome.source.itemIndex].push(outcome);
-	return byItem.map((outcomes, itemIndex) => {
+function perInputItem(recorded: RecordOutcome[], sent: Map<number, KeyOutcome>, ctx: OutcomeContext, first = 0, end = ctx.itemCount): INodeExecutionData[] {
+	const byItem: RecordOutcome[][] = Array.from({ length: end - first }, () => []);
+	for (const outcome of recorded) byItem[outcome.source.itemIndex - first].push(outcome);
+	// Events of one hour share their texts: one string each, not one per event.
+	const texts = new Map<string, string>();
+	const shared = (text: string) => texts.get(text) ?? (texts.set(text, text), text);
+	return byItem.map((outcomes, offset) => {
+		const itemIndex = first + offset;
 		const unreadable = ctx.unreadable.get(itemIndex);
 		if (unreadable !== undefined) return errorItem(itemIndex, itemMessage(unreadable, { itemIndex }, ctx.itemCount), { status: 'Invalid' });
-		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx));
+		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx, shared));
 		const failed = entries.find((entry) => entry.error);
 		const json = ctx.recordsMode ? { status: (failed ?? entries[0])?.json.status ?? 'Recorded', records: entries.map((entry) => entry.json) } : entries[0].json;
 		if (!failed) return { json, pairedItem: { item: itemIndex } };
@@ -52,15 +59,15 @@ interface Entry {
 	error?: UsageError;
 }
 
-function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: OutcomeContext): Entry {
+function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: OutcomeContext, shared: (text: string) => string): Entry {
 	const where = {
-		...(outcome.hour ? { hour: outcome.hour.toISOString() } : {}),
-		...(outcome.carriedFrom ? { carriedFrom: outcome.carriedFrom.toISOString() } : {}),
-		...(outcome.deadline ? { deadline: outcome.deadline.toISOString() } : {}),
+		...(outcome.hour ? { hour: shared(outcome.hour.toISOString()) } : {}),
+		...(outcome.carriedFrom ? { carriedFrom: shared(outcome.carriedFrom.toISOString()) } : {}),
+		...(outcome.deadline ? { deadline: shared(outcome.deadline.toISOString()) } : {}),
 		...(outcome.late ? { billedLate: true } : {}),
 		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
 	};
-	const note = [eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. ');
+	const note = shared([eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. '));
 	// Its key was settled by this run: what AWS answered speaks for the event too.
 	if (key && outcome.status === 'Recorded') {
 		const { json, error } = keyJson(key, ctx);

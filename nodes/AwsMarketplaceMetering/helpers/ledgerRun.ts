@@ -46,10 +46,7 @@ export async function meterLedgerUsage(
 			every,
 		});
 	} catch (error) {
-		const failure = error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error);
-		const note = recordedNote(recorded);
-		if (note) failure.description = failure.description ? `${failure.description} ${note}` : note;
-		throw failure;
+		throw withRecordedNote.call(this, error, tallyRecorded(recorded));
 	}
 	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
 	// n8n 1.x before execution hints lacks the method.
@@ -57,7 +54,15 @@ export async function meterLedgerUsage(
 		message: `${count(recorded.length, 'usage event')} recorded; ${count(report.keys.length, 'usage record')} (customer, dimension and hour) settled in ${count(report.requests, 'request')}; ${report.keys.length - billed} not billed`,
 		location: 'outputPane',
 	});
-	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx), recorded);
+	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx), tallyRecorded(recorded));
+}
+
+/** The node's error for a failure after events were recorded, saying what the ledger holds of them. */
+export function withRecordedNote(this: IExecuteFunctions, error: unknown, recorded: RecordedTally): NodeError {
+	const failure = error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error);
+	const note = recordedNote(recorded);
+	if (note) failure.description = failure.description ? `${failure.description} ${note}` : note;
+	return failure;
 }
 
 /** n8n's sleep in a loop (n8n Cloud allows no other timer); an n8n whose sleep cannot be aborted ends it at the next tick. */
@@ -77,19 +82,35 @@ const every: Every = (ms, tick) => {
  * The items, or, when errors are not continued, the first error item as the node's error, saying
  * what this execution recorded.
  */
-export function itemsUnlessFailed(this: IExecuteFunctions, items: INodeExecutionData[], recorded: RecordOutcome[]): INodeExecutionData[] {
+export function itemsUnlessFailed(this: IExecuteFunctions, items: INodeExecutionData[], recorded: RecordedTally): INodeExecutionData[] {
 	const failure = this.continueOnFail() ? undefined : firstLedgerFailure(items);
 	if (failure) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: failure.itemIndex, description: recordedNote(recorded) });
 	return items;
 }
 
+/** How many events of an execution the ledger holds: recorded now, or before (duplicates); recorded now without an ID. */
+export interface RecordedTally {
+	fresh: number;
+	before: number;
+	unidentified: number;
+}
+
+/** Counts outcomes into `tally` (a new one by default), so that a run recording in parts keeps counts, not outcomes. */
+export function tallyRecorded(recorded: RecordOutcome[], tally: RecordedTally = { fresh: 0, before: 0, unidentified: 0 }): RecordedTally {
+	for (const outcome of recorded) {
+		if (outcome.status === 'DuplicateEvent') tally.before++;
+		if (outcome.status !== 'Recorded') continue;
+		tally.fresh++;
+		if (outcome.eventId === undefined) tally.unidentified++;
+	}
+	return tally;
+}
+
 /** What an execution that failed left in the ledger, and whether running it again is safe. */
-export function recordedNote(recorded: RecordOutcome[]): string | undefined {
-	const kept = recorded.filter((outcome) => outcome.status === 'Recorded' || outcome.status === 'DuplicateEvent');
-	if (kept.length === 0) return undefined;
-	const fresh = kept.filter((outcome) => outcome.status === 'Recorded');
-	const unidentified = fresh.filter((outcome) => outcome.eventId === undefined).length;
-	const held = `${count(kept.length, 'usage event')} of this execution ${kept.length === 1 ? 'is' : 'are'} in the metering ledger (${fresh.length} recorded now, ${kept.length - fresh.length} before); the ledger sends their hours on later runs until AWS’s deadline.`;
+export function recordedNote({ fresh, before, unidentified }: RecordedTally): string | undefined {
+	const kept = fresh + before;
+	if (kept === 0) return undefined;
+	const held = `${count(kept, 'usage event')} of this execution ${kept === 1 ? 'is' : 'are'} in the metering ledger (${fresh} recorded now, ${before} before); the ledger sends their hours on later runs until AWS’s deadline.`;
 	return unidentified === 0
 		? `${held} Running this execution again is safe: each event is recognized by its Event ID or its usage and counted once.`
 		: `${held} Do not run this execution again: ${count(unidentified, 'event')} without an Event ID would be counted twice ("Identify Items Without Event ID" is off).`;

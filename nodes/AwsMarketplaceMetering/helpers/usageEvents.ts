@@ -36,15 +36,43 @@ export interface MappedItems {
 	unreadable: Map<number, string>;
 }
 
-/** Turns the input items into usage events, keeping the item (and record) each came from. */
-export function readUsageEvents(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
-	const recordsMode = this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField';
-	const mapped = recordsMode ? fromRecordsField.call(this, items) : fromEachItem.call(this, items);
-	return { ...mapped, recordsMode };
+/** The events of the input items from `first` up to (not including) `end`. */
+export interface ItemRange extends MappedItems {
+	first: number;
+	end: number;
 }
 
-function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): Omit<MappedItems, 'recordsMode'> {
-	const byAccount = this.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
+/** Turns the input items into usage events, keeping the item (and record) each came from. */
+export function readUsageEvents(this: IExecuteFunctions, items: INodeExecutionData[]): MappedItems {
+	const [all] = readUsageEventsInParts.call(this, items, Infinity);
+	return all ?? { events: [], unreadable: new Map(), recordsMode: this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField' };
+}
+
+/**
+ * The same events in parts of whole items, each about `eventsPerPart` events, read as they are
+ * needed: a run that handles one part at a time keeps one part's events, not every item's.
+ */
+export function* readUsageEventsInParts(this: IExecuteFunctions, items: INodeExecutionData[], eventsPerPart: number): Generator<ItemRange> {
+	const recordsMode = this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField';
+	const read = recordsMode ? recordsReader(this) : itemReader(this);
+	let part: ItemRange = { events: [], unreadable: new Map(), recordsMode, first: 0, end: 0 };
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const unreadable = read(items[itemIndex], itemIndex, part.events);
+		if (unreadable !== undefined) part.unreadable.set(itemIndex, unreadable);
+		part.end = itemIndex + 1;
+		if (part.events.length >= eventsPerPart) {
+			yield part;
+			part = { events: [], unreadable: new Map(), recordsMode, first: part.end, end: part.end };
+		}
+	}
+	if (part.end > part.first) yield part;
+}
+
+/** Adds an item's events to `events`, or answers why it has none. */
+type ItemReader = (item: INodeExecutionData, itemIndex: number, events: UsageEvent[]) => string | undefined;
+
+function itemReader(ctx: IExecuteFunctions): ItemReader {
+	const byAccount = ctx.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
 	const fields: RecordField[] = [
 		// Shown with a metering ledger only; otherwise empty.
 		'eventId',
@@ -55,13 +83,13 @@ function fromEachItem(this: IExecuteFunctions, items: INodeExecutionData[]): Omi
 		'timestamp',
 		'usageAllocations',
 	];
-	const readers = fields.map((field) => [field, fieldReader(this, field)] as const);
-	const events = items.map((item, itemIndex) => {
+	const readers = fields.map((field) => [field, fieldReader(ctx, field)] as const);
+	return (item, itemIndex, events) => {
 		const event: UsageEvent = { source: { itemIndex } };
 		for (const [field, read] of readers) event[field] = read(item, itemIndex);
-		return event;
-	});
-	return { events, unreadable: new Map() };
+		events.push(event);
+		return undefined;
+	};
 }
 
 /**
@@ -84,18 +112,12 @@ function fieldReader(ctx: IExecuteFunctions, field: RecordField) {
 	return (_item: INodeExecutionData, itemIndex: number) => emptyToUndefined(ctx.getNodeParameter(field, itemIndex, ''));
 }
 
-function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]): Omit<MappedItems, 'recordsMode'> {
-	const events: UsageEvent[] = [];
-	const unreadable = new Map<number, string>();
-	items.forEach((item, itemIndex) => {
-		const fieldName = this.getNodeParameter('recordsField', itemIndex, 'usageRecords') as string;
+function recordsReader(ctx: IExecuteFunctions): ItemReader {
+	return (item, itemIndex, events) => {
+		const fieldName = ctx.getNodeParameter('recordsField', itemIndex, 'usageRecords') as string;
 		const records = item.json[fieldName];
 		if (!Array.isArray(records)) {
-			unreadable.set(
-				itemIndex,
-				`Field "${fieldName}" ${records === undefined ? 'is missing' : 'is not an array'}: it must hold an array of usage records`,
-			);
-			return;
+			return `Field "${fieldName}" ${records === undefined ? 'is missing' : 'is not an array'}: it must hold an array of usage records`;
 		}
 		records.forEach((record: unknown, recordIndex) => {
 			const event: UsageEvent = { source: { itemIndex, recordIndex } };
@@ -105,8 +127,8 @@ function fromRecordsField(this: IExecuteFunctions, items: INodeExecutionData[]):
 			}
 			events.push(event);
 		});
-	});
-	return { events, unreadable };
+		return undefined;
+	};
 }
 
 function emptyToUndefined(value: unknown): unknown {

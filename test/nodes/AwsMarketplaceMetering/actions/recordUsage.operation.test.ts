@@ -96,3 +96,37 @@ describe('Record Usage and Batch Meter Usage with the embedded ledger', () => {
 		}
 	});
 });
+
+describe('Record Usage of an input larger than one transaction of the ledger', () => {
+	awayFromHourBoundary();
+	const emulator = useEmulator({ products: [{ productCode: 'prod-new', dimensions: ['requests'] }], customers });
+	useLedgerFolder();
+
+	// 12,001 items, recorded 5,000 events at a time: identical usage without an event ID throughout (each one an
+	// event of its own), an event ID repeated in a later part, an invalid item in the last part.
+	const items = Array.from({ length: 12_001 }, (_, index) =>
+		index === 3 || index === 9_000 ? event(1, 2, 1, 'big-1') : index === 11_000 ? { ...event(0, 2, 1), quantity: -1 } : event(0, 2, 1),
+	);
+	const run = (operation: string, input: Record<string, unknown>[], parameters: Record<string, unknown> = {}) =>
+		runNode({ parameters: { operation, ledger: 'embedded', closeAfterMinutes: 0, ...parameters }, credentials: emulatorCredential(emulator()), items: input, onError: 'continueErrorOutput' });
+
+	it('answers every item once, in order, counts identical events of different parts apart and a repeated event ID once', async () => {
+		const { outputs } = await run('recordUsage', items);
+		const [recorded, failed] = outputs;
+		expect(recorded.map((item) => (item.pairedItem as { item: number }).item)).toEqual(items.map((_, index) => index).filter((index) => index !== 11_000));
+		expect(recorded.filter((item) => item.json.status !== 'Recorded').map((item) => [item.pairedItem, item.json.status])).toEqual([[{ item: 9_000 }, 'DuplicateEvent']]);
+		expect(failed.map((item) => item.json.error)).toEqual([expect.stringMatching(/^Quantity -1 is negative.* \[item 11000\]$/)]);
+
+		await run('batchMeterUsage', [{}], { source: 'ledger' });
+		expect(emulator().stats().meteredQuantity({ customer: customers[0].customerAWSAccountId })).toBe(11_998);
+		expect(emulator().stats().meteredQuantity({ customer: customers[1].customerAWSAccountId })).toBe(1);
+	});
+
+	it('recognizes the same input recorded again, part by part (n8n’s Retry): nothing counted twice', async () => {
+		const { outputs } = await run('recordUsage', items);
+		expect(outputs[0]).toHaveLength(12_000);
+		expect(outputs[0].every((item) => item.json.status === 'DuplicateEvent')).toBe(true);
+		const metered = await run('batchMeterUsage', [{}], { source: 'ledger' });
+		expect(metered.outputs[0]).toEqual([]);
+	});
+});
