@@ -1,5 +1,5 @@
 import { DEFAULT_TEST_CREDENTIAL } from '../../emulator';
-import { describeServiceError } from '../../nodes/AwsMarketplaceMetering/helpers/serviceErrors';
+import { describeServiceError } from '../../nodes/AwsMarketplaceMetering/transport/serviceErrors';
 import { emulatorCredential } from '../helpers/credentials';
 import { useEmulator } from '../helpers/emulator';
 import { runInPlainNode, type PlainResult } from '../helpers/plainNode';

@@ -6,7 +6,7 @@ import { deriveAdjustmentToken } from '../helpers/clientToken';
 import { confirmationFields, requireConfirmation, type Confirmation } from '../helpers/confirmation';
 import { fieldError } from '../helpers/fields';
 import { mapItems } from '../helpers/perItem';
-import { billingAdjustmentError } from '../helpers/serviceErrors';
+import { billingAdjustmentError } from '../transport/serviceErrors';
 import type { Services } from './services';
 
 const CONFIRMATION: Confirmation = {

@@ -12,7 +12,7 @@ import {
 import { count } from '../helpers/count';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../transport/ledger';
-import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
+import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';

@@ -3,7 +3,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, ty
 import type { NonIntegerQuantity } from '../batch';
 import { listOf } from '../helpers/fields';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
-import { describeUsageError, sendUsageBatch } from '../helpers/sendUsageBatch';
+import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
 import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption } from '../helpers/usageFields';
 import type { Services } from './services';
 

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { readMeterUsageFields } from '../helpers/meterUsageFields';
 import { mapItems } from '../helpers/perItem';
-import { serviceError } from '../helpers/serviceErrors';
+import { serviceError } from '../transport/serviceErrors';
 import { versioned } from '../helpers/versions';
 import type { Services } from './services';
 

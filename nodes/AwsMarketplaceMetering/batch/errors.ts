@@ -97,7 +97,7 @@ export function classifyError(error: unknown): ErrorKind {
 
 /**
  * The engine's plain wording of an error `send` threw: what AWS said and what the engine did. The node replaces it
- * with the seller's advice (helpers/serviceErrors.ts holds AWS's advice per exception, once).
+ * with the seller's advice (transport/serviceErrors.ts holds AWS's advice per exception, once).
  */
 export function describeSendError(error: unknown): UsageError {
 	const code = errorName(error);

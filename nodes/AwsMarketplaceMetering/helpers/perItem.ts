@@ -6,7 +6,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { serviceError } from './serviceErrors';
+import { serviceError } from '../transport/serviceErrors';
 import { itemMessage } from './usageOutcomes';
 
 /**

@@ -15,7 +15,7 @@ import { GetEntitlementsCommand, type MarketplaceEntitlementServiceClient } from
 import { MeterUsageCommand, ResolveCustomerCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering';
 import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { describeServiceError } from '../helpers/serviceErrors';
+import { describeServiceError } from './serviceErrors';
 import { createAgreementClient, createEntitlementClient, createMeteringClient, TransportSetupError } from '.';
 
 // A well-formed registration token that no buyer holds: AWS answers InvalidTokenException only after

@@ -1,4 +1,4 @@
-import { connectionOf } from '../transport/requestHandler';
+import { connectionOf } from './requestHandler';
 
 // Errors from this side of the network come with no answer from AWS: they say what failed where (the endpoint and
 // proxy the transport recorded on the error) and what to check, never "AWS said".
