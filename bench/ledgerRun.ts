@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
+import { runNodeType, type NodeRun } from '../test/helpers/engine';
 import { usageEvents } from '../test/helpers/usage';
 import { LEDGER_MODULE, NODE_MODULE } from './dist';
 import { emulatorAdmin, type EmulatorAdmin } from './emulatorProcess';
 import { instrumentExecute, processTreeCpuMicros, type NodeConstructor } from './processCpu';
-import { runInWorkflow, type WorkflowRun } from './workflow';
 
 export type Store = 'embedded' | 'postgres';
 
@@ -103,7 +103,7 @@ export async function main(): Promise<void> {
 	// ledger once creates it (the embedded one runs initdb the first time) and migrates its schema.
 	await emulator.reset();
 	const warmUp = ledgerEvents({ count: WARM_UP_EVENTS, customers: 25, seed: 7, now: job.events.now, idPrefix: 'warm-up' });
-	await runInWorkflow({ parameters: { operation: 'batchMeterUsage', options: job.meteringOptions }, credentials, items: warmUp, nodeType: new node() });
+	await runNodeType({ parameters: { operation: 'batchMeterUsage', options: job.meteringOptions }, credentials, items: warmUp, nodeType: new node() });
 	if (job.store) {
 		const opened = await ledger.openLedger(
 			job.store === 'embedded'
@@ -115,8 +115,8 @@ export async function main(): Promise<void> {
 
 	const events = ledgerEvents(job.events);
 	const ledgerParameters = { ledger: job.store, closeAfterMinutes: 10 };
-	const runs: (() => Promise<WorkflowRun>)[] = [];
-	const run = (parameters: INodeParameters, items: Record<string, unknown>[]) => () => runInWorkflow({ parameters, credentials, items, nodeType: new node() });
+	const runs: (() => Promise<NodeRun>)[] = [];
+	const run = (parameters: INodeParameters, items: Record<string, unknown>[]) => () => runNodeType({ parameters, credentials, items, nodeType: new node() });
 	if (job.kind === 'stateless') runs.push(run({ operation: 'batchMeterUsage', options: job.meteringOptions }, events));
 	if (job.kind === 'record') runs.push(run({ operation: 'recordUsage', ...ledgerParameters }, events));
 	if (job.kind === 'meter') runs.push(run({ operation: 'batchMeterUsage', source: 'ledger', ...ledgerParameters, options: job.meteringOptions }, [{}]));
@@ -131,7 +131,7 @@ export async function main(): Promise<void> {
  * Wall time, the node's CPU time (the method of the other scenarios), the PostgreSQL server's CPU,
  * and RSS and JavaScript heap before the runs and at their peak, sampled every 20 ms.
  */
-async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (() => Promise<WorkflowRun>)[], postmasterPid?: number): Promise<JobResult> {
+async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (() => Promise<NodeRun>)[], postmasterPid?: number): Promise<JobResult> {
 	await emulator.reset();
 	// Let a quota's one-second window forget the warm-up.
 	await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -149,7 +149,7 @@ async function measure(node: NodeConstructor, emulator: EmulatorAdmin, runs: (()
 	const sampler = setInterval(sample, 20);
 	const started = performance.now();
 	const startedHr = process.hrtime.bigint();
-	const outputs: WorkflowRun['outputs'][] = [];
+	const outputs: NodeRun['outputs'][] = [];
 	try {
 		for (const run of runs) {
 			const { outputs: output, error } = await run();
