@@ -13,8 +13,7 @@ import { useEmulator } from '../helpers/emulator';
 import { usePostgres } from '../helpers/postgres';
 import { usageEvents } from '../helpers/usage';
 import { NODE_NAME, runNode, type NodeRun, type RunNodeOptions } from '../helpers/workflow';
-import { startTrigger } from '../nodes/AwsMarketplaceTrigger/harness';
-import { postEvent } from '../nodes/AwsMarketplaceTrigger/post';
+import { postEvent, startTrigger } from '../helpers/trigger';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY01';
 const TOKEN = 'FwoGZXIvYXdzSESSIONTOKENdistinctive0123456789';

@@ -7,8 +7,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { LIFECYCLE_EXAMPLES } from '../../../emulator/lifecycleExamples';
 import { isFirstDelivery, MAX_REMEMBERED } from '../../../nodes/AwsMarketplaceTrigger/deliveries';
 import { useEmulator } from '../../helpers/emulator';
-import { API_KEY, startTrigger, type TriggerServer } from './harness';
-import { postEvent } from './post';
+import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../helpers/trigger';
 
 const REPEATED = { id: 'c3d2e1f0-1111-4222-8333-944455556666', detail: { requestId: 'e0f1a2b3-7777-4888-9999-aaaabbbbcccc' } };
 

@@ -3,8 +3,7 @@ import { LIFECYCLE_EXAMPLES } from '../../../emulator/lifecycleExamples';
 import { MAX_EVENT_BYTES } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/envelope';
 import { EVENT_TYPES, OTHER_EVENT } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
 import { useEmulator } from '../../helpers/emulator';
-import { API_KEY, startTrigger, type TriggerServer } from './harness';
-import { postEvent } from './post';
+import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../helpers/trigger';
 
 const ALL_EVENTS = [...EVENT_TYPES.map((type) => type.event), OTHER_EVENT];
 

@@ -6,7 +6,7 @@ import { defaultLedgerFolder, embeddedIdleMs, IDLE_SECONDS_VARIABLE } from '../.
 import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
 import { useLedgerFolder } from '../../../helpers/ledger';
 import { runNode } from '../../../helpers/workflow';
-import { API_KEY, startTrigger } from '../../AwsMarketplaceTrigger/harness';
+import { API_KEY, startTrigger } from '../../../helpers/trigger';
 
 // The embedded ledger in n8n's process, executions run by n8n's engine: opened once, kept open
 // between executions and shared with the trigger, closed once idle for
