@@ -12,6 +12,7 @@ const OPERATIONS: Record<string, { resource: string; action: string }> = {
 	'Get Metering Report': { resource: 'Metering Ledger', action: 'Get a metering report' },
 	'Meter Open Hours Now': { resource: 'Metering Ledger', action: 'Meter open hours now' },
 	'Record Usage': { resource: 'Metering Ledger', action: 'Record usage' },
+	'Reconcile Billing with Invoices': { resource: 'Metering Ledger', action: 'Reconcile billing with invoices' },
 	'Get Entitlements': { resource: 'Entitlement', action: 'Get entitlements' },
 	'Describe Agreement': { resource: 'Agreement', action: 'Describe an agreement' },
 	'Get Agreement Terms': { resource: 'Agreement', action: 'Get agreement terms' },

@@ -12,6 +12,7 @@ import * as getEntitlements from './getEntitlements.operation';
 import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
+import * as reconcileBillingWithInvoices from './reconcileBillingWithInvoices.operation';
 import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
 import * as rejectAgreementCancellationRequest from './rejectAgreementCancellationRequest.operation';
@@ -115,6 +116,14 @@ export const RESOURCES: Resource[] = [
 				description: 'Send the final usage of cancelled licenses or customers from the metering ledger at once',
 				action: 'Meter open hours now',
 				module: meterOpenHours,
+			},
+			{
+				value: 'reconcileBillingWithInvoices',
+				name: 'Reconcile Billing with Invoices',
+				description: 'Compare what the metering ledger billed an agreement’s buyer with AWS’s invoices, month by month',
+				action: 'Reconcile billing with invoices',
+				since: 3,
+				module: reconcileBillingWithInvoices,
 			},
 			{
 				value: 'recordUsage',

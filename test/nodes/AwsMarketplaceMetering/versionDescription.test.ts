@@ -15,7 +15,12 @@ const { properties } = description;
 const ACTIONS: Record<string, Record<string, string>> = {
 	customer: { resolveCustomer: 'Resolve a customer' },
 	usage: { batchMeterUsage: 'Batch meter usage', meterUsage: 'Meter usage', registerUsage: 'Register usage' },
-	ledger: { getMeteringReport: 'Get a metering report', meterOpenHours: 'Meter open hours now', recordUsage: 'Record usage' },
+	ledger: {
+		getMeteringReport: 'Get a metering report',
+		meterOpenHours: 'Meter open hours now',
+		reconcileBillingWithInvoices: 'Reconcile billing with invoices',
+		recordUsage: 'Record usage',
+	},
 	entitlement: { getEntitlements: 'Get entitlements' },
 	agreement: {
 		describeAgreement: 'Describe an agreement',
