@@ -26,6 +26,31 @@ const TERM_TYPES = [
 const TERM_TIMESTAMPS = new Set(['agreementStartDate', 'agreementEndDate', 'chargeDate']);
 const CANCELLATION_REQUEST_ID = /^acr-[a-zA-Z0-9]+$/;
 const BILLING_ADJUSTMENT_ID = /^ba-[a-zA-Z0-9]+$/;
+// The model's values of what the configuration holds, so that every answer is one the SDK reads.
+const AMOUNT = /^[0-9]+(\.[0-9]{1,8})?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+const INVOICE_TYPES = ['INVOICE', 'CREDIT_MEMO'];
+const CANCELLATION_REASONS = [
+	'INCORRECT_TERMS_ACCEPTED',
+	'REPLACING_AGREEMENT',
+	'TEST_AGREEMENT',
+	'ALTERNATIVE_PROCUREMENT_CHANNEL',
+	'PRODUCT_DISCONTINUED',
+	'UNINTENDED_RENEWAL',
+	'BUYER_DISSATISFACTION',
+	'OTHER',
+];
+const CANCELLATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'CANCELLED', 'VALIDATION_FAILED'];
+const ADJUSTMENT_REASONS = [
+	'INCORRECT_TERMS_ACCEPTED',
+	'INCORRECT_METERING',
+	'TEST_ENVIRONMENT_CHARGES',
+	'ALTERNATIVE_PROCUREMENT_CHANNEL',
+	'UNINTENDED_RENEWAL',
+	'BUYER_DISSATISFACTION',
+	'OTHER',
+];
+const ADJUSTMENT_STATUSES = ['PENDING', 'COMPLETED', 'VALIDATION_FAILED'];
 
 /** The page size of the list operations when the request names none: AWS documents none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -133,13 +158,32 @@ function checkAgreement(agreement: EmulatorAgreement, at: string, products?: Emu
 			if (dimensions && !dimensions.includes(dimension)) throw new Error(`${at}.terms[${index}] prices dimension ${dimension}, which ${agreement.productCode} does not have`);
 		}
 	});
-	(agreement.invoices ?? []).forEach((invoice, index) => date(invoice.issuedTime, `invoices[${index}].issuedTime`));
+	const oneOf = (value: string, values: string[], name: string) => {
+		if (!values.includes(value)) throw new Error(`${at}.${name} is ${value}, not one of ${values.join(', ')}`);
+	};
+	const matches = (value: string, pattern: RegExp, name: string, what: string) => {
+		if (!pattern.test(value ?? '')) throw new Error(`${at}.${name} is not ${what}: ${value}`);
+	};
+	(agreement.invoices ?? []).forEach((invoice, index) => {
+		date(invoice.issuedTime, `invoices[${index}].issuedTime`);
+		oneOf(invoice.invoiceType, INVOICE_TYPES, `invoices[${index}].invoiceType`);
+		matches(invoice.amount, AMOUNT, `invoices[${index}].amount`, 'an amount');
+		matches(invoice.maxAdjustmentAmount, AMOUNT, `invoices[${index}].maxAdjustmentAmount`, 'an amount');
+		matches(invoice.currencyCode, CURRENCY, `invoices[${index}].currencyCode`, 'an ISO 4217 code');
+		const { month, year } = invoice.billingPeriod ?? {};
+		if (!(month >= 1 && month <= 12 && year >= 2023 && year <= 2050)) throw new Error(`${at}.invoices[${index}].billingPeriod is not a month of 2023 to 2050`);
+	});
 	(agreement.cancellationRequests ?? []).forEach((request, index) => {
 		if (!CANCELLATION_REQUEST_ID.test(request.agreementCancellationRequestId)) throw new Error(`${at}.cancellationRequests[${index}] needs an ID acr-…`);
+		oneOf(request.reasonCode, CANCELLATION_REASONS, `cancellationRequests[${index}].reasonCode`);
+		oneOf(request.status, CANCELLATION_STATUSES, `cancellationRequests[${index}].status`);
 		date(request.createdAt, `cancellationRequests[${index}].createdAt`);
 	});
 	(agreement.billingAdjustments ?? []).forEach((adjustment, index) => {
 		if (!BILLING_ADJUSTMENT_ID.test(adjustment.billingAdjustmentRequestId)) throw new Error(`${at}.billingAdjustments[${index}] needs an ID ba-…`);
+		oneOf(adjustment.adjustmentReasonCode, ADJUSTMENT_REASONS, `billingAdjustments[${index}].adjustmentReasonCode`);
+		oneOf(adjustment.status, ADJUSTMENT_STATUSES, `billingAdjustments[${index}].status`);
+		matches(adjustment.adjustmentAmount, AMOUNT, `billingAdjustments[${index}].adjustmentAmount`, 'an amount');
 		if (!(agreement.invoices ?? []).some((invoice) => invoice.invoiceId === adjustment.originalInvoiceId)) {
 			throw new Error(`${at}.billingAdjustments[${index}] adjusts invoice ${adjustment.originalInvoiceId}, which the agreement does not have`);
 		}

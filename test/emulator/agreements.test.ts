@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-marketplace-agreement';
 
 import { DEFAULT_TEST_CREDENTIAL, startEmulator, type EmulatorAgreement, type EmulatorCredential, type EmulatorOptions } from '../../emulator';
+import { LIFECYCLE_EXAMPLES } from '../../emulator/lifecycleExamples';
 import { agreementClient, sendSigned, useEmulator } from '../helpers/emulator';
 
 const BUYER_A = { accessKeyId: 'AKIABUYERA0000000001', secretAccessKey: 'buyer-a-secret', principalArn: 'arn:aws:iam::111122223333:user/buyer' };
@@ -512,6 +513,17 @@ describe('Agreement Service: the service around the operations', () => {
 		);
 		await expect(start({ terms: [{ pricing: {} }] })).rejects.toThrow('agreements[0].terms[0] must have exactly one of');
 		await expect(start({ billingAdjustments: [{ ...REQUESTS.billingAdjustments![0], originalInvoiceId: 'inv-9' }] })).rejects.toThrow('adjusts invoice inv-9');
+		// The model's values, so that every answer is one the SDK reads.
+		await expect(start({ invoices: [{ ...REQUESTS.invoices![0], amount: '1,000.00' }] })).rejects.toThrow('agreements[0].invoices[0].amount is not an amount: 1,000.00');
+		await expect(start({ invoices: [{ ...REQUESTS.invoices![0], billingPeriod: { month: 13, year: 2025 } }] })).rejects.toThrow(
+			'agreements[0].invoices[0].billingPeriod is not a month of 2023 to 2050',
+		);
+		await expect(start({ cancellationRequests: [{ ...REQUESTS.cancellationRequests![0], status: 'PENDING' }] })).rejects.toThrow(
+			'agreements[0].cancellationRequests[0].status is PENDING, not one of PENDING_APPROVAL, APPROVED, REJECTED, CANCELLED, VALIDATION_FAILED',
+		);
+		await expect(start({ billingAdjustments: [{ ...REQUESTS.billingAdjustments![0], adjustmentReasonCode: 'REFUND' }] })).rejects.toThrow(
+			'agreements[0].billingAdjustments[0].adjustmentReasonCode is REFUND, not one of',
+		);
 		await expect(startEmulator({ agreements: [REQUESTS, REQUESTS] })).rejects.toThrow('agreements: agmt-requests is configured twice');
 	});
 
@@ -524,6 +536,17 @@ describe('Agreement Service: the service around the operations', () => {
 		}
 		const terms = sample.agreements!.flatMap((agreement) => agreement.terms ?? []).map((term) => Object.keys(term)[0]);
 		expect(terms).toEqual(expect.arrayContaining(['freeTrialPricingTerm', 'usageBasedPricingTerm', 'configurableUpfrontPricingTerm', 'validityTerm']));
+		// The trigger's cancellation and billing adjustment events name requests of the sample's agreements.
+		const named = (detailType: string) => LIFECYCLE_EXAMPLES[detailType].detail as { agreement: { id: string }; agreementCancellationRequest?: { id: string }; billingAdjustmentRequest?: { id: string } };
+		const pending = named('Agreement Cancellation Request Pending Approval - Proposer');
+		const refund = named('Purchase Agreement Billing Adjustment Completed - Proposer');
+		const agreementOf = (id: string) => sample.agreements!.find((agreement) => agreement.agreementId === id);
+		expect(agreementOf(pending.agreement.id)?.cancellationRequests?.map((request) => request.agreementCancellationRequestId)).toContain(pending.agreementCancellationRequest!.id);
+		expect(agreementOf(refund.agreement.id)?.billingAdjustments?.map((adjustment) => adjustment.billingAdjustmentRequestId)).toContain(refund.billingAdjustmentRequest!.id);
+		// Every agreement with invoices refunds or asks to cancel something of its own.
+		for (const agreement of sample.agreements!.filter((candidate) => candidate.invoices?.length)) {
+			expect([agreement.agreementId, agreement.cancellationRequests?.length, agreement.billingAdjustments?.length]).toEqual([agreement.agreementId, 1, 1]);
+		}
 		const running = await startEmulator(sample);
 		try {
 			expect((await agreementClient(running).send(new DescribeAgreementCommand({ agreementId: 'agmt-4mwg1nevbokzw95eca5797ixs' }))).acceptor?.accountId).toBe('111122223333');

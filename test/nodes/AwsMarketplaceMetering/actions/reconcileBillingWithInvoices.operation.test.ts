@@ -1,4 +1,7 @@
-import type { EmulatorAgreement, EmulatorInvoice } from '../../../../emulator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { EmulatorAgreement, EmulatorInvoice, EmulatorOptions } from '../../../../emulator';
 import { AGREEMENT_OPTIONS, BUYER, runAgreement, sent } from '../../../helpers/agreements';
 import { seedBilledUsage, type Billed } from '../../../helpers/billedUsage';
 import { useEmulator } from '../../../helpers/emulator';
@@ -168,5 +171,53 @@ describe('Reconcile Billing with Invoices', () => {
 			'This account is not the party of the agreement that may do this [item 0]',
 			'This account is not the party of the agreement that may do this [item 1]',
 		]);
+	});
+});
+
+// The sample configuration's pay-as-you-go agreement: its invoices are this usage's at its rates, December's with one
+// planted difference (4.00: one user-hour billed twice, which its pending billing adjustment refunds).
+describe('Reconcile Billing with Invoices, on the sample configuration', () => {
+	useLedgerFolder();
+	const sample = JSON.parse(readFileSync(join(process.cwd(), 'emulator', 'sample-config.json'), 'utf8')) as EmulatorOptions;
+	const emulator = useEmulator(sample);
+	const customer = sample.customers![0];
+	const sampleUsage = (hour: string, dimension: string, quantity: number): Billed => ({
+		hour,
+		dimension,
+		quantity,
+		customerAWSAccountId: customer.customerAWSAccountId!,
+		licenseArn: customer.licenseArn!,
+		productCode: customer.productCode,
+	});
+	beforeAll(
+		async () =>
+			await seedBilledUsage([
+				// In the free trial (30 days from 2024-08-30T21:36:03Z).
+				sampleUsage('2024-09-15T10:00:00.000Z', 'users', 5),
+				sampleUsage('2024-10-07T10:00:00.000Z', 'users', 50),
+				sampleUsage('2024-10-07T11:00:00.000Z', 'api_calls', 50000),
+				sampleUsage('2024-10-20T00:00:00.000Z', 'storage_gb', 100),
+				sampleUsage('2024-11-04T09:00:00.000Z', 'users', 25),
+				sampleUsage('2024-11-04T09:00:00.000Z', 'api_calls', 20000),
+				sampleUsage('2024-12-02T15:00:00.000Z', 'users', 30),
+			]),
+	);
+
+	it('matches the months invoiced at the agreement’s rates and finds the planted difference', async () => {
+		const { outputs, error } = await runAgreement(emulator(), 'ledger', 'reconcileBillingWithInvoices', { ledger: 'embedded', agreementId: 'agmt-4mwg1nevbokzw95eca5797ixs' });
+		expect(error).toBeUndefined();
+		const [difference, summary] = outputs[0].map((item) => item.json);
+		expect(difference).toMatchObject({
+			kind: 'differentAmount',
+			billingPeriod: '2024-12',
+			customerAWSAccountId: customer.customerAWSAccountId,
+			expectedAmount: '120.00',
+			invoicedAmount: '124.00',
+			difference: '4.00',
+			invoiceIds: ['2025010301'],
+			licenseArns: [customer.licenseArn],
+		});
+		expect(summary).toMatchObject({ summary: true, fromMonth: '2024-08', monthsCompared: 4, monthsMatching: 3, differentAmount: 1, expectedAmount: '570.00', invoicedAmount: '574.00' });
+		expect(outputs[0]).toHaveLength(2);
 	});
 });
