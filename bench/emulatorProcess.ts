@@ -18,7 +18,7 @@ export interface EmulatorProcess extends EmulatorAdmin {
 }
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
-	const child: ChildProcess = spawn(process.execPath, [require.resolve('tsx/cli'), 'emulator/cli.ts', '--port', '0'], {
+	const child: ChildProcess = spawn(process.execPath, [require.resolve('tsx/cli'), 'emulator/cli.ts', '--port', '0', '--bare'], {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	const ready = await new Promise<{ url: string; region: string }>((resolve, reject) => {

@@ -23,8 +23,6 @@ describe('emulator CLI', () => {
 				'emulator/cli.ts',
 				'--port',
 				'0',
-				'--config',
-				'emulator/sample-config.json',
 				'--latency-ms',
 				'1',
 				'--unprocessed-rate',
@@ -48,13 +46,16 @@ describe('emulator CLI', () => {
 		if (child.exitCode === null) child.kill('SIGKILL');
 	});
 
-	it('prints one JSON line with the URL, region and access key ID, never the secret', () => {
+	it('prints one JSON line with the URL, region and access key ID, then the test keys and the sample registration tokens', () => {
 		expect(ready).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), region: 'us-east-1', accessKeyId: DEFAULT_TEST_CREDENTIAL.accessKeyId });
 		expect(stderr).toContain(`listening on ${ready.url}`);
-		expect(stderr).not.toContain(DEFAULT_TEST_CREDENTIAL.secretAccessKey);
+		expect(stderr).toContain(`Configuration: ${join('emulator', 'sample-config.json')}`);
+		expect(stderr).toContain(`Access Key ID ${DEFAULT_TEST_CREDENTIAL.accessKeyId}  Secret Access Key ${DEFAULT_TEST_CREDENTIAL.secretAccessKey}`);
+		expect(stderr).toContain('token-new-customer: saas-analytics, account 111122223333');
+		expect(stderr).toContain('token-expired: saas-analytics, account 444455556666 (expired)');
 	});
 
-	it('serves the sample configuration’s registration tokens and its admin endpoints', async () => {
+	it('serves the sample configuration by default: its registration tokens, and its admin endpoints', async () => {
 		const client = meteringClient({ url: ready.url, region: ready.region } as Emulator);
 		const answer = await client.send(new ResolveCustomerCommand({ RegistrationToken: 'token-new-customer' }));
 		expect(answer).toMatchObject({ CustomerIdentifier: '', CustomerAWSAccountId: '111122223333', ProductCode: 'saas-analytics' });

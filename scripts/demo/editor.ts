@@ -1,11 +1,11 @@
-// The one-command demo: `npm run demo` builds the package, starts a local emulator of the AWS Marketplace
+// `npm run demo -- --editor [--port 5678]` builds the package, starts a local emulator of the AWS Marketplace
 // Metering Service and real n8n with the package, its credentials and the example workflows, runs the examples
 // once (the metering ledger's too: usage posted to a webhook, hourly runs, a late event, a license's final usage,
 // the report; and the subscription lifecycle: AWS's License Updated and License Deprovisioned events posted to the
 // AWS Marketplace Trigger as EventBridge does, usage between them) and prints what happened and what was metered.
-// `npm run demo -- --serve [--port 5678]` then leaves n8n's editor open.
+// Then it leaves n8n's editor open, logged in as the demo's owner.
 
-import type { Emulator } from '../emulator';
+import type { Emulator } from '../../emulator';
 import {
 	EXAMPLE_CUSTOMERS,
 	licenseDeprovisionedEvent,
@@ -16,15 +16,14 @@ import {
 	webhookPath,
 	type ExampleName,
 	type Workflow,
-} from './e2e/lib/examples';
-import { nodeOutput, type N8n, type N8nServer } from './e2e/lib/n8n';
-import { licenseEvent, message, TriggerDriver, triggerItem } from './e2e/lifecycle';
-import { ownerEnv } from './e2e/lib/owner';
-import { portIsFree } from './e2e/lib/proc';
-import { table } from './e2e/lib/report';
-import { prepareStack, type Stack } from './e2e/lib/stack';
+} from '../e2e/lib/examples';
+import { nodeOutput, type N8n, type N8nServer } from '../e2e/lib/n8n';
+import { licenseEvent, message, TriggerDriver, triggerItem } from '../e2e/lifecycle';
+import { ownerEnv } from '../e2e/lib/owner';
+import { portIsFree } from '../e2e/lib/proc';
+import { table } from '../e2e/lib/report';
+import { prepareStack, type Stack } from '../e2e/lib/stack';
 
-const serve = process.argv.includes('--serve');
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag >= 0 ? Number(process.argv[portFlag + 1]) : 5678;
 
@@ -185,7 +184,7 @@ async function runLifecycleExample(stack: Stack, server: N8nServer): Promise<voi
 }
 
 async function main(): Promise<void> {
-	if (serve && !(await portIsFree(port))) {
+	if (!(await portIsFree(port))) {
 		throw new Error(`port ${port} is in use: stop what runs there or choose another with --port N`);
 	}
 	const stack = await prepareStack({ log, publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage', 'lifecycle'] });
@@ -207,7 +206,7 @@ async function main(): Promise<void> {
 	);
 
 	log('Starting n8n');
-	const server = await n8n.start(serve ? { port, env: { ...ownerEnv(OWNER), WEBHOOK_URL: `http://localhost:${port}/` } } : {});
+	const server = await n8n.start({ port, env: { ...ownerEnv(OWNER), WEBHOOK_URL: `http://localhost:${port}/` } });
 	await server.waitForWebhook(webhookPath(workflows.signUp), 'POST');
 	const token = (emulatorConfig.registrationTokens ?? []).find((candidate) => !candidate.expired);
 	if (token) {
@@ -227,12 +226,6 @@ async function main(): Promise<void> {
 	say('\nRequests the emulator answered:\n');
 	say(requestsTable(emulator));
 
-	if (!serve) {
-		await server.stop();
-		await emulator.stop();
-		say('\nRun `npm run demo -- --serve` to open these workflows in n8n’s editor.');
-		return;
-	}
 	const base = `http://localhost:${port}`;
 	say(`
 n8n is running with the package, its credentials and the example workflows:

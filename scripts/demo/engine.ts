@@ -1,0 +1,311 @@
+// The demo through n8n's engine: the example workflows run by n8n-core's WorkflowExecute, in this process, against
+// the emulator with its sample configuration; the package's nodes as n8n loads them, n8n's own nodes as n8nNodes.ts
+// has them. Webhook workflows get the request a caller would send, the lifecycle workflow AWS's events as
+// EventBridge posts them (the emulator posts them to the trigger over HTTP). It prints what each workflow did, then
+// checks that the emulator billed exactly the usage the workflows recorded and said they billed.
+import { randomBytes } from 'node:crypto';
+
+import { Workflow, type ICredentialDataDecryptedObject, type IDataObject, type INode, type INodeType, type IRun } from 'n8n-workflow';
+
+import { DEFAULT_TEST_CREDENTIAL, startEmulator, type Emulator } from '../../emulator';
+import { loadSampleConfig } from '../../emulator/sampleConfig';
+import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
+import { executeWorkflow, METERING_NODE_TYPE, nodeTypeRegistry } from '../../test/helpers/engine';
+import { postEvent, startTrigger } from '../../test/helpers/trigger';
+import { licenseEvent } from '../e2e/lifecycle';
+import {
+	EXAMPLE_CUSTOMERS,
+	licenseDeprovisionedEvent,
+	loadExamples,
+	TRIGGER_NODE_TYPE,
+	usageEvent,
+	withPublicKey,
+	type ExampleName,
+	type Workflow as ExampleWorkflow,
+} from '../e2e/lib/examples';
+import { table } from '../e2e/lib/report';
+import { N8N_NODE_TYPES, NOT_RUN } from './n8nNodes';
+
+type Json = Record<string, unknown>;
+type Say = (line?: string) => void;
+
+const HOUR = 3_600_000;
+const hourText = (hour: unknown) => String(hour).slice(0, 16).replace('T', ' ');
+const customerName = (licenseArn: unknown) =>
+	Object.values(EXAMPLE_CUSTOMERS).find((customer) => customer.licenseArn === licenseArn)?.name ?? String(licenseArn);
+
+/** Every item a node passed on at one output, over all its runs in the execution. */
+export function nodeOutput(run: IRun, node: string, output = 0): Json[] {
+	return (run.data.resultData.runData[node] ?? []).flatMap((task) => (task.data?.main[output] ?? []).map((item) => item.json));
+}
+
+/** The examples as the engine runs them, with the emulator's credentials. */
+class Examples {
+	readonly workflows: Record<ExampleName, ExampleWorkflow>;
+	readonly credentials: Record<string, ICredentialDataDecryptedObject>;
+	readonly apiKey = { header: 'x-api-key', value: randomBytes(32).toString('hex') };
+	private readonly nodeTypes: Record<string, INodeType> = { ...N8N_NODE_TYPES, [METERING_NODE_TYPE]: new AwsMarketplaceMetering() };
+
+	constructor(readonly emulator: Emulator) {
+		const examples = loadExamples();
+		// The container start example holds a placeholder for the product's public key: the emulator's signs.
+		this.workflows = { ...examples, containerStart: withPublicKey(examples.containerStart, emulator.publicKeyPem) };
+		const known = new Set([...Object.keys(this.nodeTypes), TRIGGER_NODE_TYPE, ...NOT_RUN]);
+		const unknown = Object.values(this.workflows).flatMap((workflow) => workflow.nodes.filter((node) => !known.has(node.type)).map((node) => `${workflow.name}: ${node.type}`));
+		if (unknown.length) throw new Error(`The demo has no node of these types: ${unknown.join(', ')}`);
+		const { accessKeyId, secretAccessKey } = DEFAULT_TEST_CREDENTIAL;
+		this.credentials = {
+			awsMarketplaceMeteringApi: { region: emulator.region, credentialSource: 'accessKeys', accessKeyId, secretAccessKey, sessionToken: '', assumeRole: false, endpoint: emulator.url },
+			awsMarketplaceWebhookApi: { headerName: this.apiKey.header, apiKey: this.apiKey.value },
+		};
+	}
+
+	private workflow(name: ExampleName): Workflow {
+		const { id, name: title, nodes, connections } = this.workflows[name];
+		return new Workflow({ id, name: title, active: true, nodes: structuredClone(nodes) as unknown as INode[], connections: connections as never, nodeTypes: nodeTypeRegistry(this.nodeTypes), staticData: {} });
+	}
+
+	/** Runs a workflow from its manual trigger, as its button in the editor does. */
+	async run(name: ExampleName, trigger: string): Promise<IRun> {
+		return await this.executed(await executeWorkflow(this.workflow(name), { credentials: this.credentials, start: { node: trigger } }));
+	}
+
+	/**
+	 * A POST to the workflow's Webhook node: the engine starts from the item n8n's Webhook node makes of the request;
+	 * the answer is what Respond to Webhook sent, or the last node's first item.
+	 */
+	async post(name: ExampleName, body: unknown, contentType = 'application/json'): Promise<{ run: IRun; status: number; body: unknown }> {
+		const workflow = this.workflow(name);
+		const webhook = this.workflows[name].nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
+		const path = String(webhook.parameters.path);
+		const item = {
+			json: { headers: { host: 'localhost:5678', 'content-type': contentType }, params: {}, query: {}, body: body as IDataObject, webhookUrl: `http://localhost:5678/webhook/${path}`, executionMode: 'production' },
+		};
+		let answer: { statusCode?: number; body?: unknown } | undefined;
+		const run = await executeWorkflow(workflow, {
+			credentials: this.credentials,
+			mode: 'webhook',
+			start: { node: webhook.name, data: [[item]] },
+			onHooks: (hooks) => hooks.addHandler('sendResponse', (response) => void (answer = response as typeof answer)),
+		});
+		await this.executed(run);
+		if (webhook.parameters.responseMode === 'lastNode') {
+			const last = run.data.resultData.lastNodeExecuted!;
+			answer = { statusCode: 200, body: nodeOutput(run, last)[0] };
+		}
+		return { run, status: answer?.statusCode ?? 200, body: answer?.body };
+	}
+
+	/** The lifecycle workflow behind the trigger's production webhook, over HTTP. */
+	async serveLifecycle() {
+		const { id, nodes, connections } = this.workflows.lifecycle;
+		return await startTrigger({
+			workflowId: id,
+			credentials: this.credentials,
+			workflow: { nodes: nodes as unknown as INode[], connections: connections as never, nodeTypes: this.nodeTypes },
+		});
+	}
+
+	private async executed(run: IRun): Promise<IRun> {
+		const error = run.data.resultData.error;
+		if (error) throw new Error(`The workflow stopped at ${String(run.data.resultData.lastNodeExecuted)}: ${error.message}`);
+		return run;
+	}
+}
+
+/** What the workflows recorded for AWS, per license, dimension and hour: what the emulator must have billed. */
+class Expected {
+	readonly quantities = new Map<string, number>();
+
+	add(licenseArn: unknown, dimension: unknown, hour: unknown, quantity: unknown) {
+		const key = `${String(licenseArn)}|${String(dimension)}|${new Date(typeof hour === 'number' ? hour : String(hour)).toISOString()}`;
+		this.quantities.set(key, (this.quantities.get(key) ?? 0) + Number(quantity));
+	}
+
+	/** Differences between the emulator's billing and what the workflows recorded; none when they agree. */
+	differences(emulator: Emulator): string[] {
+		const billed = new Map<string, number>();
+		for (const [key, { quantity }] of Object.entries(emulator.stats().billed)) {
+			const [license, , dimension, hour] = key.split('|');
+			billed.set(`${license}|${dimension}|${new Date(hour).toISOString()}`, quantity);
+		}
+		const keys = new Set([...billed.keys(), ...this.quantities.keys()]);
+		return [...keys]
+			.filter((key) => billed.get(key) !== this.quantities.get(key))
+			.map((key) => `${key}: billed ${billed.get(key) ?? 'nothing'}, recorded ${this.quantities.get(key) ?? 'nothing'}`);
+	}
+}
+
+async function hourlyMetering(examples: Examples, expected: Expected, say: Say) {
+	say(`- "${examples.workflows.hourlyMetering.name}": Meter now`);
+	const run = await examples.run('hourlyMetering', 'Meter now');
+	const events = nodeOutput(run, 'Usage events');
+	const metered = nodeOutput(run, 'Metered');
+	const followUp = nodeOutput(run, 'Follow up');
+	say(`  ${events.length} usage events, ${metered.length} usage records metered, ${followUp.length} sent to Follow up:`);
+	for (const item of followUp) say(`    ${String(item.customer)} ${String(item.dimension)} ${String(item.quantity)}: ${String(item.status)}. ${String(item.reason)}`);
+	const refused = new Set(followUp.map((item) => item.customerAWSAccountId));
+	for (const event of events) {
+		if (!refused.has(event.customerAWSAccountId)) expected.add(event.licenseArn, event.dimension, Math.floor(Date.parse(String(event.timestamp)) / HOUR) * HOUR, event.quantity);
+	}
+}
+
+async function containerStart(examples: Examples, say: Say) {
+	say(`- "${examples.workflows.containerStart.name}": the container starts`);
+	const run = await examples.run('containerStart', 'Container starts');
+	const [registered] = nodeOutput(run, 'Register Usage');
+	say(`  Register Usage: signature ${registered?.verified ? 'verified' : 'NOT verified'} for product ${String((registered?.claims as Json | undefined)?.ProductCode)}`);
+	if (!registered?.verified) throw new Error('Register Usage did not verify the signature');
+}
+
+async function signUp(examples: Examples, say: Say) {
+	const token = loadSampleConfig().registrationTokens?.find((candidate) => !candidate.expired);
+	for (const [what, value] of [
+		['A buyer signs up', token?.token],
+		['An old sign-up link', loadSampleConfig().registrationTokens?.find((candidate) => candidate.expired)?.token],
+	] as const) {
+		say(`- ${what}: POST x-amzn-marketplace-token=${String(value)} to "${examples.workflows.signUp.name}"`);
+		const answer = await examples.post('signUp', { 'x-amzn-marketplace-token': value }, 'application/x-www-form-urlencoded');
+		const page = /<body>([\s\S]*)<\/body>/.exec(String(answer.body))?.[1] ?? String(answer.body);
+		say(`  HTTP ${answer.status}: ${page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()}`);
+	}
+}
+
+/**
+ * The metering ledger: usage posted to the ingest webhook, the hourly workflow run twice (a late event and a
+ * repeated one in between), a license's final usage, and the report. The events are 2 to 4 hours old, so that their
+ * hours have closed.
+ */
+async function ledger(examples: Examples, expected: Expected, say: Say) {
+	const { acme, globex } = EXAMPLE_CUSTOMERS;
+	const { workflows } = examples;
+	const hour = Math.floor(Date.now() / HOUR) * HOUR;
+	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
+	const now = () => new Date(Date.now() - 1000);
+	const ingest = async (what: string, events: Json[]) => {
+		say(`- ${what}: POST ${events.length} usage events to "${workflows.ledgerIngest.name}"`);
+		const { status, body } = await examples.post('ledgerIngest', events);
+		const answer = body as Json;
+		say(`  HTTP ${status}: ${String(answer.recorded)} recorded, ${String(answer.duplicates)} duplicates, ${String(answer.afterFinalReport)} after the final report, ${String(answer.invalid)} invalid`);
+		for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
+			const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
+			const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
+			say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${result.error ? `: ${String(result.error)}` : ''}`);
+			if (result.status === 'Recorded') expected.add(events[index].licenseArn, events[index].dimension, result.hour, events[index].quantity);
+		}
+	};
+	const meter = async (what: string) => {
+		say(`- ${what}: "${workflows.ledgerHourly.name}", Meter now`);
+		const run = await examples.run('ledgerHourly', 'Meter now');
+		const billed = nodeOutput(run, 'Billed');
+		const followUp = nodeOutput(run, 'Follow up');
+		say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to Follow up${billed.length ? ':' : ''}`);
+		for (const key of billed) say(`    ${customerName(key.licenseArn)} ${String(key.dimension)} ${hourText(key.hour)}: ${String((key.usageRecord as Json).Quantity)} ${String(key.status)}`);
+		for (const item of followUp) say(`    ${customerName(item.licenseArn)} ${String(item.dimension)} ${hourText(item.hour)}: ${String(item.status)}: ${String(item.reason)}`);
+	};
+
+	await ingest('Usage happens', [
+		usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
+		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+		usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
+		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+		usageEvent('demo-bad', globex, 'api_calls', -5, at(2, 30)),
+	]);
+	await meter('The hours close');
+	await ingest('More usage: one event late, for an hour already sent, and one sent again', [
+		usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
+		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+	]);
+	await meter('The next hourly run');
+	await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, now())]);
+	say(`- Globex cancels: AWS's License Deprovisioned event to "${workflows.ledgerFinalUsage.name}"`);
+	const final = await examples.post('ledgerFinalUsage', licenseDeprovisionedEvent(globex.licenseArn));
+	say(`  HTTP ${final.status}: ${String((final.body as Json).message)}`);
+	await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, now())]);
+
+	say(`- "${workflows.ledgerReport.name}": Run report`);
+	const report = nodeOutput(await examples.run('ledgerReport', 'Run report'), 'Get Metering Report');
+	const rows = report.map((row) => [
+		customerName(row.licenseArn),
+		String(row.dimension),
+		hourText(row.hour),
+		String(row.events),
+		String(row.quantity),
+		String(row.state) + (row.status && row.status !== 'Success' ? ` (${String(row.status)})` : ''),
+		row.sentQuantity === null ? '' : String(row.sentQuantity),
+	]);
+	say(table(['Customer', 'Dimension', 'Hour (UTC)', 'Events', 'Quantity', 'State', 'Sent'], rows).replace(/^/gm, '    '));
+}
+
+/**
+ * The subscription lifecycle behind the AWS Marketplace Trigger: AWS's License Updated event for Acme, usage in the
+ * hour in progress, AWS's License Deprovisioned event, the same delivery again, and a request without the API key.
+ * The emulator posts each as an EventBridge API destination does.
+ */
+async function lifecycle(examples: Examples, expected: Expected, say: Say) {
+	const { emulator, workflows, apiKey } = examples;
+	const { acme } = EXAMPLE_CUSTOMERS;
+	const trigger = await examples.serveLifecycle();
+	try {
+		const event = licenseEvent(acme.licenseArn, acme.customerAWSAccountId, 'agmt-demo-acme');
+		const deliver = async (what: string, example: string, options: { event?: Json; apiKey?: typeof apiKey | null } = {}) => {
+			say(`- ${what}: AWS's "${example}" event to "${workflows.lifecycle.name}" (EventBridge API destination)`);
+			const before = trigger.executions.length;
+			const delivery = await postEvent(emulator, { url: trigger.url, example, apiKey: options.apiKey === null ? undefined : apiKey, event: options.event ?? event });
+			await trigger.idle();
+			const execution = trigger.executions[before];
+			say(`  HTTP ${delivery.status}: ${String(delivery.body.message)}${execution ? '' : ': no execution'}`);
+			for (const node of ['Store the license', 'Notify']) for (const item of execution ? nodeOutput(execution, node) : []) say(`  ${node}: ${String(item.message)}`);
+			return delivery;
+		};
+		await deliver('Acme’s license is provisioned', 'License Updated - Manufacturer');
+		say(`- Acme uses the product: POST 2 usage events to "${workflows.ledgerIngest.name}"`);
+		const usage = [usageEvent('demo-lifecycle-1', acme, 'api_calls', 25, new Date(Date.now() - 1000)), usageEvent('demo-lifecycle-2', acme, 'users', 4, new Date(Date.now() - 1000))];
+		const answer = (await examples.post('ledgerIngest', usage)).body as Json;
+		say(`  ${String(answer.recorded)} recorded`);
+		for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
+			if (result.status === 'Recorded') expected.add(usage[index].licenseArn, usage[index].dimension, result.hour, usage[index].quantity);
+		}
+		const deprovisioned = await deliver('Acme cancels', 'License Deprovisioned - Manufacturer');
+		await deliver('EventBridge delivers the same event again (at least once)', 'License Deprovisioned - Manufacturer', {
+			event: { ...event, id: deprovisioned.sent.event && (deprovisioned.sent.event as Json).id, detail: { ...(event.detail as Json), requestId: ((deprovisioned.sent.event as Json).detail as Json).requestId } },
+		});
+		await deliver('A request without the API key', 'License Deprovisioned - Manufacturer', { apiKey: null });
+	} finally {
+		await trigger.stop();
+	}
+}
+
+function emulatorTables(emulator: Emulator, say: Say) {
+	const billed = Object.entries(emulator.stats().billed).map(([key, { quantity, meteringRecordId }]) => {
+		const [product, customer, dimension, hour] = key.split('|');
+		return [customerName(product) === product ? product : customerName(product), customer, dimension, hourText(hour), String(quantity), meteringRecordId];
+	});
+	say('\nWhat the emulator billed:\n');
+	say(table(['Product / license', 'Customer', 'Dimension', 'Hour (UTC)', 'Quantity', 'Metering record ID'], billed));
+	const requests = Object.entries(emulator.stats().requests).flatMap(([operation, outcomes]) => Object.entries(outcomes).map(([outcome, count]) => [operation, outcome, String(count)]));
+	say('\nRequests the emulator answered:\n');
+	say(table(['Operation', 'Answer', 'Requests'], requests));
+}
+
+/** Runs every example and prints what each did; fails when the emulator did not bill exactly what was recorded. */
+export async function runEngineDemo(say: Say): Promise<void> {
+	const emulator = await startEmulator({ ...loadSampleConfig(), port: 0 });
+	try {
+		say(`Emulator of AWS Marketplace's services on ${emulator.url}, with emulator/sample-config.json`);
+		const examples = new Examples(emulator);
+		const expected = new Expected();
+		await hourlyMetering(examples, expected, say);
+		await containerStart(examples, say);
+		await signUp(examples, say);
+		await ledger(examples, expected, say);
+		await lifecycle(examples, expected, say);
+		emulatorTables(emulator, say);
+		const differences = expected.differences(emulator);
+		if (differences.length) throw new Error(`The emulator's billing differs from the usage the workflows recorded:\n${differences.join('\n')}`);
+		say('\nThe emulator billed exactly the usage the workflows recorded, each customer, dimension and hour once.');
+	} finally {
+		await emulator.stop();
+	}
+}

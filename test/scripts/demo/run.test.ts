@@ -1,0 +1,32 @@
+// `npm run demo` as a user runs it: every example workflow through n8n's engine against the emulator, in a process
+// of its own; it fails unless the emulator billed exactly the usage the workflows recorded.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve) => {
+		execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'demo', 'run.ts')], { cwd: ROOT, timeout: 240_000 }, (error, stdout, stderr) =>
+			resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+		);
+	});
+}
+
+test('npm run demo runs every example and the emulator bills exactly what they recorded', async () => {
+	const { code, stdout, stderr } = await runDemo();
+	expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+	for (const line of [
+		'Register Usage: signature verified for product container-agent',
+		'HTTP 200: Welcome! Your AWS Marketplace subscription to saas-analytics is active for AWS account 111122223333.',
+		'HTTP 400: This sign-up link is not valid',
+		'demo-5: Recorded in',
+		'demo-7: AfterFinalReport',
+		'Store the license: License l-0a1b2c3d4e5f60718293a4b5c6d7e8f9 of 111122223333 stored: metering may start',
+		'HTTP 200: Repeated delivery: ignored: no execution',
+		'HTTP 401: Missing or wrong API key: no execution',
+		'The emulator billed exactly the usage the workflows recorded',
+	]) {
+		expect(stdout).toContain(line);
+	}
+}, 300_000);
