@@ -21,8 +21,9 @@ export async function meterUsageEvents(
 	const outcomes: EventOutcome[] = new Array(events.length);
 	const valid: ValidUsageEvent[] = [];
 	const positions: number[] = [];
+	const rules = { ...settings, now };
 	events.forEach((event, index) => {
-		const checked = validateUsageEvent(event, { ...settings, now });
+		const checked = validateUsageEvent(event, rules);
 		if (checked.ok) {
 			valid.push(checked.value);
 			positions.push(index);

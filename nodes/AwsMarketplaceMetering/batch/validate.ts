@@ -1,7 +1,7 @@
 import { type ParsedAllocation, checkAllocationSum, parseUsageAllocations } from './allocations';
 import { type Decimal, parseQuantity } from './quantity';
 import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, fail, isAbsent, ok } from './rules';
-import { checkTimestampWindow, parseTimestamp, truncateToHour } from './timestamp';
+import { type TimestampWindow, checkTimestampWindow, parseTimestamp, truncateToHour } from './timestamp';
 import type { Checked, EventSource, NonIntegerQuantity, UsageEvent } from './types';
 
 export interface ValidationOptions {
@@ -43,7 +43,7 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 	const timestamp = parseTimestamp(event.timestamp);
 	if (!timestamp.ok) return timestamp;
 	const sent = options.truncateToHour ? truncateToHour(timestamp.value) : timestamp.value;
-	const window = checkTimestampWindow(timestamp.value, sent, { ...options, checkDeadline: !options.ledgerJudgesDeadline });
+	const window = checkTimestampWindow(timestamp.value, sent, windowOf(options));
 	if (!window.ok) return window;
 	const allocations = parseUsageAllocations(event.usageAllocations, { nonIntegerQuantity });
 	if (!allocations.ok) return allocations;
@@ -61,6 +61,15 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 		timestamp: timestamp.value,
 		...(allocations.value ? { allocations: allocations.value } : {}),
 	});
+}
+
+// The window's settings, built once per options object rather than once per event (100k events: 100k copies).
+const windows = new WeakMap<ValidationOptions, TimestampWindow>();
+
+function windowOf(options: ValidationOptions): TimestampWindow {
+	let window = windows.get(options);
+	if (!window) windows.set(options, (window = { ...options, checkDeadline: !options.ledgerJudgesDeadline }));
+	return window;
 }
 
 /**

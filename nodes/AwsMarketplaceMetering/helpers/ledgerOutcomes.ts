@@ -38,14 +38,12 @@ export function firstLedgerFailure(items: INodeExecutionData[]): { message: stri
 function perInputItem(recorded: RecordOutcome[], sent: Map<number, KeyOutcome>, ctx: OutcomeContext, first = 0, end = ctx.itemCount): INodeExecutionData[] {
 	const byItem: RecordOutcome[][] = Array.from({ length: end - first }, () => []);
 	for (const outcome of recorded) byItem[outcome.source.itemIndex - first].push(outcome);
-	// Events of one hour share their texts: one string each, not one per event.
-	const texts = new Map<string, string>();
-	const shared = (text: string) => texts.get(text) ?? (texts.set(text, text), text);
+	const texts = sharedTexts();
 	return byItem.map((outcomes, offset) => {
 		const itemIndex = first + offset;
 		const unreadable = ctx.unreadable.get(itemIndex);
 		if (unreadable !== undefined) return errorItem(itemIndex, itemMessage(unreadable, { itemIndex }, ctx.itemCount), { status: 'Invalid' });
-		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx, shared));
+		const entries = outcomes.map((outcome) => eventEntry(outcome, sent.get(outcome.keyId ?? -1), ctx, texts));
 		const failed = entries.find((entry) => entry.error);
 		const json = ctx.recordsMode ? { status: (failed ?? entries[0])?.json.status ?? 'Recorded', records: entries.map((entry) => entry.json) } : entries[0].json;
 		if (!failed) return { json, pairedItem: { item: itemIndex } };
@@ -59,15 +57,37 @@ interface Entry {
 	error?: UsageError;
 }
 
-function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: OutcomeContext, shared: (text: string) => string): Entry {
+/**
+ * Events of one hour share their texts: each time and note written once per execution part, not
+ * once per event (100k events: 100k copies of the same note otherwise).
+ */
+function sharedTexts() {
+	const times = new Map<number, string>();
+	const notes = new Map<string, string>();
+	return {
+		iso(date: Date): string {
+			let text = times.get(date.getTime());
+			if (text === undefined) times.set(date.getTime(), (text = date.toISOString()));
+			return text;
+		},
+		note(outcome: RecordOutcome): string {
+			const key = [outcome.status, outcome.hour?.getTime(), outcome.carriedFrom?.getTime(), outcome.deadline?.getTime(), outcome.late, outcome.derivedEventId].join('|');
+			let text = notes.get(key);
+			if (text === undefined) notes.set(key, (text = [eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. ')));
+			return text;
+		},
+	};
+}
+
+function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: OutcomeContext, texts: ReturnType<typeof sharedTexts>): Entry {
 	const where = {
-		...(outcome.hour ? { hour: shared(outcome.hour.toISOString()) } : {}),
-		...(outcome.carriedFrom ? { carriedFrom: shared(outcome.carriedFrom.toISOString()) } : {}),
-		...(outcome.deadline ? { deadline: shared(outcome.deadline.toISOString()) } : {}),
+		...(outcome.hour ? { hour: texts.iso(outcome.hour) } : {}),
+		...(outcome.carriedFrom ? { carriedFrom: texts.iso(outcome.carriedFrom) } : {}),
+		...(outcome.deadline ? { deadline: texts.iso(outcome.deadline) } : {}),
 		...(outcome.late ? { billedLate: true } : {}),
 		...(outcome.source.recordIndex !== undefined ? { recordIndex: outcome.source.recordIndex } : {}),
 	};
-	const note = shared([eventNote(outcome), lateNote(outcome)].filter(Boolean).join('. '));
+	const note = texts.note(outcome);
 	// Its key was settled by this run: what AWS answered speaks for the event too.
 	if (key && outcome.status === 'Recorded') {
 		const { json, error } = keyJson(key, ctx);
