@@ -2,9 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { bundle } from '../scripts/package/build';
+
 const ROOT = join(__dirname, '..');
 export const NODE_MODULE = join('nodes', 'AwsMarketplaceMetering', 'AwsMarketplaceMetering.node.js');
-export const LEDGER_MODULE = join('nodes', 'AwsMarketplaceMetering', 'ledger', 'index.js');
+/** The node and the ledger module in one bundle (one ledger instance, as in n8n), built into the copy of dist/. */
+export const LEDGER_BENCH_MODULE = join('bench', 'nodeAndLedger.js');
 
 /**
  * A copy of the build (`npm run bench` builds first) that the whole run measures: dist/ is shared
@@ -17,6 +20,7 @@ export function snapshotDist(): string {
 	cpSync(join(ROOT, 'dist'), target, { recursive: true });
 	if (!existsSync(join(target, NODE_MODULE))) throw new Error(`no ${NODE_MODULE} in dist/: run npm run build`);
 	process.on('exit', () => rmSync(target, { recursive: true, force: true }));
+	bundle(join(__dirname, 'nodeAndLedger.ts'), join(target, LEDGER_BENCH_MODULE), target);
 	return target;
 }
 

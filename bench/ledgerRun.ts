@@ -9,7 +9,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 import { DEFAULT_TEST_CREDENTIAL } from '../emulator';
 import { runNodeType, type NodeRun } from '../test/helpers/engine';
 import { usageEvents } from '../test/helpers/usage';
-import { LEDGER_MODULE, NODE_MODULE } from './dist';
+import { LEDGER_BENCH_MODULE } from './dist';
 import { emulatorAdmin, type EmulatorAdmin } from './emulatorProcess';
 import { instrumentExecute, processTreeCpuMicros, type NodeConstructor } from './processCpu';
 
@@ -81,11 +81,11 @@ export function ledgerEvents(spec: EventsSpec): Record<string, unknown>[] {
 export async function main(): Promise<void> {
 	process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 	const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
-	// The compiled node and ledger, as n8n runs them.
-	/* eslint-disable @typescript-eslint/no-require-imports */
-	const node = require(join(job.nodeDist, NODE_MODULE)).AwsMarketplaceMetering as NodeConstructor;
-	const ledger = require(join(job.nodeDist, LEDGER_MODULE)) as typeof import('../nodes/AwsMarketplaceMetering/ledger');
-	/* eslint-enable @typescript-eslint/no-require-imports */
+	// The bundled node and ledger, as n8n runs them.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const bundle = require(join(job.nodeDist, LEDGER_BENCH_MODULE)) as typeof import('./nodeAndLedger');
+	const node = bundle.AwsMarketplaceMetering as NodeConstructor;
+	const ledger = bundle.ledger;
 	const emulator = emulatorAdmin(job.emulator);
 	const credentials: Record<string, ICredentialDataDecryptedObject> = {
 		awsMarketplaceMeteringApi: {

@@ -51,6 +51,13 @@ interface PgliteModules {
 	fsBundle: Blob;
 }
 
+// Set by the build (scripts/package/build.ts): PGlite's own bundle, relative to the bundle that holds this code,
+// its WebAssembly and data files beside it. Undefined when the sources run (tests): the installed package.
+declare const BUNDLED_PGLITE: string | undefined;
+
+/** PGlite's module, which the worker thread loads; its WebAssembly and data files are in the same folder. */
+const pgliteModule = (): string => require.resolve(typeof BUNDLED_PGLITE === 'string' ? BUNDLED_PGLITE : '@electric-sql/pglite');
+
 let modules: Promise<PgliteModules> | undefined;
 
 /**
@@ -60,7 +67,7 @@ let modules: Promise<PgliteModules> | undefined;
  */
 function pgliteModules(): Promise<PgliteModules> {
 	modules ??= (async () => {
-		const dist = dirname(require.resolve('@electric-sql/pglite'));
+		const dist = dirname(pgliteModule());
 		const [pglite, initdb, bundle] = await Promise.all(['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((file) => readFile(join(dist, file))));
 		return { pgliteWasmModule: await WebAssembly.compile(pglite), initdbWasmModule: await WebAssembly.compile(initdb), fsBundle: new Blob([bundle]) };
 	})().catch((error) => {
@@ -95,7 +102,7 @@ export class EmbeddedDatabase {
 		try {
 			const worker = new Worker(PGLITE_WORKER_SOURCE, {
 				eval: true,
-				workerData: { pglite: require.resolve('@electric-sql/pglite'), dataDir: join(this.folder, 'pgdata'), modules: await pgliteModules() },
+				workerData: { pglite: pgliteModule(), dataDir: join(this.folder, 'pgdata'), modules: await pgliteModules() },
 			});
 			this.worker = worker;
 			worker.on('message', (message: Answer | { fatal: string }) => ('fatal' in message ? this.stop(`PostgreSQL reported: ${message.fatal}`) : this.answer(message)));

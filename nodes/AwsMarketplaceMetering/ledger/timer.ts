@@ -13,8 +13,6 @@ export function sleep(ms: number): Promise<void> {
  * cancelled. Returns the cancel function.
  */
 export function unrefTimer(ms: number, fn: () => void): () => void {
-	// eslint-disable-next-line no-restricted-globals -- self-hosted only; the reason is above
 	const timer = setTimeout(fn, ms).unref();
-	// eslint-disable-next-line no-restricted-globals -- the timer set above
 	return () => clearTimeout(timer);
 }
