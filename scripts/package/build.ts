@@ -29,6 +29,8 @@ const common: BuildOptions = {
 	logLevel: 'warning',
 	absWorkingDir: ROOT,
 	metafile: true,
+	// Folds what the build's constants decide (BUNDLED_PGLITE), so no require of an unshipped package remains.
+	minifySyntax: true,
 };
 
 /** The files n8n loads: dist/<path>.js for each entry of package.json's "n8n" section, built from <path>.ts. */

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ROOT } from './paths';
@@ -16,17 +17,23 @@ export async function buildAndPack(destination: string): Promise<string> {
 }
 
 /**
- * Installs the tarball where n8n looks for community packages, `<n8n folder>/nodes/node_modules`, as n8n's
- * own installer does: production dependencies from the registry, no peer dependencies (n8n provides
- * n8n-workflow; a second copy would break its `instanceof` checks), no install scripts.
+ * The README's install command, word for word: into `<n8n folder>/nodes`, where n8n looks for community packages,
+ * without the peer dependency n8n-workflow (n8n brings its own; npm would otherwise install a second copy, which
+ * breaks its `instanceof` checks, and isolated-vm with it). The package has no other dependency.
  */
-export async function installCommunityPackage(n8nFolder: string, tarball: string): Promise<void> {
-	const nodesFolder = join(n8nFolder, 'nodes');
-	await mkdir(nodesFolder, { recursive: true });
-	await writeFile(join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }, null, '\t'));
-	await runChecked(
-		'npm',
-		['install', tarball, '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-		{ cwd: nodesFolder, timeoutMs: 300_000 },
-	);
+export const installArgs = (nodesFolder: string, spec: string): string[] => ['install', '--prefix', nodesFolder, '--legacy-peer-deps', spec];
+
+/** Installs the tarball in `<n8n folder>/nodes` by the README's command; returns how long npm took, in ms. */
+export async function installCommunityPackage(n8nFolder: string, tarball: string): Promise<number> {
+	await mkdir(n8nFolder, { recursive: true });
+	const started = Date.now();
+	await runChecked('npm', installArgs(join(n8nFolder, 'nodes'), tarball), { cwd: n8nFolder, timeoutMs: 300_000 });
+	return Date.now() - started;
+}
+
+/** The bytes of every file under folder, as `du -sb` counts them (BENCHMARKS.md's installed size). */
+export function folderBytes(folder: string): number {
+	return readdirSync(folder, { recursive: true, withFileTypes: true })
+		.filter((entry) => entry.isFile())
+		.reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
 	type Workflow,
 } from './examples';
 import { N8n, installN8n } from './n8n';
-import { buildAndPack, installCommunityPackage } from './package';
+import { buildAndPack, folderBytes, installArgs, installCommunityPackage } from './package';
 import { ROOT } from './paths';
 import { installCleanup } from './proc';
 
@@ -60,8 +60,9 @@ export async function prepareStack(options: StackOptions): Promise<Stack> {
 	log('Installing n8n (cached after the first run) and building the package');
 	const [tarball] = await Promise.all([buildAndPack(workDir), installN8n()]);
 	const n8n = new N8n(join(workDir, 'user'));
-	log(`Installing ${tarball.split('/').pop()} as a community package`);
-	await installCommunityPackage(n8n.n8nFolder, tarball);
+	log(`Installing ${tarball.split('/').pop()} as a community package (npm ${installArgs('<n8n folder>/nodes', '<tarball>').join(' ')})`);
+	const installMs = await installCommunityPackage(n8n.n8nFolder, tarball);
+	log(`Installed in ${(installMs / 1000).toFixed(1)} s (${(statSync(tarball).size / 1e6).toFixed(1)} MB packed, ${(folderBytes(join(n8n.n8nFolder, 'nodes', 'node_modules')) / 1e6).toFixed(1)} MB installed)`);
 
 	const emulatorConfig = JSON.parse(readFileSync(EMULATOR_CONFIG, 'utf8')) as EmulatorOptions;
 	const emulator = await startEmulator({ ...emulatorConfig, port: 0 });
