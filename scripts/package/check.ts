@@ -1,6 +1,6 @@
-// `npm run check:package` (CI, and the release before publishing): the `npm pack` tarball of the current build, as
-// n8n would install it, checked the way n8n's scanner (@n8n/scan-community-package) checks a published package, and
-// for what a bundle must not ship. The scanner downloads from the registry, so its checks are reproduced here on the
+// `npm run check:package [-- <tarball> [--release]]` (CI, and the release before publishing): the `npm pack` tarball of the
+// current build (or the tarball given), checked the way n8n's scanner (@n8n/scan-community-package) checks a
+// published package, and for what a bundle must not ship. The scanner downloads from the registry, so its checks are reproduced here on the
 // local tarball:
 // - its ESLint pass over the tarball's `**/*.js` and `package.json`, inline `eslint-disable` comments ignored, with
 //   its configuration (@n8n/eslint-plugin-community-nodes, `no-console`, eslint-plugin-n8n-nodes-base's `community`
@@ -11,17 +11,19 @@
 // - the contents: the files n8n loads (package.json "n8n") with their icons and codex files, PGlite's files beside
 //   its bundle, no runtime dependency, every require() a Node built-in, n8n-workflow, a shipped file or a library's
 //   optional module it guards; no source map pointing at a file the tarball lacks, no dist/package.json, no
-//   tsbuildinfo.
+//   tsbuildinfo; the README's install commands the ones the end-to-end tests run.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import { ESLint, type ESLint as ESLintTypes, type Linter } from 'eslint';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+
+import { installArgs } from '../e2e/lib/package';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -44,6 +46,12 @@ const LIBRARY_FINDINGS: Record<string, { libraries: string[]; reason: string }> 
 	},
 };
 
+/**
+ * What the repository leaves to the release workflow (.github/workflows/release.yml sets them from the repository it
+ * runs in before packing): accepted in package.json unless `--release` is given.
+ */
+const RELEASE_METADATA = { rule: '@n8n/community-nodes/valid-author', fields: ['author.email', 'repository.url', 'homepage'] };
+
 /** Modules the inlined libraries require inside try/catch and do without (none ships with n8n or this package). */
 const OPTIONAL_MODULES: Record<string, string> = {
 	'pg-native': 'pg’s native bindings, loaded only for `new Client({ native })`',
@@ -54,6 +62,7 @@ const OPTIONAL_MODULES: Record<string, string> = {
 const PGLITE_FILES = ['pglite.js', 'pglite.wasm', 'initdb.wasm', 'pglite.data'];
 
 interface Manifest {
+	name: string;
 	dependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
 	optionalDependencies?: Record<string, string>;
@@ -61,14 +70,16 @@ interface Manifest {
 	n8n: { nodes: string[]; credentials: string[] };
 }
 
-function packAndUnpack(work: string): { tarball: string; folder: string; files: string[] } {
-	const [{ filename, files }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })) as Array<{
-		filename: string;
-		files: Array<{ path: string }>;
-	}>;
+/** Unpacks the tarball (packed from the build first when none is given) into work; its files as npm lists them. */
+function unpack(work: string, given?: string): { tarball: string; folder: string; files: string[] } {
+	const tarball = given ? resolve(given) : join(work, (JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })) as Array<{ filename: string }>)[0].filename);
+	execFileSync('tar', ['-xzf', tarball], { cwd: work });
 	const folder = join(work, 'package');
-	execFileSync('tar', ['-xzf', filename], { cwd: work });
-	return { tarball: join(work, filename), folder, files: files.map((file) => file.path) };
+	const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+		.split('\n')
+		.filter((line) => line && !line.endsWith('/'))
+		.map((line) => line.replace(/^package\//, ''));
+	return { tarball, folder, files };
 }
 
 /** The source file (esbuild's `// path` comment above each inlined module) a bundle's line comes from. */
@@ -80,7 +91,7 @@ function sourceOf(lines: string[], line: number): string {
 	return 'esbuild’s runtime helpers';
 }
 
-async function scannerFindings(folder: string): Promise<string[]> {
+async function scannerFindings(folder: string, release: boolean): Promise<string[]> {
 	const community = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
 	const eslint = new ESLint({
 		cwd: folder,
@@ -100,8 +111,9 @@ async function scannerFindings(folder: string): Promise<string[]> {
 		const file = relative(folder, result.filePath);
 		const lines = readFileSync(result.filePath, 'utf8').split('\n');
 		for (const message of result.messages.filter((m) => m.severity === 2)) {
-			const source = sourceOf(lines, message.line);
+			const source = file.endsWith('.js') ? sourceOf(lines, message.line) : file;
 			const rule = message.ruleId ?? 'parse error';
+			if (!release && file === 'package.json' && rule === RELEASE_METADATA.rule) continue;
 			if (LIBRARY_FINDINGS[rule]?.libraries.some((library) => source.startsWith(library))) {
 				accepted.set(rule, (accepted.get(rule) ?? 0) + 1);
 				continue;
@@ -113,14 +125,26 @@ async function scannerFindings(folder: string): Promise<string[]> {
 	return problems;
 }
 
-function contentProblems(folder: string, files: string[]): string[] {
+function contentProblems(folder: string, files: string[], release: boolean): string[] {
 	const problems: string[] = [];
 	const shipped = new Set(files);
 	const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Manifest;
+	if (release) {
+		// npm's provenance statement requires repository.url to name the repository the workflow runs in.
+		for (const field of RELEASE_METADATA.fields) {
+			if (!field.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], manifest)) problems.push(`package.json lacks ${field}, which a release sets`);
+		}
+	}
 	for (const field of ['dependencies', 'optionalDependencies', 'bundleDependencies'] as const) {
 		if (Object.keys(manifest[field] ?? {}).length > 0) problems.push(`package.json has ${field}: the build inlines every library`);
 	}
 	if (Object.keys(manifest.peerDependencies ?? {}).join() !== 'n8n-workflow') problems.push('package.json: the only peer dependency is n8n-workflow');
+
+	const readme = readFileSync(join(folder, 'README.md'), 'utf8');
+	for (const nodesFolder of ['~/.n8n/nodes', '/home/node/.n8n/nodes']) {
+		const command = `npm ${installArgs(nodesFolder, manifest.name).join(' ')}`;
+		if (!readme.includes(command)) problems.push(`README.md lacks the install command the end-to-end tests run: ${command}`);
+	}
 
 	for (const entry of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
 		if (!shipped.has(entry)) problems.push(`${entry} (package.json "n8n") is not in the tarball`);
@@ -160,11 +184,13 @@ function contentProblems(folder: string, files: string[]): string[] {
 async function main(): Promise<void> {
 	const work = mkdtempSync(join(tmpdir(), 'package-check-'));
 	try {
-		if (!existsSync(join(ROOT, 'dist'))) throw new Error('No dist/: run npm run build first');
-		const { tarball, folder, files } = packAndUnpack(work);
+		const release = process.argv.includes('--release');
+		const given = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
+		if (!given && !existsSync(join(ROOT, 'dist'))) throw new Error('No dist/: run npm run build first');
+		const { tarball, folder, files } = unpack(work, given);
 		const unpacked = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
-		console.log(`Checking ${relative(work, tarball)} (${files.length} files, ${unpacked} unpacked)`);
-		const problems = [...contentProblems(folder, files), ...(await scannerFindings(folder))];
+		console.log(`Checking ${basename(tarball)} (${files.length} files, ${unpacked} unpacked)`);
+		const problems = [...contentProblems(folder, files, release), ...(await scannerFindings(folder, release))];
 		if (problems.length > 0) {
 			console.error(`The package fails ${problems.length} check(s):\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
 			process.exitCode = 1;
