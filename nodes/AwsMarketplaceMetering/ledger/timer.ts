@@ -3,7 +3,6 @@
  * (they run in tests, the bench and the worker thread alike).
  */
 export function sleep(ms: number): Promise<void> {
-	// eslint-disable-next-line no-restricted-globals -- self-hosted only: a plain wait, as n8n-workflow's own sleep is
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
