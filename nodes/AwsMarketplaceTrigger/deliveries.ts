@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
 
@@ -25,6 +25,24 @@ export async function isFirstDelivery(this: IWebhookFunctions, key: string): Pro
 	} catch (error) {
 		// n8n answers 500: EventBridge delivers again later.
 		throw new NodeOperationError(this.getNode(), `Could not check the metering ledger for a repeated delivery: ${(error as Error).message}`);
+	}
+}
+
+/**
+ * At activation: creates (or brings up to date) the ledger the deliveries are remembered in, so that
+ * the first delivery finds it ready. Creating the embedded one runs PostgreSQL's initdb, seconds that
+ * EventBridge does not wait for (it gives up after 5 and delivers again). A ledger that cannot be
+ * opened now is only logged: each delivery then fails (answered 500, delivered again later).
+ */
+export async function prepareLedger(this: IHookFunctions): Promise<void> {
+	const choice = this.getNodeParameter('ledger', 'none') as LedgerChoice;
+	if (choice === 'none') return;
+	try {
+		// getLedger reads only the ledger credential, through the getCredentials hooks share.
+		const ledger = (await getLedger.call(this as unknown as IExecuteFunctions, choice))!;
+		await ledger.close();
+	} catch (error) {
+		this.logger.warn(`AWS Marketplace Trigger: could not open the metering ledger while activating: ${(error as Error).message}`);
 	}
 }
 
