@@ -79,7 +79,9 @@ describe('shared ledger (PostgreSQL)', () => {
 				});
 			};
 			await Promise.all([crossing(a, 1, 2), crossing(b, 2, 1)]);
-			expect(attempts).toBe(3);
+			// At least one of them ran again; on a loaded machine both deadlock checks may fire and both run again.
+			expect(attempts).toBeGreaterThanOrEqual(3);
+			expect(attempts).toBeLessThanOrEqual(4);
 			expect(await a.query('SELECT id, n FROM public.deadlock_test ORDER BY id')).toEqual([
 				{ id: 1, n: 2 },
 				{ id: 2, n: 2 },
