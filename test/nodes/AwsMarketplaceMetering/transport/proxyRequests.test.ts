@@ -81,13 +81,16 @@ describe('transport: proxies from the environment', () => {
 		// The credential test reads the Agreement Service's actions in parallel: in any order after GetEntitlements.
 		expect(operations.slice(0, 4)).toEqual(['AssumeRole', 'ResolveCustomer', 'ResolveCustomer', 'GetEntitlements']);
 		expect(operations.slice(4).sort()).toEqual([
+			'CancelAgreementCancellationRequest',
 			'DescribeAgreement',
 			'GetAgreementCancellationRequest',
 			'GetAgreementTerms',
 			'GetBillingAdjustmentRequest',
+			'ListAgreementCancellationRequests',
 			'ListAgreementCharges',
 			'ListAgreementInvoiceLineItems',
 			'SearchAgreements',
+			'SendAgreementCancellationRequest',
 		]);
 		expect(forwarding.seen).toHaveLength(operations.length);
 	});
