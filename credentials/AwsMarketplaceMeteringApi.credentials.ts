@@ -10,7 +10,7 @@ export class AwsMarketplaceMeteringApi implements ICredentialType {
 
 	displayName = 'AWS Marketplace Metering API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#credential';
+	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering/blob/main/docs/credentials.md';
 
 	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 

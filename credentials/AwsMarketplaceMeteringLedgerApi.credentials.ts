@@ -14,7 +14,7 @@ export class AwsMarketplaceMeteringLedgerApi implements ICredentialType {
 
 	displayName = 'AWS Marketplace Metering Ledger (PostgreSQL)';
 
-	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#metering-ledger';
+	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering/blob/main/docs/postgresql-ledger.md';
 
 	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 

@@ -8,7 +8,7 @@ export class AwsMarketplaceWebhookApi implements ICredentialType {
 
 	displayName = 'AWS Marketplace Webhook API';
 
-	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering#credential-and-answers';
+	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering/blob/main/docs/trigger.md';
 
 	icon = { light: 'file:awsMarketplaceMetering.svg', dark: 'file:awsMarketplaceMetering.dark.svg' } as const;
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { SUBTITLE } from './actions/operations';
+import { LEDGER_OPERATIONS, OPERATIONS, SUBTITLE } from './actions/operations';
 import { router } from './actions/router';
 import { properties } from './actions/versionDescription';
 import { NODE_VERSIONS } from './helpers/versions';
@@ -24,9 +24,13 @@ export class AwsMarketplaceMetering implements INodeType {
 		// Plain 'main' rather than NodeConnectionTypes, which n8n 1.x's n8n-workflow lacks.
 		inputs: ['main'],
 		outputs: ['main'],
+		// Hidden by `hide` conditions only: n8n's editor puts the credentials above the last parameter their `show`
+		// conditions name (the ledger's credential moved below Operation), and the first one for these: at the top, as
+		// n8n's AWS nodes have them. The labels fit the panel of a laptop's screen.
 		credentials: [
 			{
 				name: 'awsMarketplaceMeteringApi',
+				displayName: 'AWS Credential',
 				required: true,
 				testedBy: 'awsMarketplaceMeteringApiTest',
 				// These two only touch the metering ledger.
@@ -34,9 +38,11 @@ export class AwsMarketplaceMetering implements INodeType {
 			},
 			{
 				name: 'awsMarketplaceMeteringLedgerApi',
+				displayName: 'Ledger Credential',
 				required: true,
 				testedBy: 'awsMarketplaceMeteringLedgerApiTest',
-				displayOptions: { show: { ledger: ['postgres'] } },
+				// Operation first: a ledger chosen for another operation keeps its value, unseen, until the page reloads.
+				displayOptions: { hide: { operation: OPERATIONS.map(({ value }) => value).filter((value) => !LEDGER_OPERATIONS.includes(value)), ledger: ['none', 'embedded'] } },
 			},
 		],
 		properties,

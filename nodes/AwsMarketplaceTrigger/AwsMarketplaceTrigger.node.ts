@@ -3,6 +3,7 @@ import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookRespon
 import { testLedgerCredential } from '../AwsMarketplaceMetering/transport/ledger';
 import { webhookMethods } from './activation';
 import { EVENT_TYPES, LIFECYCLE_EVENTS, OTHER_EVENT } from './eventBridge/events';
+import { README_URL, TRIGGER_DOCS_URL } from './docs';
 import { receive } from './receive';
 
 export class AwsMarketplaceTrigger implements INodeType {
@@ -12,9 +13,17 @@ export class AwsMarketplaceTrigger implements INodeType {
 		icon: { light: 'file:awsMarketplaceTrigger.svg', dark: 'file:awsMarketplaceTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).length + " event types" }}',
+		subtitle: '={{ ($parameter["events"] || []).length + (($parameter["events"] || []).length === 1 ? " event type" : " event types") }}',
 		description: 'Starts the workflow on AWS Marketplace subscription events: agreements, licenses, cancellations',
 		eventTriggerDescription: 'Waiting for an AWS Marketplace event',
+		// n8n's panel would say to make the event happen in AWS Marketplace, which a seller cannot do at will.
+		triggerPanel: {
+			header: 'Send an event to the Test URL',
+			executionsHelp: {
+				inactive: `While you build the workflow, click “Listen for test event” and send an AWS Marketplace event to the Test URL with your credential’s API-key header: the <a href="${README_URL}" target="_blank">README</a> has a ready curl command with a sample License Updated event. Once the workflow is published, EventBridge delivers real events to the Production URL.`,
+				active: `The workflow is published: EventBridge delivers AWS Marketplace events to the Production URL and each starts an execution. To try a change, send the README’s sample event to the Test URL while you listen for a test event.`,
+			},
+		},
 		activationMessage: 'EventBridge can now deliver AWS Marketplace events to the production URL.',
 		defaults: { name: 'AWS Marketplace Trigger' },
 		inputs: [],
@@ -25,17 +34,18 @@ export class AwsMarketplaceTrigger implements INodeType {
 			{ name: 'awsMarketplaceWebhookApi', required: true },
 			{
 				name: 'awsMarketplaceMeteringLedgerApi',
+				displayName: 'Ledger Credential',
 				required: true,
 				testedBy: 'awsMarketplaceMeteringLedgerApiTest',
-				displayOptions: { show: { ledger: ['postgres'] } },
+				// A `hide` condition: n8n's editor would put the credentials above a parameter a `show` condition names.
+				displayOptions: { hide: { ledger: ['none', 'embedded'] } },
 			},
 		],
 		// An empty responseData: n8n otherwise answers a started run with the literal text "firstEntryJson".
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
-				displayName:
-					'Make the production URL the endpoint of an EventBridge API destination in us-east-1, with a rule on the default event bus for source aws.agreement-marketplace and a connection whose API key is this credential’s. The README has the whole setup.',
+				displayName: `Make the production URL the endpoint of an EventBridge API destination in us-east-1, with a rule on the default event bus for source aws.agreement-marketplace and a connection whose API key is this credential’s. <a href="${TRIGGER_DOCS_URL}" target="_blank">The setup</a>; to try it now, the <a href="${README_URL}" target="_blank">README</a>’s curl command sends a sample event to the Test URL.`,
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

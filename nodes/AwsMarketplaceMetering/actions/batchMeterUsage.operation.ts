@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import {
 	meterUsageEvents,
@@ -15,10 +15,14 @@ import type { LedgerChoice } from '../transport/ledger';
 import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
+import { addHint, notBilledItems, requestsPhrase } from '../helpers/meteringHint';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
 import type { Services } from './services';
 
 const show = { show: { operation: ['batchMeterUsage'] } };
+// Options that apply without a ledger only (the ledger sums each hour itself), or to usage from the input only.
+const withoutLedger = { show: { '/ledger': ['none'] } };
+const fromInputItems = { hide: { '/source': ['ledger'] } };
 
 export const description: INodeProperties[] = [
 	...ledgerFields(['batchMeterUsage'], { optional: true }),
@@ -40,9 +44,17 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'inputItems',
-		displayOptions: { show: { operation: ['batchMeterUsage'], ledger: ['embedded', 'postgres'] } },
+		// Always shown: the fields below hide on it, which they must not do on a value the editor no longer shows.
+		displayOptions: show,
 	},
-	...usageRecordFields(['batchMeterUsage']),
+	{
+		displayName: 'Usage in the Ledger needs a Metering Ledger: choose the one Record Usage writes to',
+		name: 'sourceNeedsLedgerNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['batchMeterUsage'], source: ['ledger'], ledger: ['none'] } },
+	},
+	...usageRecordFields(['batchMeterUsage'], { withSource: true }),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -58,6 +70,7 @@ export const description: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether to sum the records of the same product or license, customer, dimension and hour into one. AWS bills only the first quantity it receives for such a key.',
+				displayOptions: withoutLedger,
 			},
 			...recordingOptions({ whenLedger: true }),
 			{
@@ -86,6 +99,7 @@ export const description: INodeProperties[] = [
 				default: 24,
 				description:
 					'Usage this many hours or more after its hour is reported Expired instead of being sent or recorded: one out-of-window record would make AWS reject its whole request. AWS accepts 24 hours (last month’s usage only until 06:00 UTC on the 1st).',
+				displayOptions: fromInputItems,
 			},
 			{
 				displayName: 'Max Requests Per Second',
@@ -106,7 +120,8 @@ export const description: INodeProperties[] = [
 					{ name: 'One Summary Item', value: 'summary' },
 				],
 				default: 'perItem',
-				description: 'Without a metering ledger. With one, the node answers one item per input item and one per other usage record it sent.',
+				description: 'With a metering ledger the node answers one item per input item and one per other usage record it sent',
+				displayOptions: withoutLedger,
 			},
 			{
 				displayName: 'Parallel Requests',
@@ -150,6 +165,7 @@ export const description: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether to send the start of the usage hour. AWS deduplicates per hour, so a rerun then sends the same record instead of a duplicate.',
+				displayOptions: withoutLedger,
 			},
 		],
 	},
@@ -186,7 +202,10 @@ export async function execute(
 		...(unprocessedRetryMaxSeconds !== undefined ? { unprocessedRetryMaxMs: unprocessedRetryMaxSeconds * 1000 } : {}),
 	};
 	const ledgerChoice = this.getNodeParameter('ledger', 0, 'none') as LedgerChoice;
-	const fromLedger = ledgerChoice !== 'none' && this.getNodeParameter('source', 0, 'inputItems') === 'ledger';
+	const fromLedger = this.getNodeParameter('source', 0, 'inputItems') === 'ledger';
+	if (fromLedger && ledgerChoice === 'none') {
+		throw new NodeOperationError(this.getNode(), 'Source is Usage in the Ledger but Metering Ledger is None: choose the ledger Record Usage writes to');
+	}
 	const { events, unreadable, recordsMode } = fromLedger ? { events: [], unreadable: new Map<number, string>(), recordsMode: false } : readUsageEvents.call(this, items);
 	const ctx = {
 		node: this.getNode(),
@@ -203,21 +222,20 @@ export async function execute(
 		});
 	}
 	const report = await meterUsageEvents(events, send, settings);
-	hint(this, summarizeReport(report));
+	const outcomes = outcomeItems(report, output, ctx);
+	hint(this, summarizeReport(report), output === 'summary' ? undefined : notBilledItems(outcomes), ctx.unreadable.size);
 	if (!this.continueOnFail()) {
 		const failure = firstFailure(report, ctx);
 		if (failure) throw failure;
 	}
-	return outcomeItems(report, output, ctx);
+	return outcomes;
 }
 
-/** What the run did, beside its output, as n8n's own nodes tell it. */
-function hint(ctx: IExecuteFunctions, summary: MeteringSummary): void {
-	const notBilled = Object.entries(summary.statuses).reduce((sum, [status, count]) => (status === 'Success' ? sum : sum + count), 0);
-	const resends = summary.retries ? ` (${summary.retries} of them resends)` : '';
-	// n8n 1.x before execution hints lacks the method.
-	ctx.addExecutionHints?.({
-		message: `${count(summary.events, 'usage event')} summed into ${count(summary.recordsSent, 'usage record')} in ${count(summary.requests, 'request')}${resends}; ${notBilled} not billed`,
-		location: 'outputPane',
-	});
+/** What the run did; "not billed" counts the output's items, or, in one summary item, the events and unreadable items. */
+function hint(ctx: IExecuteFunctions, summary: MeteringSummary, notBilled: number | undefined, unreadable: number): void {
+	const unbilledEvents = Object.entries(summary.statuses).reduce((sum, [status, n]) => (status === 'Success' ? sum : sum + n), 0);
+	addHint(
+		ctx,
+		`${count(summary.events, 'usage event')} summed into ${count(summary.recordsSent, 'usage record')} ${requestsPhrase(summary)}; ${notBilled ?? unbilledEvents + unreadable} not billed`,
+	);
 }

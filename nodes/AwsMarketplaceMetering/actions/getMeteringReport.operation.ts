@@ -1,46 +1,58 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { KeyState, ReportQuery, ReportRow } from '../ledger';
+import { limitOf, returnAllFields } from '../helpers/pages';
 import { ledgerFields } from '../helpers/usageFields';
 import { customerJson } from '../helpers/ledgerOutcomes';
 import { withLedger } from '../helpers/ledgerRun';
+import { REPORT_LIMIT_SINCE, versionsBefore, versionsFrom } from '../helpers/versions';
 
-const show = { show: { operation: ['getMeteringReport'] } };
+const before = { show: { operation: ['getMeteringReport'], '@version': versionsBefore(REPORT_LIMIT_SINCE) } };
+const since = { show: { operation: ['getMeteringReport'], '@version': versionsFrom(REPORT_LIMIT_SINCE) } };
+// When an hour closes is Batch Meter Usage's setting; the report's own copy (versions 1 and 2) only named states.
+const CLOSE_AFTER_MINUTES = 10;
+
+const filters: INodeProperties[] = [
+	{ displayName: 'Customer AWS Account ID', name: 'customerAWSAccountId', type: 'string', default: '' },
+	{ displayName: 'Customer Identifier', name: 'customerIdentifier', type: 'string', default: '' },
+	{ displayName: 'Dimension', name: 'dimension', type: 'string', default: '' },
+	{ displayName: 'From', name: 'from', type: 'dateTime', default: '', description: 'Hours from this one on' },
+	{ displayName: 'License ARN', name: 'licenseArn', type: 'string', default: '' },
+	{ displayName: 'Product Code', name: 'productCode', type: 'string', default: '' },
+	{
+		displayName: 'States',
+		name: 'states',
+		type: 'multiOptions',
+		// The output's state values, named for the editor.
+		options: [
+			{ name: 'Billed', value: 'billed' },
+			{ name: 'Expired', value: 'expired' },
+			{ name: 'Not Billed', value: 'notBilled' },
+			{ name: 'Open', value: 'open' },
+			{ name: 'Ready', value: 'ready' },
+			{ name: 'Sending', value: 'sending' },
+		] satisfies Array<{ name: string; value: KeyState }>,
+		default: [],
+	},
+	{ displayName: 'To', name: 'to', type: 'dateTime', default: '', description: 'Hours before this one' },
+];
+
+const filterLimit: INodeProperties = { displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1 }, default: 50, description: 'Max number of results to return' };
 
 export const description: INodeProperties[] = [
-	...ledgerFields(['getMeteringReport']),
+	...ledgerFields(['getMeteringReport'], { closing: versionsBefore(REPORT_LIMIT_SINCE) }),
+	// From version 3 on, Return All and Limit in sight, as n8n's "get many" operations have them: a limit hidden among
+	// the filters cut reports short unseen.
+	...returnAllFields('getMeteringReport').map((field) => ({ ...field, displayOptions: { show: { ...field.displayOptions!.show, ...since.show } } })),
+	{ displayName: 'Filters', name: 'filters', type: 'collection', placeholder: 'Add Filter', default: {}, displayOptions: since, options: filters },
 	{
 		displayName: 'Filters',
 		name: 'filters',
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		displayOptions: show,
-		options: [
-			{ displayName: 'Customer AWS Account ID', name: 'customerAWSAccountId', type: 'string', default: '' },
-			{ displayName: 'Customer Identifier', name: 'customerIdentifier', type: 'string', default: '' },
-			{ displayName: 'Dimension', name: 'dimension', type: 'string', default: '' },
-			{ displayName: 'From', name: 'from', type: 'dateTime', default: '', description: 'Hours from this one on' },
-			{ displayName: 'License ARN', name: 'licenseArn', type: 'string', default: '' },
-			{ displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1 }, default: 50, description: 'Max number of results to return' },
-			{ displayName: 'Product Code', name: 'productCode', type: 'string', default: '' },
-			{
-				displayName: 'States',
-				name: 'states',
-				type: 'multiOptions',
-				// The output's state values, named for the editor.
-				options: [
-					{ name: 'Billed', value: 'billed' },
-					{ name: 'Expired', value: 'expired' },
-					{ name: 'Not Billed', value: 'notBilled' },
-					{ name: 'Open', value: 'open' },
-					{ name: 'Ready', value: 'ready' },
-					{ name: 'Sending', value: 'sending' },
-				] satisfies Array<{ name: string; value: KeyState }>,
-				default: [],
-			},
-			{ displayName: 'To', name: 'to', type: 'dateTime', default: '', description: 'Hours before this one' },
-		],
+		displayOptions: before,
+		options: [...filters, filterLimit].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];
 
@@ -64,9 +76,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				productCode: text('productCode'),
 				dimension: text('dimension'),
 				...(Array.isArray(filters.states) && filters.states.length ? { states: filters.states as KeyState[] } : {}),
-				limit: typeof filters.limit === 'number' ? filters.limit : 50,
+				limit: this.getNode().typeVersion < REPORT_LIMIT_SINCE ? (typeof filters.limit === 'number' ? filters.limit : 50) : (limitOf(this, itemIndex) ?? null),
 				now: new Date(),
-				closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', itemIndex, 10) as number,
+				closeAfterMinutes: this.getNodeParameter('closeAfterMinutes', itemIndex, CLOSE_AFTER_MINUTES) as number,
 			};
 			for (const row of await ledger.report(query)) returnData.push({ json: rowJson(row), pairedItem: { item: itemIndex } });
 		}

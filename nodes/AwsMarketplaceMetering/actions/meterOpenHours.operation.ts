@@ -10,6 +10,14 @@ import type { Services } from './services';
 const show = { show: { operation: ['meterOpenHours'] } };
 
 export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Sends the named licenses’ and customers’ usage now, their hour in progress included, and, as Batch Meter Usage from the ledger does, every closed hour of other licenses the ledger holds',
+		name: 'meterOpenHoursNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show,
+	},
 	...ledgerFields(['meterOpenHours']),
 	{
 		displayName: 'License ARNs',

@@ -113,7 +113,7 @@ export const RESOURCES: Resource[] = [
 			{
 				value: 'meterOpenHours',
 				name: 'Meter Open Hours Now',
-				description: 'Send the final usage of cancelled licenses or customers from the metering ledger at once',
+				description: 'Send the final usage of cancelled licenses or customers at once, and every closed hour of others in the ledger',
 				action: 'Meter open hours now',
 				module: meterOpenHours,
 			},
@@ -276,6 +276,11 @@ export const RESOURCES: Resource[] = [
 ];
 
 export const OPERATIONS: Operation[] = RESOURCES.flatMap((resource) => resource.operations);
+
+/** The operations with a Metering Ledger parameter. */
+export const LEDGER_OPERATIONS = OPERATIONS.filter((operation) => operation.module.description.some((property) => property.name === 'ledger')).map(
+	(operation) => operation.value,
+);
 
 /** The resource of each operation. */
 export const RESOURCE_OF = new Map(RESOURCES.flatMap((resource) => resource.operations.map((operation) => [operation.value, resource.value])));

@@ -47,6 +47,7 @@ export interface LedgerMeteringReport {
 	keys: KeyOutcome[];
 	requests: number;
 	retries: number;
+	isolationRequests: number;
 	batches: UsageBatch[];
 }
 
@@ -68,7 +69,7 @@ const TAKEN_OVER = `Another run took this usage record over: this run had not re
 export async function meterFromLedger(ledger: MeteringLedger, send: SendBatch, options: LedgerMeteringOptions): Promise<LedgerMeteringReport> {
 	const settings = resolveMeteringOptions(options);
 	const { claimant, closeAfterMinutes, final, claimLimit = CLAIM_LIMIT } = options;
-	const report: LedgerMeteringReport = { keys: [], requests: 0, retries: 0, batches: [] };
+	const report: LedgerMeteringReport = { keys: [], requests: 0, retries: 0, isolationRequests: 0, batches: [] };
 	const held = new HeldKeys(ledger, claimant, settings.now, options.every);
 	const keyOf = new Map<UsageRecord, ClaimedKey>();
 	const lost = (record: UsageRecord) => held.lost(keyOf.get(record)!.keyId);
@@ -125,6 +126,7 @@ export async function meterFromLedger(ledger: MeteringLedger, send: SendBatch, o
 				for (const [record, answer] of sent.answers) answers.set(record, answer);
 				report.requests += sent.requests;
 				report.retries += sent.retries;
+				report.isolationRequests += sent.isolationRequests;
 				report.batches.push(...batches);
 			}
 

@@ -25,6 +25,8 @@ export interface RecordOutcome {
 	source: EventSource;
 	status: RecordStatus;
 	productCode?: string;
+	/** The usage as recorded: whose, which dimension, how much. */
+	usage?: Pick<LedgerUsageEvent, 'licenseArn' | 'customer' | 'dimension' | 'quantity'>;
 	keyId?: number;
 	/** The hour the event is counted in. */
 	hour?: Date;
@@ -103,6 +105,7 @@ export function usageRecorder(ledger: MeteringLedger, options: RecordingOptions 
 				source: events[index].source,
 				status: STATUS[answer.result],
 				productCode: valid[n].productCode,
+				usage: valid[n],
 				...(answer.keyId !== undefined ? { keyId: answer.keyId } : {}),
 				hour: answer.hour,
 				...(answer.carriedFrom ? { carriedFrom: answer.carriedFrom } : {}),

@@ -71,5 +71,5 @@ export async function meterUsageEvents(
 			outcomes[index] = { source: events[index].source, productCode, record, aggregatedEvents: members.length, ...answer };
 		}
 	}
-	return { outcomes, requests: sent.requests, retries: sent.retries, batches };
+	return { outcomes, requests: sent.requests, retries: sent.retries, isolationRequests: sent.isolationRequests, batches };
 }

@@ -39,7 +39,10 @@ export interface SendReport {
 	/** Keyed by the record objects of the batches: every record gets exactly one answer. */
 	answers: Map<UsageRecord, RecordAnswer>;
 	requests: number;
+	/** Requests that sent records again: unprocessed, or after every attempt of the SDK failed. */
 	retries: number;
+	/** Requests that sent half of a rejected request's records, to find the one AWS rejected it over. */
+	isolationRequests: number;
 }
 
 /** The note of records left unresolved when isolation ran out of requests: each may well be fine. */
@@ -54,6 +57,8 @@ const REFUSED_PART: Record<string, { key: (record: UsageRecord, productCode: str
 	InvalidLicenseException: { key: (record) => `L${record.LicenseArn}\0${record.CustomerAWSAccountId}`, what: 'License ARN and account' },
 };
 
+/** Why a request goes out: the records' first request, a resend of the same records, or half of a rejected request. */
+type Via = 'first' | 'resend' | 'isolation';
 type Attempt = { kind: 'skipped' } | { kind: 'answered'; response: BatchResponse } | { kind: 'threw'; error: unknown };
 
 /**
@@ -74,7 +79,9 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 	let fatal: UsageError | undefined;
 	let requests = 0;
 	let retries = 0;
+	// The budget counts the halves planned; isolations, those sent.
 	let isolationRequests = 0;
+	let isolations = 0;
 
 	const answer = (records: UsageRecord[], result: RecordAnswer) => {
 		for (const record of records) answers.set(record, result);
@@ -97,13 +104,14 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 		return records.length ? { ...batch, records } : undefined;
 	};
 
-	const attempt = async (batch: UsageBatch, isRetry: boolean): Promise<Attempt> => {
+	const attempt = async (batch: UsageBatch, via: Via): Promise<Attempt> => {
 		await slots.acquire();
 		try {
 			const start = await limiter.start(
 				() => {
 					requests++;
-					if (isRetry) retries++;
+					if (via === 'resend') retries++;
+					if (via === 'isolation') isolations++;
 					try {
 						return send(batch);
 					} catch (error) {
@@ -121,12 +129,12 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 		}
 	};
 
-	const meter = async (batch: UsageBatch, isRetry: boolean): Promise<void> => {
-		let pending = screen(batch, isRetry);
-		let retry = isRetry;
+	const meter = async (batch: UsageBatch, first: Via): Promise<void> => {
+		let pending = screen(batch, first !== 'first');
+		let via = first;
 		let firstUnprocessedAt: number | undefined;
 		for (let resend = 0; pending; resend++) {
-			const result = await attempt(pending, retry);
+			const result = await attempt(pending, via);
 			if (result.kind === 'skipped') return answer(pending.records, { status: 'Failed', error: fatal });
 			// A request that still fails after the SDK's own retries (throttling, 5xx, reset connections)
 			// is resent like unprocessed records: the same records, so never billed twice.
@@ -153,7 +161,7 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 			await options.sleep(delay);
 			if (fatal) return answer(unprocessed, { status: 'Failed', error: fatal });
 			pending = screen({ ...pending, records: unprocessed }, true);
-			retry = true;
+			via = 'resend';
 		}
 	};
 
@@ -179,8 +187,8 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 				isolationRequests += 2;
 				const half = Math.ceil(batch.records.length / 2);
 				await Promise.all([
-					meter({ ...batch, records: batch.records.slice(0, half) }, true),
-					meter({ ...batch, records: batch.records.slice(half) }, true),
+					meter({ ...batch, records: batch.records.slice(0, half) }, 'isolation'),
+					meter({ ...batch, records: batch.records.slice(half) }, 'isolation'),
 				]);
 				return;
 			}
@@ -189,8 +197,8 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 		answer(batch.records, { status: kind === 'isolate' || kind === 'rejectRequest' ? 'Rejected' : 'Failed', error: described });
 	};
 
-	await Promise.all(batches.map((batch) => meter(batch, false)));
-	return { answers, requests, retries };
+	await Promise.all(batches.map((batch) => meter(batch, 'first')));
+	return { answers, requests, retries, isolationRequests: isolations };
 }
 
 /**

@@ -19,6 +19,7 @@ export interface MeteringSummary extends OutcomeSummary {
 	recordsSent: number;
 	requests: number;
 	retries: number;
+	isolationRequests: number;
 }
 
 /** Counts per status, and the quantity metered per product and dimension (each record once). */
@@ -47,5 +48,6 @@ export function summarizeReport(report: MeteringReport): MeteringSummary {
 		recordsSent: report.batches.reduce((sum, batch) => sum + batch.records.length, 0),
 		requests: report.requests,
 		retries: report.retries,
+		isolationRequests: report.isolationRequests,
 	};
 }

@@ -146,8 +146,10 @@ export interface MeteringReport {
 	/** Exactly one per input event, in input order. */
 	outcomes: EventOutcome[];
 	requests: number;
-	/** Unprocessed re-sends plus the re-sends that isolate a rejected record. */
+	/** Requests that sent records again (unprocessed, or failed after the SDK's attempts). */
 	retries: number;
+	/** Requests that sent half of a rejected request, to isolate the record AWS rejected it over. */
+	isolationRequests: number;
 	/** The planned batches, before retries. */
 	batches: UsageBatch[];
 }

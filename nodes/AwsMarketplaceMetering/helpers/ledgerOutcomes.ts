@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { KeyOutcome, LedgerMeteringReport, RecordOutcome, UsageError } from '../batch';
-import { errorItem, itemMessage, isError, recordJson, type OutcomeContext } from './usageOutcomes';
+import { errorItem, isErrorItem, itemMessage, isError, recordJson, type OutcomeContext } from './usageOutcomes';
 
 // Outcomes of the ledger's usage keys and of the events recorded in it, as n8n items.
 
@@ -29,7 +29,7 @@ export function ledgerMeteringItems(recorded: RecordOutcome[], report: LedgerMet
 
 /** The first item that is an error, as the node's error when errors are not continued. */
 export function firstLedgerFailure(items: INodeExecutionData[]): { message: string; itemIndex: number } | undefined {
-	const failed = items.find((item) => typeof item.json.error === 'string' && 'details' in item.json);
+	const failed = items.find(isErrorItem);
 	if (!failed) return undefined;
 	const paired = failed.pairedItem as { item: number } | undefined;
 	return { message: String(failed.json.error), itemIndex: paired?.item ?? 0 };
@@ -106,6 +106,7 @@ function eventEntry(outcome: RecordOutcome, key: KeyOutcome | undefined, ctx: Ou
 		json: {
 			status: outcome.status,
 			productCode: outcome.productCode ?? null,
+			...(outcome.usage ? usageJson(outcome.usage) : {}),
 			...where,
 			...(note ? { note } : {}),
 			...(error ? { error: error.message, errorCode: error.code } : {}),
@@ -163,6 +164,11 @@ function keyJson(outcome: KeyOutcome, ctx: OutcomeContext): { json: IDataObject;
 		},
 		error,
 	};
+}
+
+/** Whose usage an event recorded, which dimension, how much: as the input names them. */
+function usageJson({ licenseArn, customer, dimension, quantity }: NonNullable<RecordOutcome['usage']>): IDataObject {
+	return { licenseArn: licenseArn ?? null, ...customerJson(customer), dimension, quantity: Number(quantity) };
 }
 
 /** The customer under the names the node's input uses (customerAWSAccountId, customerIdentifier). */

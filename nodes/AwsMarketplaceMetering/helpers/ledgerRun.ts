@@ -7,6 +7,7 @@ import type { MeteringLedger } from '../ledger';
 import { getLedger, type LedgerChoice } from '../transport/ledger';
 import { count } from './count';
 import { firstLedgerFailure, ledgerMeteringItems } from './ledgerOutcomes';
+import { addHint, notBilledItems, requestsPhrase } from './meteringHint';
 import type { OutcomeContext } from './usageOutcomes';
 
 /**
@@ -48,13 +49,12 @@ export async function meterLedgerUsage(
 	} catch (error) {
 		throw withRecordedNote.call(this, error, tallyRecorded(recorded));
 	}
-	const billed = report.keys.filter((outcome) => outcome.status === 'Success').length;
-	// n8n 1.x before execution hints lacks the method.
-	this.addExecutionHints?.({
-		message: `${count(recorded.length, 'usage event')} recorded; ${count(report.keys.length, 'usage record')} (customer, dimension and hour) settled in ${count(report.requests, 'request')}; ${report.keys.length - billed} not billed`,
-		location: 'outputPane',
-	});
-	return itemsUnlessFailed.call(this, ledgerMeteringItems(recorded, report, ctx), tallyRecorded(recorded));
+	const items = ledgerMeteringItems(recorded, report, ctx);
+	addHint(
+		this,
+		`${count(recorded.length, 'usage event')} recorded; ${count(report.keys.length, 'usage record')} (customer, dimension and hour) settled ${requestsPhrase(report)}; ${notBilledItems(items)} not billed`,
+	);
+	return itemsUnlessFailed.call(this, items, tallyRecorded(recorded));
 }
 
 /** The node's error for a failure after events were recorded, saying what the ledger holds of them. */

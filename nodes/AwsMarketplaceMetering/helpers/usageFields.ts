@@ -1,11 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-// The fields that map input items to usage events, shared by Batch Meter Usage and Record Usage, and
-// the metering ledger's settings. Hidden when Batch Meter Usage reads its usage from the ledger.
+import { OPTIONAL_MAPPINGS_EMPTY_SINCE, versionsBefore, versionsFrom } from './versions';
 
-/** Which ledger keeps usage between runs; Batch Meter Usage may go without one. */
-export function ledgerFields(operations: string[], { optional = false, closing = true } = {}): INodeProperties[] {
+// The fields that map input items to usage events, shared by Batch Meter Usage and Record Usage, and
+// the metering ledger's settings. Hidden when Batch Meter Usage reads its usage from the ledger. Each field
+// shows or hides on parameters its operation always shows (operation, ledger, source, input mode): n8n's
+// editor keeps a hidden parameter's value until the page is reloaded, so a condition on one hides fields for
+// a value the seller no longer sees.
+
+/**
+ * Which ledger keeps usage between runs; Batch Meter Usage may go without one. `closing`: whether Hour Closes
+ * After applies, or on which node versions only.
+ */
+export function ledgerFields(operations: string[], { optional = false, closing = true as boolean | number[] } = {}): INodeProperties[] {
 	const show = { show: { operation: operations } };
+	const closingVersions = Array.isArray(closing) ? { '@version': closing } : {};
 	const fields: INodeProperties[] = [
 		// The default depends on whether the operation can go without a ledger.
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing
@@ -42,15 +51,18 @@ export function ledgerFields(operations: string[], { optional = false, closing =
 			default: 10,
 			description:
 				'An hour is sent once it ended this many minutes ago, so usage that arrives a little late still counts in its own hour. With the default, an hourly schedule at minute 15 meters the previous hour.',
-			displayOptions: { show: { operation: operations, ledger: ['embedded', 'postgres'] } },
+			displayOptions: { show: { operation: operations, ledger: ['embedded', 'postgres'], ...closingVersions } },
 		},
 	];
-	return fields.filter((field) => closing || field.name !== 'closeAfterMinutes');
+	return fields.filter((field) => closing !== false || field.name !== 'closeAfterMinutes');
 }
 
-/** The input item fields of a usage event. */
-export function usageRecordFields(operations: string[]): INodeProperties[] {
-	const forOperations = { show: { operation: operations }, hide: { source: ['ledger'] } };
+/**
+ * The input item fields of a usage event; `withSource`: hidden when the operation's Source is the ledger (only
+ * there: another operation's Source, left over, would hide them too).
+ */
+export function usageRecordFields(operations: string[], { withSource = false } = {}): INodeProperties[] {
+	const forOperations = { show: { operation: operations }, ...(withSource ? { hide: { source: ['ledger'] } } : {}) };
 	const eachItem = { ...forOperations, show: { ...forOperations.show, inputMode: ['eachItem'] } };
 	return [
 		{
@@ -166,26 +178,40 @@ export function usageRecordFields(operations: string[]): INodeProperties[] {
 			description: 'When the usage happened: ISO 8601, epoch seconds or milliseconds, or a date',
 			displayOptions: eachItem,
 		},
-		{
+		...optionalMapping({
 			displayName: 'Usage Allocations',
 			name: 'usageAllocations',
 			// Text, not n8n's JSON editor, which flags the valid empty value as broken JSON.
 			type: 'string',
-			default: '={{ $json.usageAllocations }}',
-			placeholder: 'e.g. [{ "allocatedUsageQuantity": 2, "tags": { "team": "data" } }]',
+			default: '',
+			placeholder: 'e.g. {{ $json.usageAllocations }}',
 			description:
-				'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs). The quantities must add up to the record’s quantity. An item without the field has no allocations.',
+				'Optional split of the quantity by tags: an array of allocations, each with allocatedUsageQuantity and 1 to 5 tags (an object, or key/value pairs), such as [{ "allocatedUsageQuantity": 2, "tags": { "team": "data" } }]. The quantities must add up to the record’s quantity. Empty, or a field the item lacks: no allocations.',
 			displayOptions: eachItem,
-		},
-		{
+		}),
+		...optionalMapping({
 			displayName: 'Event ID',
 			name: 'eventId',
 			type: 'string',
-			default: '={{ $json.eventId }}',
+			default: '',
+			placeholder: 'e.g. {{ $json.eventId }}',
 			description:
-				'Optional: the ID your source gives each usage event. The ledger counts an event ID once, so a re-delivered webhook or a re-run query is never summed twice. Empty: every item counts.',
+				'Optional: the ID your source gives each usage event. The ledger counts an event ID once, so a re-delivered webhook or a re-run query is never summed twice. Empty, or a field the item lacks: the item is identified by its usage (Identify Items Without Event ID, in Options).',
 			displayOptions: { ...eachItem, show: { ...eachItem.show, ledger: ['embedded', 'postgres'] } },
-		},
+		}),
+	];
+}
+
+/**
+ * An optional mapping, empty from version 3 on: a `{{ $json.… }}` default shows red in the editor whenever the
+ * input lacks the field, the usual case. Saved nodes of earlier versions keep reading the item's field.
+ */
+function optionalMapping(property: INodeProperties): INodeProperties[] {
+	const show = property.displayOptions?.show ?? {};
+	const field = `={{ $json.${property.name} }}`;
+	return [
+		{ ...property, default: field, displayOptions: { ...property.displayOptions, show: { ...show, '@version': versionsBefore(OPTIONAL_MAPPINGS_EMPTY_SINCE) } } },
+		{ ...property, displayOptions: { ...property.displayOptions, show: { ...show, '@version': versionsFrom(OPTIONAL_MAPPINGS_EMPTY_SINCE) } } },
 	];
 }
 

@@ -11,7 +11,7 @@ import { summarizeReport, type EventOutcome, type MeteringReport, type UsageErro
 /** Outcomes that mean the usage was not accepted: always error items. */
 const FAILED_STATUSES: ReadonlySet<UsageStatus | 'AfterFinalReport'> = new Set(['Invalid', 'Rejected', 'Failed', 'Expired', 'AfterFinalReport']);
 /** Sent, answered, and not billed: error items unless the user opts out. */
-const UNBILLED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Unprocessed', 'DuplicateRecord', 'CustomerNotSubscribed']);
+export const UNBILLED_STATUSES: ReadonlySet<UsageStatus> = new Set(['Unprocessed', 'DuplicateRecord', 'CustomerNotSubscribed']);
 
 // What to do about the statuses AWS answers without an error of its own.
 const UNBILLED_ADVICE: Partial<Record<UsageStatus, UsageError>> = {
@@ -158,6 +158,11 @@ export function recordJson(record: UsageRecord): IDataObject {
 	}
 	// Each item gets its own copy, so that a later node changing one item changes no other.
 	return { ...json };
+}
+
+/** Whether the item goes to the error output (see errorItem). */
+export function isErrorItem(item: INodeExecutionData): boolean {
+	return typeof item.json.error === 'string' && 'details' in item.json;
 }
 
 // n8n routes an item to the error output when its JSON holds only `error` and `details`, so the

@@ -4,6 +4,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 export const NODE_VERSIONS = [1, 2, 3];
 /** From version 3 on, the operations are grouped under a Resource. */
 export const RESOURCES_SINCE = 3;
+/** From version 3 on, the optional mappings of a usage record (Usage Allocations, Event ID) start empty. */
+export const OPTIONAL_MAPPINGS_EMPTY_SINCE = 3;
+/** From version 3 on, Get Metering Report has Return All and Limit of its own, not a Limit among its Filters. */
+export const REPORT_LIMIT_SINCE = 3;
 export const versionsFrom = (first: number) => NODE_VERSIONS.filter((version) => version >= first);
 export const versionsBefore = (first: number) => NODE_VERSIONS.filter((version) => version < first);
 

@@ -54,7 +54,7 @@ export async function report(db: SqlExecutor, query: ReportQuery): Promise<Repor
 			query.productCode ?? null,
 			query.dimension ?? null,
 			query.states ?? null,
-			query.limit ?? 1000,
+			query.limit === undefined ? 1000 : query.limit,
 		],
 	);
 	return rows.map((row) => ({

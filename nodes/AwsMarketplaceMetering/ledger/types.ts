@@ -190,8 +190,8 @@ export interface ReportQuery {
 	/** With closeAfterMinutes: an open key whose hour has closed reports as ready. */
 	now?: Date;
 	closeAfterMinutes?: number;
-	/** Default 1000. */
-	limit?: number;
+	/** Default 1000; null: every row. */
+	limit?: number | null;
 }
 
 export interface ReportRow extends UsageKey {

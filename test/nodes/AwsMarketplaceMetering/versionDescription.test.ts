@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { NodeHelpers, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers, type INodeCredentialDescription, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import { AwsMarketplaceMetering } from '../../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
 import { emulatorCredential } from '../../helpers/credentials';
@@ -46,6 +46,13 @@ const ACTIONS: Record<string, Record<string, string>> = {
 const FLAT = ['Batch Meter Usage', 'Get Entitlements', 'Get Metering Report', 'Meter Open Hours Now', 'Meter Usage', 'Record Usage', 'Register Usage', 'Resolve Customer'];
 const FLAT_VALUES = ['batchMeterUsage', 'getEntitlements', 'getMeteringReport', 'meterOpenHours', 'meterUsage', 'recordUsage', 'registerUsage', 'resolveCustomer'];
 
+// What version 3 changed of the flat operations' fields (undefined: gone).
+const CHANGED_IN_3: Record<string, Record<string, unknown>> = {
+	batchMeterUsage: { usageAllocations: '' },
+	recordUsage: { usageAllocations: '', eventId: '' },
+	getMeteringReport: { closeAfterMinutes: undefined, returnAll: false, limit: 50 },
+};
+
 /** The parameters n8n gives a node of this version and these values: what the editor shows and execute() reads. */
 const shown = (typeVersion: number, values: Record<string, unknown>) =>
 	NodeHelpers.getNodeParameters(properties, values as never, true, false, { typeVersion }, description) ?? {};
@@ -74,7 +81,7 @@ describe('Version 3: the operations grouped under resources', () => {
 			for (const operation of Object.keys(operations)) {
 				const { resource: _resource, ...fields } = shown(3, { resource, operation });
 				expect(Object.keys(fields).length).toBeGreaterThan(1);
-				if (FLAT_VALUES.includes(operation)) expect([operation, fields]).toEqual([operation, shown(2, { operation })]);
+				if (FLAT_VALUES.includes(operation)) expect([operation, fields]).toEqual([operation, { ...shown(2, { operation }), ...CHANGED_IN_3[operation] }]);
 			}
 		}
 	});
@@ -136,5 +143,118 @@ describe('Version 3 through n8n’s engine', () => {
 		});
 		expect(error?.message).toBe('The operation "resolveCustomer" is not one of the resource "usage"');
 		expect(emulator().log).toEqual([]);
+	});
+});
+
+// n8n's editor keeps a hidden parameter's value until the page is reloaded: a field that shows or hides on a parameter
+// its operation may hide vanished for a value the seller no longer saw (Source, under a Metering Ledger set to None).
+describe('What the editor shows', () => {
+	const CONTEXT = new Set(['operation', 'resource', '@version']);
+	const RESOURCE_OF = Object.fromEntries(Object.entries(ACTIONS).flatMap(([resource, operations]) => Object.keys(operations).map((operation) => [operation, resource])));
+	const contextOf = (typeVersion: number, operation: string) => (typeVersion >= 3 ? { resource: RESOURCE_OF[operation], operation } : { operation });
+	const displayed = (property: INodeProperties | INodeCredentialDescription, values: Record<string, unknown>, typeVersion = 3, root = values) =>
+		NodeHelpers.displayParameter(values as never, property, { typeVersion } as never, description, root as never);
+	const conditionKeys = (property: INodeProperties) =>
+		Object.keys({ ...property.displayOptions?.show, ...property.displayOptions?.hide }).map((key) => key.replace(/^\//, ''));
+
+	it('shows a field only while every parameter it shows or hides on is in sight', () => {
+		// The parameters fields show or hide on, with the values they offer.
+		const choices = (name: string) => [
+			...new Set(
+				properties
+					.filter((property) => property.name === name)
+					.flatMap((property) => (property.type === 'boolean' ? [true, false] : ((property.options ?? []) as INodePropertyOptions[]).map((choice) => choice.value))),
+			),
+		];
+		const broken = new Set<string>();
+		for (const typeVersion of [1, 2, 3]) {
+			for (const operation of typeVersion >= 3 ? Object.keys(RESOURCE_OF) : FLAT_VALUES) {
+				const relevant = properties.filter((property) => displayed(property, contextOf(typeVersion, operation), typeVersion) || conditionKeys(property).some((key) => !CONTEXT.has(key)));
+				const fields = relevant.flatMap((property) => [
+					{ property, parent: undefined as INodeProperties | undefined },
+					...(property.type === 'collection' ? ((property.options ?? []) as INodeProperties[]).map((child) => ({ property: child, parent: property })) : []),
+				]);
+				const controllers = [...new Set(fields.flatMap(({ property }) => conditionKeys(property)).filter((key) => !CONTEXT.has(key)))];
+				let combinations: Array<Record<string, unknown>> = [contextOf(typeVersion, operation)];
+				for (const name of controllers) combinations = combinations.flatMap((values) => choices(name).map((value) => ({ ...values, [name]: value })));
+				for (const values of combinations) {
+					const inSight = (name: string) => properties.some((property) => property.name === name && displayed(property, values, typeVersion));
+					for (const { property, parent } of fields) {
+						const visible = parent ? displayed(parent, values, typeVersion) && displayed(property, {}, typeVersion, values) : displayed(property, values, typeVersion);
+						if (!visible) continue;
+						for (const key of conditionKeys(property)) if (!CONTEXT.has(key) && !inSight(key)) broken.add(`version ${typeVersion}, ${operation}: ${property.name} shows on ${key}, hidden`);
+					}
+				}
+			}
+		}
+		expect([...broken]).toEqual([]);
+	});
+
+	const option = (name: string) => ((properties.find((property) => property.name === 'options' && property.displayOptions?.show?.operation?.includes('batchMeterUsage'))!.options ?? []) as INodeProperties[]).find((child) => child.name === name)!;
+	const batchOptions = (values: Record<string, unknown>) =>
+		['aggregate', 'truncateToHour', 'maxRecordAgeHours', 'output', 'billLateUsageLater', 'deriveEventIds', 'unbilledAsErrors'].filter((name) =>
+			displayed(option(name), {}, 3, { resource: 'usage', operation: 'batchMeterUsage', ...values }),
+		);
+
+	it('offers Batch Meter Usage’s options only where they apply', () => {
+		expect(batchOptions({ ledger: 'none', source: 'inputItems' })).toEqual(['aggregate', 'truncateToHour', 'maxRecordAgeHours', 'output', 'unbilledAsErrors']);
+		// The ledger sums each hour itself and answers per input item.
+		expect(batchOptions({ ledger: 'embedded', source: 'inputItems' })).toEqual(['maxRecordAgeHours', 'billLateUsageLater', 'deriveEventIds', 'unbilledAsErrors']);
+		// Nothing is read from the input.
+		expect(batchOptions({ ledger: 'postgres', source: 'ledger' })).toEqual(['unbilledAsErrors']);
+	});
+
+	it('keeps Source in sight under every Metering Ledger, and says when Usage in the Ledger lacks one', () => {
+		const shownNames = (values: Record<string, unknown>) => Object.keys(shown(3, { resource: 'usage', operation: 'batchMeterUsage', ...values }));
+		expect(shownNames({ ledger: 'none' })).toEqual(expect.arrayContaining(['source', 'inputMode', 'quantity']));
+		expect(shownNames({ ledger: 'none', source: 'ledger' })).toEqual(expect.arrayContaining(['source', 'sourceNeedsLedgerNotice']));
+		expect(shownNames({ ledger: 'none', source: 'ledger' })).not.toContain('inputMode');
+		expect(shownNames({ ledger: 'embedded', source: 'ledger' })).not.toContain('sourceNeedsLedgerNotice');
+	});
+
+	it('starts the optional mappings empty from version 3 on; versions 1 and 2 keep reading the item’s fields', () => {
+		for (const [resource, operation] of [
+			['usage', 'batchMeterUsage'],
+			['ledger', 'recordUsage'],
+		]) {
+			expect(shown(3, { resource, operation, ledger: 'embedded' })).toMatchObject({ usageAllocations: '', eventId: '' });
+			for (const typeVersion of [1, 2]) {
+				expect(shown(typeVersion, { operation, ledger: 'embedded' })).toMatchObject({ usageAllocations: '={{ $json.usageAllocations }}', eventId: '={{ $json.eventId }}' });
+			}
+		}
+	});
+
+	it('gives Get Metering Report a Return All and a Limit in sight from version 3 on, and no Hour Closes After', () => {
+		const report = shown(3, { resource: 'ledger', operation: 'getMeteringReport' });
+		expect(report).toMatchObject({ returnAll: false, limit: 50 });
+		expect(report).not.toHaveProperty('closeAfterMinutes');
+		const filters = properties.filter((property) => property.name === 'filters' && property.displayOptions?.show?.operation?.includes('getMeteringReport'));
+		const filterNames = (typeVersion: number) => filters.filter((property) => displayed(property, { operation: 'getMeteringReport' }, typeVersion)).flatMap((property) => (property.options as INodeProperties[]).map((child) => child.name));
+		expect(filterNames(3)).not.toContain('limit');
+		// Saved nodes of versions 1 and 2 keep their Limit among the Filters, and their Hour Closes After.
+		expect(filterNames(2)).toContain('limit');
+		expect(shown(2, { operation: 'getMeteringReport' })).toMatchObject({ closeAfterMinutes: 10 });
+		expect(shown(2, { operation: 'getMeteringReport' })).not.toHaveProperty('returnAll');
+	});
+
+	it('puts the credentials first for every operation: no `show` condition, which n8n’s editor would place them by', () => {
+		for (const credential of description.credentials ?? []) expect([credential.name, credential.displayOptions?.show]).toEqual([credential.name, undefined]);
+	});
+
+	it('asks for the PostgreSQL ledger’s credential exactly where that ledger is chosen, even with a ledger left over from another operation', () => {
+		const ledgerCredential = description.credentials!.find((credential) => credential.name === 'awsMarketplaceMeteringLedgerApi')!;
+		const meteringCredential = description.credentials!.find((credential) => credential.name === 'awsMarketplaceMeteringApi')!;
+		const ledgerOperations = ['batchMeterUsage', 'getMeteringReport', 'meterOpenHours', 'recordUsage'];
+		for (const operation of Object.keys(RESOURCE_OF)) {
+			for (const ledger of ['none', 'embedded', 'postgres']) {
+				const values = { ...contextOf(3, operation), ledger };
+				expect([operation, ledger, displayed(ledgerCredential, values)]).toEqual([operation, ledger, ledger === 'postgres' && ledgerOperations.includes(operation)]);
+			}
+			expect([operation, displayed(meteringCredential, contextOf(3, operation))]).toEqual([operation, !['recordUsage', 'getMeteringReport'].includes(operation)]);
+		}
+	});
+
+	it('labels the credentials short enough to read in the panel', () => {
+		expect(description.credentials!.map((credential) => credential.displayName)).toEqual(['AWS Credential', 'Ledger Credential']);
 	});
 });

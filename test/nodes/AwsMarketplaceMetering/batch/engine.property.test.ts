@@ -393,9 +393,10 @@ describe('meterUsageEvents against a fake BatchMeterUsage (properties)', () => {
 					if (status === 'Unprocessed') expect(report.outcomes[index].error?.message).toMatch(/unprocessed/);
 				}
 
-				// Counters: every send is a request; re-sends beyond the first per planned batch are retries.
+				// Counters: every send is a request; each planned batch's first, resends of the same records, or halves of a
+				// rejected request.
 				expect(report.requests).toBe(service.calls.length);
-				expect(report.requests - report.retries).toBe(report.batches.length);
+				expect(report.requests - report.retries - report.isolationRequests).toBe(report.batches.length);
 			}),
 			{ numRuns: 60 },
 		);

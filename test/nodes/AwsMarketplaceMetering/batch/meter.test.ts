@@ -46,7 +46,7 @@ describe('meterUsageEvents', () => {
 	it('sends nothing when every event is invalid, and handles no events at all', async () => {
 		const { meter, fake } = setup();
 		expect(statuses(await meter([usageEvent({ dimension: '' })]))).toEqual(['Invalid']);
-		expect(await meter([])).toEqual({ outcomes: [], requests: 0, retries: 0, batches: [] });
+		expect(await meter([])).toEqual({ outcomes: [], requests: 0, retries: 0, isolationRequests: 0, batches: [] });
 		expect(fake.calls).toHaveLength(0);
 	});
 
@@ -83,7 +83,8 @@ describe('meterUsageEvents', () => {
 			// Everything else was billed once; the rejected records never were.
 			expect(fake.billed.size).toBe(23);
 			expect(report.requests).toBe(fake.calls.length);
-			expect(report.retries).toBe(report.requests - 1);
+			// Isolation requests are their own count, not resends: the same records were never sent twice.
+			expect(report).toMatchObject({ retries: 0, isolationRequests: report.requests - 1 });
 			// Halving: no request larger than half of the one it came from.
 			const sizes = fake.calls.map((call) => call.batch.records.length);
 			expect(sizes[0]).toBe(25);
@@ -471,6 +472,7 @@ describe('summarizeReport', () => {
 			recordsSent: 5,
 			requests: 2,
 			retries: 0,
+			isolationRequests: 0,
 		});
 	});
 });
