@@ -65,6 +65,46 @@ describe('Batch Meter Usage', () => {
 		]);
 	});
 
+	it('counts in its hint as not billed exactly the items on the error output', async () => {
+		// An item whose records field is no array, and one holding an invalid record: two error items, one invalid event.
+		const { run, outputs } = await meter([{ usageRecords: 'none' }, { usageRecords: [events[0], { ...events[1], quantity: -1 }] }, { usageRecords: [events[2]] }], { inputMode: 'recordsField' });
+		expect(outputs[1]).toHaveLength(2);
+		expect(run.data.resultData.runData[NODE_NAME][0].hints).toEqual([{ message: '3 usage events summed into 2 usage records in 1 request; 2 not billed', location: 'outputPane' }]);
+	});
+
+	it('tells requests that isolate a rejected record apart from resends in its hint', async () => {
+		const { run, outputs } = await meter([events[0], { ...events[1], dimension: 'no-such-dimension' }, events[31], events[2]]);
+		expect(outputs[1]).toHaveLength(1);
+		const [{ message }] = run.data.resultData.runData[NODE_NAME][0].hints!;
+		expect(message).toMatch(/^4 usage events summed into 4 usage records in (\d+) requests \((\d+) to isolate a rejected usage record\); 1 not billed$/);
+		const [, requests, isolation] = /in (\d+) requests \((\d+) to/.exec(message)!;
+		expect(Number(isolation)).toBe(Number(requests) - 1);
+		expect(batches()).toHaveLength(Number(requests));
+	});
+
+	it('refuses Source Usage in the Ledger without a Metering Ledger, sending nothing', async () => {
+		const { error } = await runNode({
+			parameters: { resource: 'usage', operation: 'batchMeterUsage', ledger: 'none', source: 'ledger' },
+			credentials: emulatorCredential(emulator()),
+			items: [events[0]],
+			typeVersion: 3,
+		});
+		expect(error?.message).toBe('Source is Usage in the Ledger but Metering Ledger is None: choose the ledger Record Usage writes to');
+		expect(batches()).toEqual([]);
+	});
+
+	it('from version 3 on, reads Usage Allocations only when mapped: an item’s field does not turn red in the editor by default', async () => {
+		const usageAllocations = [{ allocatedUsageQuantity: 2, tags: { team: 'a' } }];
+		const item = { ...events[0], quantity: 2, usageAllocations };
+		const version3 = (parameters: Record<string, unknown>) =>
+			runNode({ parameters: { resource: 'usage', operation: 'batchMeterUsage', ...parameters }, credentials: emulatorCredential(emulator()), items: [item], typeVersion: 3 });
+		expect((await version3({})).outputs[0].map((output) => output.json.status)).toEqual(['Success']);
+		expect((batches()[0].UsageRecords[0] as { UsageAllocations?: unknown }).UsageAllocations).toBeUndefined();
+		emulator().reset();
+		await version3({ usageAllocations: '={{ $json.usageAllocations }}' });
+		expect((batches()[0].UsageRecords[0] as { UsageAllocations?: unknown[] }).UsageAllocations).toHaveLength(1);
+	});
+
 	it('sends one product per request and the product code only with legacy customer identifiers', async () => {
 		const legacy = { productCode: 'prod-legacy', customerIdentifier: 'legacy-1', dimension: 'users', quantity: 2, timestamp: hourStart(0) };
 		const { outputs } = await meter([{ usageRecords: [events[0], legacy, events[1]] }], { inputMode: 'recordsField' });

@@ -2,7 +2,7 @@ import { awayFromHourBoundary } from '../../../helpers/clock';
 import { emulatorCredential } from '../../../helpers/credentials';
 import { useEmulator } from '../../../helpers/emulator';
 import { useLedgerFolder } from '../../../helpers/ledger';
-import { runNode, type OnError } from '../../../helpers/workflow';
+import { NODE_NAME, runNode, type OnError } from '../../../helpers/workflow';
 
 const HOUR = 3600_000;
 const hourStart = (hoursAgo: number) => Math.floor(Date.now() / HOUR) * HOUR - hoursAgo * HOUR;
@@ -128,5 +128,55 @@ describe('Record Usage of an input larger than one transaction of the ledger', (
 		expect(outputs[0].every((item) => item.json.status === 'DuplicateEvent')).toBe(true);
 		const metered = await run('batchMeterUsage', [{}], { source: 'ledger' });
 		expect(metered.outputs[0]).toEqual([]);
+	});
+});
+
+describe('What Record Usage and Batch Meter Usage with a ledger show', () => {
+	awayFromHourBoundary();
+	const emulator = useEmulator({ products: [{ productCode: 'prod-new', dimensions: ['requests'] }], customers });
+	useLedgerFolder();
+	beforeEach(() => emulator().reset());
+
+	const run = (operation: string, items: Record<string, unknown>[], parameters: Record<string, unknown> = {}) =>
+		runNode({ parameters: { operation, ledger: 'embedded', closeAfterMinutes: 0, ...parameters }, credentials: emulatorCredential(emulator()), items, onError: 'continueErrorOutput' });
+
+	it('shows on each Recorded item the customer, dimension and quantity it recorded', async () => {
+		const { outputs } = await run('recordUsage', [event(2, 3, 4, 'e-shown')]);
+		expect(outputs[0][0].json).toMatchObject({
+			status: 'Recorded',
+			productCode: 'prod-new',
+			licenseArn: license(2),
+			customerAWSAccountId: customers[2].customerAWSAccountId,
+			dimension: 'requests',
+			quantity: 4,
+			hour: new Date(hourStart(3)).toISOString(),
+		});
+	});
+
+	it('identifies items by their usage from version 3 on unless Event ID is mapped; versions 1 and 2 keep reading the item’s eventId', async () => {
+		const version = (typeVersion: number, quantity: number, parameters: Record<string, unknown> = {}) =>
+			runNode({
+				parameters: { resource: 'ledger', operation: 'recordUsage', ledger: 'embedded', ...parameters },
+				credentials: emulatorCredential(emulator()),
+				items: [event(1, 4, quantity, 'e-same')],
+				typeVersion,
+			});
+		const statuses = async (run: ReturnType<typeof version>) => (await run).outputs[0].map((item) => item.json.status);
+		expect(await statuses(version(1, 1))).toEqual(['Recorded']);
+		// The same event ID with another quantity: version 2 counts the ID once, as version 1 does.
+		expect(await statuses(version(2, 2))).toEqual(['DuplicateEvent']);
+		// Version 3 left Event ID empty: the item is known by its usage, which is new.
+		expect(await statuses(version(3, 3))).toEqual(['Recorded']);
+		expect(await statuses(version(3, 3))).toEqual(['DuplicateEvent']);
+		expect(await statuses(version(3, 4, { eventId: '={{ $json.eventId }}' }))).toEqual(['DuplicateEvent']);
+	});
+
+	it('counts in its hint as not billed exactly the items on the error output, whatever the ledger settled', async () => {
+		// An invalid item, and one 30 hours late: two error items; nothing the ledger sends fails.
+		const { run: executed, outputs } = await run('batchMeterUsage', [{ ...event(0, 0, 1), quantity: -1 }, event(0, 30, 1), event(0, 0, 1)]);
+		expect(outputs[1]).toHaveLength(2);
+		expect(executed.data.resultData.runData[NODE_NAME][0].hints).toEqual([
+			{ message: expect.stringMatching(/^3 usage events recorded; \d+ usage records? \(customer, dimension and hour\) settled in \d+ requests?; 2 not billed$/), location: 'outputPane' },
+		]);
 	});
 });
