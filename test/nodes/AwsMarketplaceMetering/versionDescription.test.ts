@@ -244,7 +244,9 @@ describe('What the editor shows', () => {
 	it('asks for the PostgreSQL ledger’s credential exactly where that ledger is chosen, even with a ledger left over from another operation', () => {
 		const ledgerCredential = description.credentials!.find((credential) => credential.name === 'awsMarketplaceMeteringLedgerApi')!;
 		const meteringCredential = description.credentials!.find((credential) => credential.name === 'awsMarketplaceMeteringApi')!;
-		const ledgerOperations = ['batchMeterUsage', 'getMeteringReport', 'meterOpenHours', 'recordUsage'];
+		// The operations that show a Metering Ledger.
+		const ledgerOperations = Object.keys(RESOURCE_OF).filter((operation) => properties.some((property) => property.name === 'ledger' && displayed(property, contextOf(3, operation))));
+		expect(ledgerOperations).toEqual(expect.arrayContaining(['batchMeterUsage', 'getMeteringReport', 'meterOpenHours', 'recordUsage']));
 		for (const operation of Object.keys(RESOURCE_OF)) {
 			for (const ledger of ['none', 'embedded', 'postgres']) {
 				const values = { ...contextOf(3, operation), ledger };
