@@ -137,7 +137,7 @@ export async function migrate(session: SqlSession): Promise<void> {
 			throw new Error(
 				`The metering ledger's schema ${SCHEMA} must be created or upgraded to version ${SCHEMA_VERSION} (it is at version ${installed.version}), ` +
 					`which this user may not do (${(error as Error).message}): open the ledger once with a role that may, such as the database's owner; ` +
-					'afterwards this one needs only the grants the README lists',
+					'afterwards this one needs only the grants docs/postgresql-ledger.md lists',
 			);
 		}
 	});

@@ -45,7 +45,7 @@ const ADVICE: Record<string, Advice> = {
 	AccessDeniedException: {
 		message: 'These credentials are not allowed to call this operation',
 		description:
-			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The README lists the minimal policy per operation.',
+			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The package’s docs/credentials.md lists the minimal policy per operation.',
 	},
 	AccessDenied: {
 		message: 'These credentials are not allowed to assume the role',
@@ -155,7 +155,7 @@ const AGREEMENT_ADVICE: Record<string, Advice> = {
 	AccessDeniedException: {
 		message: 'These credentials are not allowed to call this operation',
 		description:
-			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The README lists the actions of the agreement operations.',
+			'Allow the action named below (aws-marketplace:<Operation>) in the IAM policy of the user or role. The package’s docs/credentials.md lists the actions of the agreement operations.',
 	},
 	'AccessDeniedException:INVALID_ACCESS': {
 		message: 'This account is not the party of the agreement that may do this',

@@ -6,11 +6,11 @@ import { openPostgresSession } from '../../../../nodes/AwsMarketplaceMetering/le
 import { usePostgres } from '../../../helpers/postgres';
 import { at, claimOptions, exact, usage } from './suite';
 
-// The README's SQL for a least-privilege role, run as it stands: what the README promises is what is tested.
+// The documented SQL for a least-privilege role (docs/postgresql-ledger.md), run as it stands: what the docs promise is what is tested.
 const README_GRANTS = (() => {
-	const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
+	const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'postgresql-ledger.md'), 'utf8');
 	const block = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]).find((sql) => sql.includes('GRANT USAGE ON SCHEMA'));
-	if (!block) throw new Error('README.md has no SQL block with the least-privilege grants');
+	if (!block) throw new Error('docs/postgresql-ledger.md has no SQL block with the least-privilege grants');
 	return block;
 })();
 const ROLE = { user: 'n8n_metering', password: 'change-me' };
@@ -23,7 +23,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 	};
 
 	beforeAll(async () => {
-		// The first open, by the database's owner, creates the schema; then the owner runs the README's SQL.
+		// The first open, by the database's owner, creates the schema; then the owner runs the documented SQL.
 		await (await openLedger({ store: 'postgres', connection: { connectionString: connectionString() } })).close();
 		const owner = await openPostgresSession({ connectionString: connectionString() });
 		try {
