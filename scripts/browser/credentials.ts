@@ -7,6 +7,7 @@ import { ROOT } from '../e2e/lib/paths';
 import { waitFor } from '../e2e/lib/proc';
 import type { Checks } from '../e2e/lib/report';
 import type { Editor } from './lib/editor';
+import { docsLink } from './seller';
 
 const CREDENTIAL_NAME = 'AWS Marketplace Metering API';
 const WRONG_SECRET = 'not-the-emulator-secret-0123456789';
@@ -39,6 +40,8 @@ export async function checkCredential(editor: Editor, checks: Checks, emulatorUr
 	const tested = await saveAndTest(editor);
 	await editor.screenshot('credential-test-success');
 	checks.equal(`with the README's test keys, Test says the connection works`, tested.outcome, 'success');
+	const docs = await docsLink(editor);
+	checks.check('its docs link opens a page (docs/credentials.md), not an anchor n8n would append its query to', /\/docs\/credentials\.md(\?|$)/.test(docs) && !docs.includes('#'), docs);
 
 	await field('secretAccessKey').fill(WRONG_SECRET);
 	const wrong = await saveAndTest(editor);

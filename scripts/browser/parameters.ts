@@ -70,6 +70,10 @@ export async function checkOperations(editor: Editor, checks: Checks): Promise<v
 		checks.equal(`${operation}: no label is cut off`, state.cutLabels, []);
 		checks.equal(`${operation}: no expression shows as literal text`, state.literalExpressions, []);
 		checks.equal(`${operation}: no parameter shows an error`, state.issues, []);
+		checks.check(`${operation}: the credential comes first, above Resource and Operation`, state.credentialsFirst, JSON.stringify(state.credentialLabels));
+		if (!['Record Usage', 'Get Metering Report'].includes(operation)) {
+			checks.equal(`${operation}: its credential is labelled in full`, state.credentialLabels.slice(0, 1), ['AWS Credential']);
+		}
 		if (operation === 'Batch Meter Usage') {
 			checks.check('Batch Meter Usage shows the option "Truncate to the Hour" in full', state.labels.includes('Truncate to the Hour'), JSON.stringify(state.labels));
 		}

@@ -9,6 +9,7 @@ import { Editor } from './lib/editor';
 import { launchChromium } from './lib/chromium';
 import { checkEmptyAllocations, checkNodesPanel, checkOperations, checkProductCodes, checkRetryDescriptions } from './parameters';
 import { browserWorkflows, checkErrorTitle, checkResolveCustomerOutput, checkWorkflowRun } from './runs';
+import { checkCredentialSlots, checkFieldsStay, checkOptionsApply, checkRecordedRun, checkTrigger, checkVersion1Expressions, sellerWorkflows } from './seller';
 import { runMain } from '../e2e/lib/main';
 import { ownerEnv } from '../e2e/lib/owner';
 import { ROOT } from '../e2e/lib/paths';
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
 	const started = Date.now();
 	const checks = new Checks();
 	rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
-	const stack = await prepareStack({ log, keep: process.argv.includes('--keep'), extraWorkflows: browserWorkflows });
+	const stack = await prepareStack({ log, keep: process.argv.includes('--keep'), extraWorkflows: (...args) => [...browserWorkflows(...args), ...sellerWorkflows(args[0])] });
 	const server = await stack.n8n.start({ env: ownerEnv(OWNER) });
 	const browser = await launchChromium();
 	try {
@@ -38,10 +39,16 @@ async function main(): Promise<number> {
 			['Fields of one operation stay out of another', () => checkProductCodes(editor, checks)],
 			['An empty Usage Allocations', () => checkEmptyAllocations(editor, checks)],
 			['The retry settings’ help', () => checkRetryDescriptions(editor, checks)],
+			['Fields stay in sight', () => checkFieldsStay(editor, checks)],
+			['Options that apply', () => checkOptionsApply(editor, checks)],
+			['The credentials first', () => checkCredentialSlots(editor, checks)],
 			['The credential and its Test button', () => checkCredential(editor, checks, stack.emulator.url)],
 			['A workflow run from the editor', () => checkWorkflowRun(editor, checks, stack.workflows.hourlyMetering)],
 			['The error title', () => checkErrorTitle(editor, checks)],
 			['Resolve Customer’s output', () => checkResolveCustomerOutput(editor, checks)],
+			['A saved version 1 node’s expressions', () => checkVersion1Expressions(editor, checks, stack.workflows.hourlyMetering)],
+			['Record Usage (version 3) run from the editor', () => checkRecordedRun(editor, checks)],
+			['The trigger tried from the editor', () => checkTrigger(editor, checks, stack.webhookApiKey.value)],
 		];
 		for (const [title, step] of steps) {
 			log(title);

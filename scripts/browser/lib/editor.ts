@@ -21,6 +21,12 @@ export interface PanelState {
 	labels: string[];
 	/** Notices' text. */
 	notices: string[];
+	/** The credential slots' labels, in order. */
+	credentialLabels: string[];
+	/** Whether the credential slots come before every parameter (none shown: true). */
+	credentialsFirst: boolean;
+	/** Expressions the editor marks red: they resolve to nothing for the input (`{{ $json.missing }}`). */
+	invalidExpressions: string[];
 }
 
 /**
@@ -159,9 +165,11 @@ export class Editor {
 		await this.page.mouse.move(0, 0);
 		return await this.ndv.getByTestId('node-parameters').evaluate((root) => {
 			const visible = (element: Element) => (element as HTMLElement).offsetParent !== null;
-			const labelSpans = [...root.querySelectorAll('[data-test-id=input-label] label span')].filter(
+			const labelSpans = [...root.querySelectorAll('[data-test-id=input-label] label span, [data-test-id=credentials-label] label span')].filter(
 				(span) => visible(span) && span.textContent?.trim(),
 			);
+			const slots = [...root.querySelectorAll('[data-test-id=node-credentials-slot]')].filter(visible);
+			const firstParameter = [...root.querySelectorAll('[data-test-id=parameter-item]')].find(visible);
 			const fields = [...root.querySelectorAll('input, textarea')].filter(visible) as Array<HTMLInputElement | HTMLTextAreaElement>;
 			return {
 				labels: labelSpans.map((span) => span.textContent!.trim()),
@@ -171,6 +179,9 @@ export class Editor {
 					.filter(visible)
 					.map((issue) => (issue.textContent ?? '').trim() || (issue.getAttribute('title') ?? 'an issue marker')),
 				notices: [...root.querySelectorAll('.notice, [data-test-id=notice]')].filter(visible).map((notice) => (notice.textContent ?? '').trim()),
+				credentialLabels: slots.map((slot) => (slot.querySelector('[data-test-id=credentials-label] label span')?.textContent ?? '').trim()),
+				credentialsFirst: !firstParameter || slots.every((slot) => (slot.compareDocumentPosition(firstParameter) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0),
+				invalidExpressions: [...root.querySelectorAll('.cm-invalid-resolvable')].filter(visible).map((element) => (element.textContent ?? '').trim()),
 			};
 		});
 	}
