@@ -12,7 +12,7 @@ export const DEFAULT_SSL = 'verifyIfOffered';
 export class AwsMarketplaceMeteringLedgerApi implements ICredentialType {
 	name = 'awsMarketplaceMeteringLedgerApi';
 
-	displayName = 'AWS Marketplace Metering Ledger (PostgreSQL)';
+	displayName = 'AWS Marketplace Ledger (PostgreSQL)';
 
 	documentationUrl = 'https://github.com/n8n-nodes-aws-marketplace-metering/n8n-nodes-aws-marketplace-metering/blob/main/docs/postgresql-ledger.md';
 

@@ -23,7 +23,9 @@ export interface PanelState {
 	notices: string[];
 	/** The credential slots' labels, in order. */
 	credentialLabels: string[];
-	/** Whether the credential slots come before every parameter (none shown: true). */
+	/** Credential selects whose text (the credential's name, or n8n's "Connect to …") is cut off. */
+	cutCredentials: string[];
+	/** Whether the credential slots are above every parameter (none shown: true). */
 	credentialsFirst: boolean;
 	/** Expressions the editor marks red: they resolve to nothing for the input (`{{ $json.missing }}`). */
 	invalidExpressions: string[];
@@ -169,7 +171,9 @@ export class Editor {
 				(span) => visible(span) && span.textContent?.trim(),
 			);
 			const slots = [...root.querySelectorAll('[data-test-id=node-credentials-slot]')].filter(visible);
-			const firstParameter = [...root.querySelectorAll('[data-test-id=parameter-item]')].find(visible);
+			// The slot renders inside a parameter's item: compare where they are on screen.
+			const top = (element: Element) => element.getBoundingClientRect().top;
+			const parameterTops = [...root.querySelectorAll('[data-test-id^=parameter-input-]')].filter(visible).map(top);
 			const fields = [...root.querySelectorAll('input, textarea')].filter(visible) as Array<HTMLInputElement | HTMLTextAreaElement>;
 			return {
 				labels: labelSpans.map((span) => span.textContent!.trim()),
@@ -179,8 +183,19 @@ export class Editor {
 					.filter(visible)
 					.map((issue) => (issue.textContent ?? '').trim() || (issue.getAttribute('title') ?? 'an issue marker')),
 				notices: [...root.querySelectorAll('.notice, [data-test-id=notice]')].filter(visible).map((notice) => (notice.textContent ?? '').trim()),
+				// What a credential's select shows, its value or its "Connect to …" placeholder, wider than the select.
+				cutCredentials: slots.flatMap((slot) => {
+					const input = slot.querySelector('[data-test-id=node-credentials-select] input') as HTMLInputElement | null;
+					if (!input) return [];
+					const text = input.value || input.placeholder;
+					const style = getComputedStyle(input);
+					const context = document.createElement('canvas').getContext('2d')!;
+					context.font = style.font;
+					const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+					return context.measureText(text).width > room + 1 ? [text] : [];
+				}),
 				credentialLabels: slots.map((slot) => (slot.querySelector('[data-test-id=credentials-label] label span')?.textContent ?? '').trim()),
-				credentialsFirst: !firstParameter || slots.every((slot) => (slot.compareDocumentPosition(firstParameter) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0),
+				credentialsFirst: slots.every((slot) => parameterTops.every((parameterTop) => top(slot) < parameterTop)),
 				invalidExpressions: [...root.querySelectorAll('.cm-invalid-resolvable')].filter(visible).map((element) => (element.textContent ?? '').trim()),
 			};
 		});
