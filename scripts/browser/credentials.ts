@@ -12,7 +12,7 @@ import { docsLink } from './seller';
 const CREDENTIAL_NAME = 'AWS Marketplace Metering API';
 const WRONG_SECRET = 'not-the-emulator-secret-0123456789';
 
-/** The emulator's test keys as the README's development section writes them: the seller's way to try the node. */
+/** The emulator's test keys as the README's Usage section writes them: the seller's way to try the node. */
 export function readmeTestKeys(): { accessKeyId: string; secretAccessKey: string } {
 	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 	const match = /Access Key ID `([^`]+)`, Secret Access Key `([^`]+)`/.exec(readme);
