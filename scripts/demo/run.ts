@@ -1,7 +1,9 @@
 // `npm run demo`: the example workflows through n8n's engine in this process, against the emulator, in well under
 // two minutes (engine.ts). `npm run demo -- --editor [--port 5678]`: the same on real n8n, its editor left open
 // (editor.ts).
-import './env';
+// n8n's user folder (instance settings, the embedded ledger) a temporary one removed at exit; n8n's logger quiet.
+import './userFolder';
+import '../../test/helpers/env';
 
 import { runEngineDemo } from './engine';
 

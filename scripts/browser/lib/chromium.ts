@@ -7,7 +7,8 @@ import { ROOT } from '../../e2e/lib/paths';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-// This machine's network is closed: without the background-networking flags Chromium keeps dialling Google's hosts.
+// Without the background-networking flags Chromium keeps dialling Google's hosts, which a test has no use for (and a
+// closed network makes it wait on).
 const FLAGS = [
 	'--no-sandbox',
 	'--disable-gpu',

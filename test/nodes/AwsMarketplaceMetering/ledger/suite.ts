@@ -584,10 +584,7 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		const started = Date.now();
 		const answers = await ledger.recordEvents(events, { now });
 		const recordMs = Date.now() - started;
-		const claimStarted = Date.now();
 		const { claimed } = await ledger.claim(claimOptions('12:30'), exact);
-		const claimMs = Date.now() - claimStarted;
-		console.log(`recordEvents of 100,000 events: ${recordMs} ms; claim of ${claimed.length} keys: ${claimMs} ms`);
 		expect(answers.every((answer) => answer.result === 'recorded')).toBe(true);
 		expect(new Set(answers.map((answer) => answer.keyId)).size).toBe(2000 * 3 * 5);
 		// 08:00 to 11:00 have closed; 12:00 is in progress.
