@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,7 +67,7 @@ export async function startProxy(options: TestProxyOptions = {}): Promise<TestPr
 export interface TlsFront {
 	/** https://127.0.0.1:port, serving a self-signed certificate for 127.0.0.1. */
 	url: string;
-	/** The certificate as a PEM file, for NODE_EXTRA_CA_CERTS. */
+	/** The certificate as a PEM file, for NODE_EXTRA_CA_CERTS; removed by stop(). */
 	certificateFile: string;
 	stop(): Promise<void>;
 }
@@ -80,7 +80,8 @@ export async function startTlsFront(backendUrl: string): Promise<TlsFront> {
 		['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', '-', '-out', '-'],
 		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
 	);
-	const certificateFile = join(mkdtempSync(join(tmpdir(), 'tls-front-')), 'certificate.pem');
+	const folder = mkdtempSync(join(tmpdir(), 'tls-front-'));
+	const certificateFile = join(folder, 'certificate.pem');
 	writeFileSync(certificateFile, /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/.exec(pem)![0]);
 	const server = createTlsServer({ key: pem, cert: pem }, (client) => {
 		const upstream = connect(Number(backend.port), backend.hostname);
@@ -89,7 +90,14 @@ export async function startTlsFront(backendUrl: string): Promise<TlsFront> {
 		client.on('error', () => upstream.destroy());
 	});
 	const { port } = await listen(server as unknown as Server);
-	return { url: `https://127.0.0.1:${port}`, certificateFile, stop: () => close(server as unknown as Server) };
+	return {
+		url: `https://127.0.0.1:${port}`,
+		certificateFile,
+		stop: async () => {
+			await close(server as unknown as Server);
+			rmSync(folder, { recursive: true, force: true });
+		},
+	};
 }
 
 /** A loopback port where nothing listens. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,7 @@ describe('AWS Marketplace Trigger: where repeated deliveries are remembered', ()
 	});
 
 	afterAll(() => {
+		rmSync(process.env.N8N_USER_FOLDER!, { recursive: true, force: true });
 		process.env.N8N_USER_FOLDER = userFolder;
 	});
 	const triggers: TriggerServer[] = [];

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,8 +90,9 @@ function dying(ledger: MeteringLedger, when: 'afterClaim' | 'beforeSettle'): Met
 describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (properties)', () => {
 	let raw: SqlSession;
 	let ledger: MeteringLedger;
+	let folder: string;
 	beforeAll(async () => {
-		const folder = mkdtempSync(join(tmpdir(), 'ledger-property-'));
+		folder = mkdtempSync(join(tmpdir(), 'ledger-property-'));
 		ledger = await openLedger({ store: 'embedded', folder });
 		// The same database, for wiping it between runs.
 		raw = await openPgliteSession(folder, 30_000);
@@ -99,6 +100,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 	afterAll(async () => {
 		await raw?.close();
 		await ledger?.close();
+		rmSync(folder, { recursive: true, force: true });
 	});
 
 	it('bills every event exactly once, in its hour or carried within its month, or reports it expired; never another quantity for a key', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,14 +39,16 @@ describe('meterFromLedger', () => {
 	let clock: FakeClock;
 	let timed: MeteringLedger;
 	let service: FakeMeteringService;
+	let folder: string;
 	beforeAll(async () => {
-		const folder = mkdtempSync(join(tmpdir(), 'ledger-meter-'));
+		folder = mkdtempSync(join(tmpdir(), 'ledger-meter-'));
 		ledger = await openLedger({ store: 'embedded', folder });
 		raw = await openPgliteSession(folder, 30_000);
 	}, 120_000);
 	afterAll(async () => {
 		await raw?.close();
 		await ledger?.close();
+		rmSync(folder, { recursive: true, force: true });
 	});
 	beforeEach(async () => {
 		await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report RESTART IDENTITY`);
