@@ -4,20 +4,20 @@
 // ledger, the same events as input items); and Record Usage of one event per execution, as a
 // webhook does. Each run goes through n8n-core's WorkflowExecute in a process of its own
 // (bench/ledgerRun.ts), after the same warm-up.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { INodeParameters } from 'n8n-workflow';
 
+import { startPostgres } from '../test/helpers/postgres';
 import type { EmulatorAdmin } from './emulatorProcess';
 import { ledgerEvents, type EventsSpec, type Job, type JobResult, type PostgresCredential, type Store } from './ledgerRun';
 
 export type { Store } from './ledgerRun';
 
 const HOUR = 3600_000;
-const POSTGRES_SCRIPTS = join(__dirname, '..', 'scripts', 'postgres');
 
 interface Memory {
 	/** Peak RSS of the n8n process (the bench's child) during the run. */
@@ -208,25 +208,23 @@ function openStore(store: Store): LedgerHandle {
 		const folder = mkdtempSync(join(tmpdir(), 'bench-n8n-'));
 		return { env: { N8N_USER_FOLDER: folder }, stop: () => rmSync(folder, { recursive: true, force: true }) };
 	}
-	const folder = mkdtempSync(join(tmpdir(), 'bench-postgres-'));
-	const output = execFileSync('bash', [join(POSTGRES_SCRIPTS, 'start.sh'), folder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
-	const url = new URL(output.trim().split('\n').pop()!);
+	const postgres = startPostgres({ prefix: 'bench-postgres-' });
 	const credential: PostgresCredential = {
-		host: url.hostname,
-		port: Number(url.port),
-		database: decodeURIComponent(url.pathname.slice(1)),
-		user: decodeURIComponent(url.username),
-		password: decodeURIComponent(url.password),
+		host: postgres.host,
+		port: postgres.port,
+		database: postgres.database,
+		user: postgres.user,
+		password: postgres.password,
 		ssl: 'disable',
 	};
-	const postmasterPid = Number(readFileSync(join(folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+	const postmasterPid = postgres.pid()!;
 	// n8n's own user folder for the child (instance settings), not the home folder.
 	const n8nFolder = mkdtempSync(join(tmpdir(), 'bench-n8n-'));
 	return {
 		env: { N8N_USER_FOLDER: n8nFolder },
 		postgres: { credential, postmasterPid },
 		stop: () => {
-			execFileSync('bash', [join(POSTGRES_SCRIPTS, 'stop.sh'), folder], { stdio: 'inherit' });
+			postgres.stop();
 			rmSync(n8nFolder, { recursive: true, force: true });
 		},
 	};

@@ -1,8 +1,8 @@
-// The services n8n's queue mode stands on, as throwaway local processes: PostgreSQL (scripts/postgres/start.sh)
+// The services n8n's queue mode stands on, as throwaway local processes: PostgreSQL (test/helpers/postgres.ts)
 // and Redis, both from Debian's packages (installed when missing), both as unprivileged users, on loopback only,
 // with their data in temporary folders that are removed when they stop.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,6 @@ import { join } from 'node:path';
 import { ROOT } from '../e2e/lib/paths';
 import { freePort, runChecked, start, stop, tail, waitFor } from '../e2e/lib/proc';
 
-const POSTGRES_START = join(ROOT, 'scripts', 'postgres', 'start.sh');
-const POSTGRES_STOP = join(ROOT, 'scripts', 'postgres', 'stop.sh');
 const REDIS_INSTALL = join(ROOT, 'scripts', 'queue', 'install-redis.sh');
 
 const isRoot = () => process.getuid?.() === 0;
@@ -45,65 +43,7 @@ export function isRunning(pid: number): boolean {
 	}
 }
 
-export interface Postgres {
-	folder: string;
-	host: string;
-	port: number;
-	user: string;
-	password: string;
-	/** The database start.sh created for the user. */
-	database: string;
-	/** The server's (postmaster's) process ID. */
-	pid(): number | undefined;
-	url(database: string): string;
-	/** Stops the server and removes its folder; synchronous, so that it can run in an exit handler. */
-	stop(): void;
-}
-
-/** A throwaway PostgreSQL (Debian's package, run as the `postgres` user when we are root). */
-export async function startPostgres(): Promise<Postgres> {
-	const folder = mkdtempSync(join(tmpdir(), 'n8n-queue-postgres-'));
-	let stopped = false;
-	const stopServer = () => {
-		if (stopped) return;
-		stopped = true;
-		try {
-			execFileSync('bash', [POSTGRES_STOP, folder], { stdio: 'ignore', timeout: 60_000 });
-		} catch {
-			rmSync(folder, { recursive: true, force: true });
-		}
-	};
-	let printed: string;
-	try {
-		printed = (await runChecked('bash', [POSTGRES_START, folder], { cwd: ROOT, timeoutMs: 10 * 60_000 })).stdout;
-	} catch (error) {
-		if (existsSync(join(folder, 'data', 'postmaster.pid'))) stopServer();
-		else rmSync(folder, { recursive: true, force: true });
-		throw error;
-	}
-	const url = new URL(printed.trim().split('\n').pop()!);
-	return {
-		folder,
-		host: url.hostname,
-		port: Number(url.port),
-		user: decodeURIComponent(url.username),
-		password: decodeURIComponent(url.password),
-		database: url.pathname.slice(1),
-		pid: () => {
-			try {
-				return Number(readFileSync(join(folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-			} catch {
-				return undefined;
-			}
-		},
-		url: (database) => {
-			const copy = new URL(url);
-			copy.pathname = `/${database}`;
-			return copy.toString();
-		},
-		stop: stopServer,
-	};
-}
+export { startPostgres, type Postgres } from '../../test/helpers/postgres';
 
 export interface Redis {
 	host: string;
