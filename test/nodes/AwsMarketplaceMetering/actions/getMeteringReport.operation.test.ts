@@ -39,3 +39,26 @@ describe('Get Metering Report', () => {
 		}
 	});
 });
+
+describe('Get Metering Report after sending', () => {
+	awayFromHourBoundary();
+	const emulator = useEmulator({ products: [{ productCode: 'prod-new', dimensions: ['requests'] }], customers: [customer] });
+	useLedgerFolder();
+
+	const event = (hoursAgo: number, quantity: number) => ({ ...customer, dimension: 'requests', quantity, timestamp: new Date(hourStart(hoursAgo) + 5 * 60_000).toISOString() });
+	const run = (operation: string, items: Record<string, unknown>[], parameters: Record<string, unknown> = {}) =>
+		runNode({ parameters: { operation, ledger: 'embedded', closeAfterMinutes: 0, ...parameters }, credentials: emulatorCredential(emulator()), items, onError: 'continueErrorOutput' });
+
+	it('reports per customer, dimension and hour what was sent, AWS’s record and where late usage went', async () => {
+		// Two hours ago: 5 units sent; then 3 late units of that hour, carried into the hour after it.
+		await run('recordUsage', [event(2, 5)]);
+		await run('batchMeterUsage', [{}], { source: 'ledger' });
+		await run('batchMeterUsage', [event(2, 3)]);
+		const { outputs } = await run('getMeteringReport', [{}], { filters: { licenseArn: customer.licenseArn } });
+		expect(outputs[0].map((item) => [item.json.hour, item.json.state, item.json.quantity, item.json.carriedTo, item.json.carriedFrom])).toEqual([
+			[new Date(hourStart(2)).toISOString(), 'billed', '5', [new Date(hourStart(1)).toISOString()], []],
+			[new Date(hourStart(1)).toISOString(), 'billed', '3', [], [new Date(hourStart(2)).toISOString()]],
+		]);
+		expect(outputs[0][0].json.meteringRecordId).toEqual(expect.any(String));
+	});
+});

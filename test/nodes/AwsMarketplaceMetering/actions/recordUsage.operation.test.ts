@@ -68,24 +68,6 @@ describe('Record Usage and Batch Meter Usage with the embedded ledger', () => {
 		expect(emulator().log.flatMap((entry) => (entry.body as { UsageRecords: unknown[] }).UsageRecords)).toHaveLength(2);
 	});
 
-	it('sends the final usage of a cancelled license at once, and reports its later usage as arriving after it', async () => {
-		const final = await run('meterOpenHours', [{ licenseArn: license(1) }]);
-		expect(final.outputs[0].map((item) => [item.json.status, item.json.hour, (item.json.usageRecord as { Quantity: number }).Quantity])).toEqual([
-			['Success', new Date(hourStart(0)).toISOString(), 7],
-		]);
-		const after = await run('recordUsage', [event(1, 0, 2)]);
-		expect(after.outputs[1].map((item) => item.json.error)).toEqual([expect.stringMatching(/^Not billed: this usage arrived after the final usage report/)]);
-	});
-
-	it('reports what the ledger holds per customer, dimension and hour', async () => {
-		const { outputs } = await run('getMeteringReport', [{}], { filters: { licenseArn: license(0) } });
-		expect(outputs[0].map((item) => [item.json.hour, item.json.state, item.json.quantity, item.json.carriedTo, item.json.carriedFrom])).toEqual([
-			[new Date(hourStart(2)).toISOString(), 'billed', '5', [new Date(hourStart(1)).toISOString()], []],
-			[new Date(hourStart(1)).toISOString(), 'billed', '3', [], [new Date(hourStart(2)).toISOString()]],
-		]);
-		expect(outputs[0][0].json.meteringRecordId).toEqual(expect.any(String));
-	});
-
 	it('refuses the embedded ledger in queue mode, saying why', async () => {
 		process.env.EXECUTIONS_MODE = 'queue';
 		try {
