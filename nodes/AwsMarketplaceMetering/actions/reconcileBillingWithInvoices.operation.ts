@@ -5,7 +5,7 @@ import {
 	type AcceptedTerm,
 	type MarketplaceAgreementClient,
 } from '@aws-sdk/client-marketplace-agreement';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import type { MeteringLedger } from '../ledger';
 import { AGREEMENT_RULES, agreementIdField, readText } from '../helpers/agreementRules';
@@ -89,7 +89,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (from >= to) throw fieldError(this, itemIndex, `Options: From Month ${monthOf(from)} is after To Month ${monthOf(new Date(to.getTime() - 1))}`);
 			const terms = await readPages((pageSize) => paginateGetAgreementTerms({ client, pageSize, stopOnSameToken: true }, { agreementId }), (page) => page.acceptedTerms, undefined);
 			const pricing = pricingOf(terms, agreement.startTime);
-			const billed = await billedUsageOf(ledger, { customerAWSAccountId, licenseArn: options.licenseArn?.trim() || undefined, productCode: options.productCode?.trim() || undefined }, from, to);
+			const match = { customerAWSAccountId, licenseArn: options.licenseArn?.trim() || undefined, productCode: options.productCode?.trim() || undefined };
+			const billed = await billedUsageOf(ledger, match, from, to).catch((error: Error) => {
+				// Not AWS's: the per-item handler would describe it as an AWS error.
+				throw new NodeOperationError(this.getNode(), error, { itemIndex, description: 'The metering ledger could not be read; nothing was changed.' });
+			});
 			const invoices = await invoicesOf(client, agreementId, from, to);
 			const months = compareMonths(billed, invoices, pricing, tolerance);
 			const context = { agreementId, customerAWSAccountId, currencyCode: pricing.currencyCode ?? invoices[0]?.currencyCode ?? null };
