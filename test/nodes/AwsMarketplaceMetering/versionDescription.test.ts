@@ -96,6 +96,7 @@ describe('Version 3: the operations grouped under resources', () => {
 		for (const [operation, name] of [
 			['batchCreateBillingAdjustmentRequest', 'confirmRefund'],
 			['acceptAgreementCancellationRequest', 'confirmCancellation'],
+			['sendAgreementCancellationRequest', 'confirmCancellationRequest'],
 		]) {
 			const guard = properties.filter((property) => property.name === name);
 			expect(guard).toEqual([expect.objectContaining({ type: 'boolean', default: false, noDataExpression: true, displayOptions: { show: { operation: [operation] } } })]);
