@@ -33,8 +33,8 @@ export class AwsMarketplaceMetering implements INodeType {
 				displayName: 'AWS Credential',
 				required: true,
 				testedBy: 'awsMarketplaceMeteringApiTest',
-				// These two only touch the metering ledger.
-				displayOptions: { hide: { operation: ['recordUsage', 'getMeteringReport'] } },
+				// These only touch the metering ledger.
+				displayOptions: { hide: { operation: ['recordUsage', 'getMeteringReport', 'recordLicense'] } },
 			},
 			{
 				name: 'awsMarketplaceMeteringLedgerApi',

@@ -90,6 +90,15 @@ export class AwsMarketplaceTrigger implements INodeType {
 					'Where repeated deliveries are recognized: EventBridge delivers at least once, and a repeat is answered 200 without starting the workflow again',
 			},
 			{
+				displayName: 'Keep Licenses Current in Ledger',
+				name: 'recordLicenses',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to record in the metering ledger what License Updated, License Deprovisioned and Purchase Agreement Created, Amended and Ended (a cancellation) tell of each license, whichever events start the workflow: Batch Meter Usage then knows who is subscribed, for zero usage in idle hours. Each change counts at the event’s own time, so a late or repeated event never reverts a newer state.',
+				displayOptions: { show: { ledger: ['embedded', 'postgres'] } },
+			},
+			{
 				displayName: 'Accept SNS Messages (Legacy)',
 				name: 'acceptSns',
 				type: 'boolean',

@@ -97,12 +97,18 @@ function expectedItem(event: Json): Json {
 		agreementId: detail.agreement?.id ?? null,
 		status,
 		isCancellation: eventName === 'agreementEnded' && status !== 'RENEWED' && status !== 'REPLACED',
-		licenseArn: arn === null ? null : arn.startsWith('arn:') ? arn : `arn:${arn}`,
+		licenseArn: arn === null ? null : resolveCustomerSpelling(arn),
 		licenseId: arn === null ? null : (/(l-[0-9a-zA-Z]+)$/.exec(arn)?.[1] ?? null),
 		productCode: detail.product?.code ?? null,
 		customerAWSAccountId: detail.acceptor?.accountId ?? detail.agreement?.acceptorId ?? null,
 		raw: event,
 	};
+}
+
+/** A license ARN as Resolve Customer spells it (AWS's license events write aws:license-manager:<region>:<account>:l-…). */
+function resolveCustomerSpelling(arn: string): string {
+	const parts = /^(?:arn:)?(aws[a-zA-Z-]*):license-manager:[a-z0-9-]*:(\d{12}):(?:license[:/])?(l-[0-9a-zA-Z]+)$/.exec(arn);
+	return parts ? `arn:${parts[1]}:license-manager::${parts[2]}:license:${parts[3]}` : arn.startsWith('arn:') ? arn : `arn:${arn}`;
 }
 
 const project = (item: Json | undefined, like: Json) => Object.fromEntries(Object.keys(like).map((key) => [key, item?.[key] ?? null]));
@@ -273,7 +279,7 @@ export async function checkTriggerDeliveries(stack: Stack, server: N8nServer, ch
 		const actual = project(triggerItem(byRequest.get(expected.requestId)?.[0]), expected);
 		return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ example, expected, actual }];
 	});
-	checks.equal('each execution’s item has the normalized fields (event, role, IDs, agreement, status, isCancellation, license ARN with "arn:", licenseId, product, customer, raw event)', fieldMismatches, []);
+	checks.equal('each execution’s item has the normalized fields (event, role, IDs, agreement, status, isCancellation, license ARN as Resolve Customer spells it, licenseId, product, customer, raw event)', fieldMismatches, []);
 	const eventsStarted = deliveries.map(({ delivery }) => triggerItem(byRequest.get((delivery.sent.detail as Json).requestId)?.[0])?.event);
 	checks.equal('the executions name every event type once or more, and "other" for the unknown detail-type', [...new Set(eventsStarted)].sort(), [...Object.values(EVENT_NAMES), 'other'].sort());
 	const cancellations = deliveries.filter(({ delivery }) => triggerItem(byRequest.get((delivery.sent.detail as Json).requestId)?.[0])?.isCancellation === true);
@@ -387,7 +393,7 @@ export async function checkLifecycleExample(stack: Stack, server: N8nServer, che
 	// License Updated: the license is stored.
 	const updated = await deliver('License Updated for Acme', 'License Updated - Manufacturer', licenseEvent(acme.licenseArn, acme.customerAWSAccountId, acmeAgreement));
 	checks.equal(
-		'License Updated: one execution, its item says licenseUpdated with Acme’s license ("arn:" restored), licenseId, customer and agreement',
+		'License Updated: one execution, its item says licenseUpdated with Acme’s license (as Resolve Customer spells it), licenseId, customer and agreement',
 		[updated.execution.status, ...Object.values(project(triggerItem(updated.execution), { event: 0, licenseArn: 0, licenseId: 0, customerAWSAccountId: 0, agreementId: 0 }))],
 		['success', 'licenseUpdated', acme.licenseArn, acme.licenseArn.split(':').pop(), acme.customerAWSAccountId, acmeAgreement],
 	);

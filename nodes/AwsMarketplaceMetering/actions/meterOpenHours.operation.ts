@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import type { NonIntegerQuantity } from '../batch';
-import { listOf } from '../helpers/fields';
+import { checkLicenseArn, type NonIntegerQuantity } from '../batch';
+import { fieldError, listOf } from '../helpers/fields';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
 import { ledgerFields, nonIntegerQuantityOption, unbilledAsErrorsOption } from '../helpers/usageFields';
@@ -25,7 +25,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.licenseArn }}',
 		description:
-			'The licenses whose usage ends now, as on AWS’s License Deprovisioned event: one per item, a comma-separated list, or an array',
+			'The licenses whose usage ends now, as on AWS’s License Deprovisioned event, in any spelling AWS uses: one per item, a comma-separated list, or an array',
 		displayOptions: show,
 	},
 	{
@@ -61,7 +61,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const licenseArns = new Set<string>();
 	const customers = new Set<string>();
 	items.forEach((_, itemIndex) => {
-		for (const arn of listOf(this.getNodeParameter('licenseArns', itemIndex, ''))) licenseArns.add(arn);
+		// Any of AWS's spellings (the license events' too) names the license the ledger keys on.
+		for (const arn of listOf(this.getNodeParameter('licenseArns', itemIndex, ''))) {
+			const checked = checkLicenseArn(arn);
+			if (!checked.ok) throw fieldError(this, itemIndex, `License ARNs: ${checked.error.message}`);
+			licenseArns.add(checked.value);
+		}
 		for (const customer of listOf(this.getNodeParameter('customers', itemIndex, ''))) customers.add(customer);
 	});
 	if (licenseArns.size === 0 && customers.size === 0) {

@@ -13,6 +13,7 @@ import * as getMeteringReport from './getMeteringReport.operation';
 import * as meterOpenHours from './meterOpenHours.operation';
 import * as meterUsage from './meterUsage.operation';
 import * as reconcileBillingWithInvoices from './reconcileBillingWithInvoices.operation';
+import * as recordLicense from './recordLicense.operation';
 import * as recordUsage from './recordUsage.operation';
 import * as registerUsage from './registerUsage.operation';
 import * as rejectAgreementCancellationRequest from './rejectAgreementCancellationRequest.operation';
@@ -51,8 +52,8 @@ export interface Resource {
 }
 
 // Version 3 groups the operations by what a seller works on, each resource served by one AWS API or by the ledger:
-// the customer a registration token names and the usage reported (Metering API), the metering ledger (no AWS call
-// of its own), a contract's entitlements (Entitlement Service), agreements, their cancellation requests and billing
+// the customer a registration token names and the usage reported (Metering API), the metering ledger and the
+// licenses it keeps (no AWS call of their own), a contract's entitlements (Entitlement Service), agreements, their cancellation requests and billing
 // adjustment requests (Agreement Service, as its API names them). One flat list mixed them, and the Agreement
 // Service's ten operations would have doubled it.
 export const RESOURCES: Resource[] = [
@@ -131,6 +132,21 @@ export const RESOURCES: Resource[] = [
 				description: 'Store usage events in the metering ledger, to be sent once their hour has closed',
 				action: 'Record usage',
 				module: recordUsage,
+			},
+		],
+	},
+	{
+		value: 'license',
+		name: 'License',
+		default: 'recordLicense',
+		operations: [
+			{
+				value: 'recordLicense',
+				name: 'Record License',
+				description: 'Keep a license and its state in the metering ledger, for zero usage in its idle hours',
+				action: 'Record a license',
+				since: 3,
+				module: recordLicense,
 			},
 		],
 	},

@@ -1,3 +1,4 @@
+import { canonicalLicenseArn } from '../ledger/licenseArn';
 import type { Checked, UsageError } from './types';
 
 export const MAX_QUANTITY = 2147483647;
@@ -10,9 +11,10 @@ export const CONSTRAINTS = {
 	licenseArn: {
 		label: 'License ARN',
 		// The model's ARN pattern admits any ARN (an S3 one too, which AWS then rejects with the whole
-		// request): accept only License Manager license ARNs, a subset of it. AWS's documents show them
-		// with and without a Region and a `license:` part, so both pass.
-		pattern: /^arn:aws[a-zA-Z-]*:license-manager:[a-z0-9-]{0,63}:[0-9]{12}:(?:license[:/])?l-[0-9a-zA-Z]{1,1000}$/,
+		// request): accept only License Manager license ARNs, a subset of it, in each of AWS's spellings
+		// (with and without a Region and a `license:` part, EventBridge's without `arn:`), which
+		// checkLicenseArn turns into the one Resolve Customer returns.
+		pattern: /^(?:arn:)?aws[a-zA-Z-]*:license-manager:[a-z0-9-]{0,63}:[0-9]{12}:(?:license[:/])?l-[0-9a-zA-Z]{1,1000}$/,
 		allowed: 'the license ARN Resolve Customer returned, such as arn:aws:license-manager::123456789012:license:l-…',
 		mismatch: 'is not a License Manager license ARN',
 	},
@@ -129,8 +131,10 @@ export function checkDimension(value: unknown, label: string = CONSTRAINTS.dimen
 	return checkText(value, rule, 'InvalidDimension', 'dimension');
 }
 
+/** A license ARN in any of AWS's spellings, as the canonical one (canonicalLicenseArn). */
 export function checkLicenseArn(value: unknown): Checked<string> {
-	return checkText(value, CONSTRAINTS.licenseArn, 'InvalidLicenseArn', 'licenseArn');
+	const checked = checkText(value, CONSTRAINTS.licenseArn, 'InvalidLicenseArn', 'licenseArn');
+	return checked.ok ? ok(canonicalLicenseArn(checked.value)!) : checked;
 }
 
 export type Customer = { CustomerIdentifier: string } | { CustomerAWSAccountId: string };

@@ -1,7 +1,8 @@
-import { HOUR_MS } from './hours';
+import { HOUR_MS, deadlineOf, firstLiveHour, hourOf } from './hours';
+import { canonicalLicenseArn } from './licenseArn';
 import { KEY_COLUMNS, type KeyColumns, toUsageKey } from './keys';
 import { SCHEMA, type SqlExecutor } from './sql';
-import type { BuildRecord, Claim, ClaimOptions, ClaimedKey, KeyUsage, RefusedKey, SummedAllocation, Tag, UsageAllocation } from './types';
+import type { BuildRecord, Claim, ClaimOptions, ClaimedKey, KeyUsage, RefusedKey, SummedAllocation, Tag, UsageAllocation, ZeroUsage } from './types';
 
 const EXPIRED_REASON =
 	"Not sent before its deadline: AWS accepts usage until 24 hours after its hour starts, last month's usage until 06:00 UTC on the 1st";
@@ -35,9 +36,13 @@ export async function claim(tx: SqlExecutor, options: ClaimOptions, build: Build
 		RETURNING ${KEY_COLUMNS}, trim_scale(k.quantity)::text AS quantity, k.events, k.attempts`,
 		[now, EXPIRED_REASON, claimant],
 	);
-	if (final) await recordFinalReport(tx, final.licenseArns ?? [], final.customers ?? [], now, claimant);
+	if (final) {
+		const licenseArns = (final.licenseArns ?? []).map((arn) => canonicalLicenseArn(arn) ?? arn);
+		await recordFinalReport(tx, licenseArns, final.customers ?? [], now, claimant);
+	}
 
 	const closedBefore = new Date(now.getTime() - HOUR_MS - closeAfterMinutes * 60_000);
+	if (options.zeroUsage?.length) await createZeroKeys(tx, options.zeroUsage, now, closedBefore);
 	const due = await tx.query<DueRow>(
 		`SELECT ${KEY_COLUMNS}, k.state, trim_scale(k.quantity)::text AS quantity, k.events, k.allocated_events, k.attempts,
 			k.sent_quantity::text AS sent_quantity, k.sent_allocations
@@ -83,6 +88,38 @@ export async function claim(tx: SqlExecutor, options: ClaimOptions, build: Build
 		expired: expired.map((row) => ({ ...toUsageKey(row), quantity: row.quantity, events: row.events, priorAttempts: row.attempts })),
 		refused,
 	};
+}
+
+/**
+ * A key of quantity 0 for each closed hour still within AWS's window in which a license of these
+ * products was active (from the hour it started in, before the instant it stopped being active),
+ * and that has no key yet: an hour with usage, or already sent, keeps its key. No license whose (or
+ * whose customer's) final report was made gets any: nothing of it is sent after its final report.
+ */
+async function createZeroKeys(tx: SqlExecutor, zeroUsage: ZeroUsage[], now: Date, closedBefore: Date): Promise<void> {
+	const hours: string[] = [];
+	const deadlines: string[] = [];
+	for (let hour = firstLiveHour(now.getTime()); hour <= hourOf(closedBefore); hour += HOUR_MS) {
+		if (deadlineOf(hour) <= now.getTime()) continue;
+		hours.push(new Date(hour).toISOString());
+		deadlines.push(new Date(deadlineOf(hour)).toISOString());
+	}
+	const pairs = zeroUsage.flatMap(({ productCode, dimensions }) => dimensions.map((dimension) => [productCode, dimension]));
+	if (hours.length === 0 || pairs.length === 0) return;
+	await tx.query(
+		`INSERT INTO ${SCHEMA}.usage_key AS k (owner, product_code, license_arn, customer_kind, customer, dimension, hour, deadline, state, created_at)
+		SELECT l.license_arn, l.product_code, l.license_arn, 'CustomerAWSAccountId', l.customer_aws_account_id, z.dimension,
+			h.hour::timestamptz, h.deadline::timestamptz, 'open', $5
+		FROM ${SCHEMA}.license l
+		JOIN unnest($1::text[], $2::text[]) AS z(product_code, dimension) ON z.product_code = l.product_code
+		JOIN unnest($3::text[], $4::text[]) AS h(hour, deadline)
+			ON h.hour::timestamptz + interval '1 hour' > l.started_at AND (l.ended_at IS NULL OR h.hour::timestamptz < l.ended_at)
+		WHERE l.started_at IS NOT NULL AND l.customer_aws_account_id IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM ${SCHEMA}.final_report f WHERE f.license_arn = l.license_arn OR f.customer = l.customer_aws_account_id)
+		ORDER BY l.license_arn, l.customer_aws_account_id, z.dimension, h.hour
+		ON CONFLICT (owner, customer_kind, customer, dimension, hour) DO NOTHING`,
+		[pairs.map(([productCode]) => productCode), pairs.map(([, dimension]) => dimension), hours, deadlines, now],
+	);
 }
 
 /** A usage record's quantities are whole numbers: anything else is a bug in `build`. */

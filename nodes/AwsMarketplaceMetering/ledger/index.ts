@@ -11,6 +11,7 @@ import type { MeteringLedger } from './types';
 
 export type * from './types';
 export type { PostgresConnection } from './postgres';
+export { canonicalLicenseArn, licenseIdOf } from './licenseArn';
 
 export type LedgerConfig =
 	| {

@@ -1,5 +1,6 @@
 import { HOUR_MS } from './hours';
 import { KEY_COLUMNS, type KeyColumns, toUsageKey } from './keys';
+import { canonicalLicenseArn } from './licenseArn';
 import { SCHEMA, type SqlExecutor } from './sql';
 import type { KeyState, ReportQuery, ReportRow } from './types';
 
@@ -50,7 +51,7 @@ export async function report(db: SqlExecutor, query: ReportQuery): Promise<Repor
 			query.to ?? null,
 			query.customerAWSAccountId ?? null,
 			query.customerIdentifier ?? null,
-			query.licenseArn ?? null,
+			query.licenseArn === undefined ? null : (canonicalLicenseArn(query.licenseArn) ?? query.licenseArn),
 			query.productCode ?? null,
 			query.dimension ?? null,
 			query.states ?? null,

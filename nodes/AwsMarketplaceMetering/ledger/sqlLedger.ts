@@ -1,4 +1,5 @@
 import { claim } from './claim';
+import { listLicenses, recordLicenseChanges } from './licenses';
 import { recordEvents } from './recordEvents';
 import { report } from './report';
 import { renew, settle } from './settle';
@@ -15,6 +16,8 @@ export function createSqlLedger(session: SqlSession): MeteringLedger {
 		settle: (claimant, outcomes, { now }) => session.transaction((tx) => settle(tx, claimant, outcomes, now)),
 		renew: (claimant, keyIds, { now, leaseMs }) => session.transaction((tx) => renew(tx, claimant, keyIds, now, leaseMs)),
 		report: (query = {}) => report(session, query),
+		recordLicenseChanges: (changes, { now }) => session.transaction((tx) => recordLicenseChanges(tx, changes, now)),
+		licenses: (query = {}) => listLicenses(session, query),
 		rememberDelivery: (deliveryId, { now, keepDays = 7 }) =>
 			session.transaction(async (tx) => {
 				await tx.query(`DELETE FROM ${SCHEMA}.delivery WHERE seen_at < $1`, [new Date(now.getTime() - keepDays * DAY_MS)]);

@@ -114,6 +114,12 @@ export interface FinalReport {
 	customers?: string[];
 }
 
+/** Zero usage for the idle hours of a product's active licenses: the dimensions to report. */
+export interface ZeroUsage {
+	productCode: string;
+	dimensions: string[];
+}
+
 export interface ClaimOptions {
 	now: Date;
 	/** Who holds the lease, e.g. the execution's ID. */
@@ -125,6 +131,12 @@ export interface ClaimOptions {
 	limit?: number;
 	/** Also claims the not yet closed hours of these, up to the hour in progress; later usage is never sent. */
 	final?: FinalReport;
+	/**
+	 * First creates a key of quantity 0 for every closed hour, still within AWS's window, of every active
+	 * license of these products that has none, from the license's start until it stopped being active
+	 * or its final report: each is then claimed and sent as any key, once.
+	 */
+	zeroUsage?: ZeroUsage[];
 }
 
 export interface ClaimedKey extends UsageKey {
@@ -213,6 +225,65 @@ export interface ReportRow extends UsageKey {
 	carriedTo: Date[];
 }
 
+/** active: may be metered. cancelling: its agreement ended. ended: deprovisioned. */
+export type LicenseState = 'active' | 'cancelling' | 'ended';
+
+/** signUp: Resolve Customer. lifecycleEvent: the trigger. manual: Record License. */
+export type LicenseSource = 'signUp' | 'lifecycleEvent' | 'manual';
+
+/** A change of one license, or (agreementId without licenseArn) of every license of an agreement. */
+export interface LicenseChange {
+	/** In any of AWS's spellings: the ledger keeps the canonical one (canonicalLicenseArn). */
+	licenseArn?: string;
+	agreementId?: string;
+	state: LicenseState;
+	/** When it happened: the event's own time, not its arrival. */
+	happenedAt: Date;
+	source: LicenseSource;
+	customerAWSAccountId?: string;
+	customerIdentifier?: string;
+	productCode?: string;
+	/** What told it, such as the event's detail-type. */
+	detail?: string;
+}
+
+export interface License {
+	licenseArn: string;
+	licenseId: string;
+	customerAWSAccountId?: string;
+	customerIdentifier?: string;
+	productCode?: string;
+	agreementId?: string;
+	state: LicenseState;
+	/** When the change that set the state happened, and where it came from. */
+	stateChangedAt: Date;
+	stateSource: LicenseSource;
+	/** When it first became active. */
+	startedAt?: Date;
+	/** While not active: when it stopped being active. */
+	endedAt?: Date;
+}
+
+/**
+ * applied: the change is the license's newest, its state now. stale: a newer change stands (the
+ * change is kept in the history). repeated: the same change was recorded before. kept: no license
+ * of the agreement is known yet; the change applies to its licenses once they are recorded.
+ */
+export interface LicenseAnswer {
+	result: 'applied' | 'stale' | 'repeated' | 'kept';
+	/** The licenses concerned as they now are: one, or those of the agreement (none known yet: empty). */
+	licenses: License[];
+}
+
+export interface LicenseQuery {
+	/** Any spelling. */
+	licenseArn?: string;
+	agreementId?: string;
+	customerAWSAccountId?: string;
+	productCode?: string;
+	states?: LicenseState[];
+}
+
 export interface MeteringLedger {
 	/** One answer per event, in input order. */
 	recordEvents(events: LedgerUsageEvent[], options: RecordOptions): Promise<RecordAnswer[]>;
@@ -222,6 +293,9 @@ export interface MeteringLedger {
 	/** Extends the lease of these keys to now + leaseMs, those still sending under this claimant only. */
 	renew(claimant: string, keyIds: number[], options: { now: Date; leaseMs: number }): Promise<Renewal>;
 	report(query?: ReportQuery): Promise<ReportRow[]>;
+	/** One answer per change, in input order; a change of the past never reverts a newer one. */
+	recordLicenseChanges(changes: LicenseChange[], options: { now: Date }): Promise<LicenseAnswer[]>;
+	licenses(query?: LicenseQuery): Promise<License[]>;
 	/** True the first time this delivery ID is seen within keepDays (default 7). */
 	rememberDelivery(deliveryId: string, options: { now: Date; keepDays?: number }): Promise<boolean>;
 	close(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { canonicalLicenseArn } from '../../AwsMarketplaceMetering/ledger/licenseArn';
 import type { EventBridgeEvent } from './envelope';
 import { parseDetailType } from './events';
 
@@ -15,15 +16,17 @@ function text(value: unknown, ...path: string[]): string | null {
 	return typeof current === 'string' && current !== '' ? current : null;
 }
 
-/** AWS's license event example prints the ARN without `arn:`; Batch Meter Usage needs it. */
+/**
+ * AWS's license events spell the ARN unlike Resolve Customer (no `arn:`, a Region, no `license:`
+ * part): the canonical spelling, which Batch Meter Usage takes and the ledger keys on; anything
+ * else with the `arn:` it lacks.
+ */
 export function licenseArn(arn: string | null): string | null {
-	return arn !== null && /^aws(-[a-z]+)*:/.test(arn) ? `arn:${arn}` : arn;
+	if (arn === null) return null;
+	return canonicalLicenseArn(arn) ?? (/^aws(-[a-z]+)*:/.test(arn) ? `arn:${arn}` : arn);
 }
 
-/**
- * The license's own ID (l-…): AWS's example ARN (region, no `license/` part) is not shaped like the
- * one Resolve Customer returns (arn:aws:license-manager::<account>:license:l-…), the ID is in both.
- */
+/** The license's own ID (l-…), in every spelling of its ARN. */
 export function licenseId(arn: string | null): string | null {
 	return /[:/](l-[0-9a-zA-Z]+)$/.exec(arn ?? '')?.[1] ?? null;
 }

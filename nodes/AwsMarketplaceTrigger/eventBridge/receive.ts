@@ -1,6 +1,7 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { isFirstDelivery } from '../deliveries';
+import { keepLicensesCurrent } from '../licenses';
 import { acknowledge, refuse } from '../respond';
 import { checkEvent, MAX_EVENT_BYTES } from './envelope';
 import { LIFECYCLE_EVENTS } from './events';
@@ -25,6 +26,8 @@ export async function receiveEvent(this: IWebhookFunctions, body: unknown): Prom
 	if ('problem' in checked) return refuse.call(this, 400, checked.problem);
 	const { event } = checked;
 	const item = normalizeEvent(event);
+	// Whichever events start the workflow, and before a repeat is recognized: recording is idempotent.
+	await keepLicensesCurrent.call(this, item);
 	const selected = this.getNodeParameter('events', LIFECYCLE_EVENTS) as string[];
 	if (!selected.includes(item.event as string)) {
 		return acknowledge('Event type not selected: ignored', { event: item.event, detailType: item.detailType });

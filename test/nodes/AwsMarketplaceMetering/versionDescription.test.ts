@@ -21,6 +21,7 @@ const ACTIONS: Record<string, Record<string, string>> = {
 		reconcileBillingWithInvoices: 'Reconcile billing with invoices',
 		recordUsage: 'Record usage',
 	},
+	license: { recordLicense: 'Record a license' },
 	entitlement: { getEntitlements: 'Get entitlements' },
 	agreement: {
 		describeAgreement: 'Describe an agreement',

@@ -77,7 +77,7 @@ describe('AWS Marketplace Trigger: EventBridge events through n8n', () => {
 		expect(byType['License Updated - Manufacturer']).toMatchObject({
 			event: 'licenseUpdated',
 			// AWS's example omits `arn:`.
-			licenseArn: 'arn:aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x',
+			licenseArn: 'arn:aws:license-manager::123456789012:license:l-e52ca6f38bf84d0fafb8802ca15ac11x',
 			licenseId: 'l-e52ca6f38bf84d0fafb8802ca15ac11x',
 			productCode: 'aw4fgf5tyo5w2ap6fEXAMPLE',
 			productId: 'prod-qtwveEXAMPLE',

@@ -94,6 +94,8 @@ export function onClock(ledger: MeteringLedger, clock: FakeClock): MeteringLedge
 		renew: (...args) => clock.during(() => ledger.renew(...args)),
 		report: (...args) => clock.during(() => ledger.report(...args)),
 		rememberDelivery: (...args) => clock.during(() => ledger.rememberDelivery(...args)),
+		recordLicenseChanges: (...args) => clock.during(() => ledger.recordLicenseChanges(...args)),
+		licenses: (...args) => clock.during(() => ledger.licenses(...args)),
 		close: () => ledger.close(),
 	};
 }

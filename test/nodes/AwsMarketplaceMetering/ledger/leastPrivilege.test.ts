@@ -45,6 +45,23 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 		}
 	});
 
+	it('records licenses and sends their idle hours as zero usage', async () => {
+		const ledger = await openLedger({ store: 'postgres', connection: as('ledger') });
+		try {
+			const licenseArn = 'arn:aws:license-manager::123456789012:license:l-0900';
+			const [answer] = await ledger.recordLicenseChanges(
+				[{ licenseArn, state: 'active', happenedAt: at('09:20'), source: 'signUp', customerAWSAccountId: '111122223333', productCode: 'prod-a' }],
+				{ now: at('09:20') },
+			);
+			expect(answer.result).toBe('applied');
+			const { claimed } = await ledger.claim(claimOptions('10:30', { claimant: 'zero', zeroUsage: [{ productCode: 'prod-a', dimensions: ['requests'] }] }), exact);
+			expect(claimed.map((key) => [key.licenseArn, key.hour, key.quantity])).toEqual([[licenseArn, at('09:00'), 0]]);
+			await ledger.settle('zero', [{ keyId: claimed[0].keyId, outcome: 'billed', meteringRecordId: 'mr-0' }], { now: at('10:31') });
+		} finally {
+			await ledger.close();
+		}
+	});
+
 	it('records, claims, settles, reports and remembers deliveries', async () => {
 		const ledger = await openLedger({ store: 'postgres', connection: as('ledger') });
 		try {
@@ -54,7 +71,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 			expect(claimed.map((key) => key.keyId)).toEqual([recorded.keyId]);
 			const { keyId } = claimed[0];
 			await ledger.settle('run-1', [{ keyId, outcome: 'billed', meteringRecordId: 'mr-1' }], { now: at('11:16') });
-			expect(await ledger.report({ now: at('11:20') })).toMatchObject([{ keyId, state: 'billed', meteringRecordId: 'mr-1', quantity: '3' }]);
+			expect(await ledger.report({ now: at('11:20'), licenseArn: usage({ at: '10:05' }).licenseArn })).toMatchObject([{ keyId, state: 'billed', meteringRecordId: 'mr-1', quantity: '3' }]);
 			expect(await ledger.rememberDelivery('req-1', { now: at('11:20') })).toBe(true);
 		} finally {
 			await ledger.close();
@@ -78,7 +95,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 
 	it('cannot create a ledger that does not exist yet, and says who can', async () => {
 		await expect(openLedger({ store: 'postgres', connection: as('ledger_new') })).rejects.toThrow(
-			"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 1 (it is at version 0), which this user may not do (permission denied for database ledger_new): open the ledger once with a role that may",
+			"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 2 (it is at version 0), which this user may not do (permission denied for database ledger_new): open the ledger once with a role that may",
 		);
 	});
 
@@ -101,7 +118,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 		const session = await openPostgresSession(as('ledger_dba', schemaOwner));
 		try {
 			expect(await session.query(`SELECT has_database_privilege('ledger_dba', 'CREATE') AS create, max(version) AS version FROM aws_marketplace_metering.schema_version`)).toEqual([
-				{ create: false, version: 1 },
+				{ create: false, version: 2 },
 			]);
 		} finally {
 			await session.close();
@@ -113,10 +130,10 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 		try {
 			await owner.query('DELETE FROM aws_marketplace_metering.schema_version');
 			await expect(openLedger({ store: 'postgres', connection: as('ledger') })).rejects.toThrow(
-				"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 1 (it is at version 0), which this user may not do",
+				"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 2 (it is at version 0), which this user may not do",
 			);
 		} finally {
-			await owner.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (1)');
+			await owner.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (1), (2)');
 			await owner.close();
 		}
 	});

@@ -3,6 +3,7 @@ import type { SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger
 import type {
 	BuildRecord,
 	ClaimOptions,
+	LicenseChange,
 	LedgerUsageEvent,
 	MeteringLedger,
 	ReportRow,
@@ -68,7 +69,8 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 	beforeEach(async () => {
 		await raw.query(
 			`TRUNCATE aws_marketplace_metering.usage_event, aws_marketplace_metering.usage_key,
-				aws_marketplace_metering.final_report, aws_marketplace_metering.delivery RESTART IDENTITY`,
+				aws_marketplace_metering.final_report, aws_marketplace_metering.delivery,
+				aws_marketplace_metering.license, aws_marketplace_metering.license_change RESTART IDENTITY`,
 		);
 	});
 
@@ -460,6 +462,150 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		});
 	});
 
+	describe('licenses', () => {
+		// The spellings of one license: Resolve Customer's, a document's `license/`, EventBridge's (with and without `arn:`).
+		const SPELLINGS = [
+			LICENSE,
+			'arn:aws:license-manager::123456789012:license/l-0001',
+			'aws:license-manager:us-east-1:123456789012:l-0001',
+			'arn:aws:license-manager:us-east-1:123456789012:l-0001',
+		];
+		const change = (fields: Partial<LicenseChange> & { at: string }): LicenseChange => {
+			const { at: time, ...rest } = fields;
+			return { licenseArn: LICENSE, state: 'active', happenedAt: at(time), source: 'lifecycleEvent', ...rest };
+		};
+
+		it('keeps one license whatever spelling AWS used, found by any spelling, with what each change told', async () => {
+			const answers = await ledger.recordLicenseChanges(
+				[
+					change({ licenseArn: SPELLINGS[1], at: '09:20', source: 'signUp', customerAWSAccountId: ACCOUNT, productCode: 'prod-a', customerIdentifier: 'legacy-9' }),
+					change({ licenseArn: SPELLINGS[2], at: '09:25', agreementId: 'agmt-1', detail: 'License Updated - Manufacturer' }),
+				],
+				{ now: at('09:30') },
+			);
+			expect(answers.map((answer) => answer.result)).toEqual(['stale', 'applied']);
+			const expected = {
+				licenseArn: LICENSE,
+				licenseId: 'l-0001',
+				customerAWSAccountId: ACCOUNT,
+				customerIdentifier: 'legacy-9',
+				productCode: 'prod-a',
+				agreementId: 'agmt-1',
+				state: 'active',
+				stateChangedAt: at('09:25'),
+				stateSource: 'lifecycleEvent',
+				startedAt: at('09:20'),
+			};
+			expect(await ledger.licenses()).toEqual([expected]);
+			for (const spelling of SPELLINGS) expect(await ledger.licenses({ licenseArn: spelling })).toEqual([expected]);
+			const [repeated] = await ledger.recordLicenseChanges([change({ licenseArn: SPELLINGS[3], at: '09:25', agreementId: 'agmt-1' })], { now: at('09:40') });
+			expect(repeated).toEqual({ result: 'repeated', licenses: [expected] });
+		});
+
+		it('never lets a late or repeated change revert a newer state', async () => {
+			const now = { now: at('16:30') };
+			const [ended] = await ledger.recordLicenseChanges([change({ at: '15:40', state: 'ended', productCode: 'prod-a' })], now);
+			expect(ended.result).toBe('applied');
+			const [late] = await ledger.recordLicenseChanges([change({ licenseArn: SPELLINGS[2], at: '09:20', customerAWSAccountId: ACCOUNT })], now);
+			expect(late.result).toBe('stale');
+			expect(late.licenses).toEqual([
+				expect.objectContaining({ state: 'ended', stateChangedAt: at('15:40'), startedAt: at('09:20'), endedAt: at('15:40'), customerAWSAccountId: ACCOUNT }),
+			]);
+			const again = await ledger.recordLicenseChanges([change({ at: '15:40', state: 'ended' }), change({ at: '09:20' })], now);
+			expect(again.map((answer) => answer.result)).toEqual(['repeated', 'repeated']);
+			// A later start (the seller's, by hand) stands; a stop at the same instant as a start wins.
+			const [restarted] = await ledger.recordLicenseChanges([change({ at: '16:00', source: 'manual' })], now);
+			expect(restarted.result).toBe('applied');
+			expect(restarted.licenses[0]).not.toHaveProperty('endedAt');
+			const [tie] = await ledger.recordLicenseChanges([change({ at: '16:00', state: 'cancelling' })], now);
+			expect(tie.licenses[0]).toMatchObject({ state: 'cancelling', endedAt: at('16:00'), startedAt: at('09:20') });
+		});
+
+		it("applies an agreement's change to its licenses, also to a license linked to it afterwards", async () => {
+			const now = { now: at('16:30') };
+			const [kept] = await ledger.recordLicenseChanges([{ agreementId: 'agmt-1', state: 'cancelling', happenedAt: at('12:00'), source: 'lifecycleEvent' }], now);
+			expect(kept).toEqual({ result: 'kept', licenses: [] });
+			const [linked, other] = await ledger.recordLicenseChanges([change({ at: '09:00', agreementId: 'agmt-1' }), change({ licenseArn: OTHER_LICENSE, at: '09:00', agreementId: 'agmt-2' })], now);
+			expect(linked.result).toBe('stale');
+			expect(linked.licenses).toEqual([expect.objectContaining({ state: 'cancelling', stateChangedAt: at('12:00'), startedAt: at('09:00'), endedAt: at('12:00') })]);
+			expect(other.licenses).toEqual([expect.objectContaining({ licenseArn: OTHER_LICENSE, state: 'active' })]);
+			const [ended] = await ledger.recordLicenseChanges([{ agreementId: 'agmt-2', state: 'ended', happenedAt: at('13:00'), source: 'lifecycleEvent' }], now);
+			expect(ended).toEqual({ result: 'applied', licenses: [expect.objectContaining({ licenseArn: OTHER_LICENSE, state: 'ended', endedAt: at('13:00') })] });
+			expect((await ledger.licenses({ states: ['active'] })).map((license) => license.licenseArn)).toEqual([]);
+			expect((await ledger.licenses({ agreementId: 'agmt-1' })).map((license) => license.licenseArn)).toEqual([LICENSE]);
+		});
+
+		it('refuses what is not a license ARN, and records nothing of the call', async () => {
+			await expect(ledger.recordLicenseChanges([change({ at: '09:00' }), change({ licenseArn: 'arn:aws:s3:::bucket', at: '09:00' })], { now: at('09:30') })).rejects.toThrow(
+				'License change 1: "arn:aws:s3:::bucket" is not a License Manager license ARN',
+			);
+			expect(await ledger.licenses()).toEqual([]);
+		});
+	});
+
+	describe('zero usage for idle hours', () => {
+		const zero = { zeroUsage: [{ productCode: 'prod-a', dimensions: ['requests'] }] };
+		const licensed = (licenseArn: string, customer: string, from: string, until?: string) =>
+			ledger.recordLicenseChanges(
+				[
+					{ licenseArn, state: 'active', happenedAt: at(from), source: 'signUp', customerAWSAccountId: customer, productCode: 'prod-a' },
+					...(until ? [{ licenseArn, state: 'ended' as const, happenedAt: at(until), source: 'lifecycleEvent' as const }] : []),
+				],
+				{ now: at(from) },
+			);
+		const sent = (keys: { licenseArn?: string; hour: Date; quantity: number }[], licenseArn: string) =>
+			keys.filter((key) => key.licenseArn === licenseArn).map((key) => [key.hour.toISOString().slice(5, 16), key.quantity]);
+
+		it('claims a key of quantity 0 for each idle closed hour of a license, from the hour it started until it stopped, within AWS\'s window, once', async () => {
+			await licensed(LICENSE, ACCOUNT, '09:20', '13:40');
+			await licensed(OTHER_LICENSE, '444455556666', '2026-03-09T10:00:00Z');
+			await ledger.recordEvents([usage({ at: '10:05', quantity: '3' }), usage({ at: '11:05', dimension: 'storage', quantity: '2' })], { now: at('11:30') });
+			const { claimed } = await ledger.claim(claimOptions('16:30', zero), exact);
+			expect(sent(claimed, LICENSE)).toEqual([
+				['03-10T09:00', 0],
+				['03-10T10:00', 3],
+				['03-10T11:00', 2],
+				['03-10T11:00', 0],
+				['03-10T12:00', 0],
+				['03-10T13:00', 0],
+			]);
+			// The oldest hour AWS still takes at 16:30 is yesterday's 17:00; 15:00 is the last closed one.
+			const other = sent(claimed, OTHER_LICENSE);
+			expect(other).toHaveLength(23);
+			expect([other[0], other[22]]).toEqual([['03-09T17:00', 0], ['03-10T15:00', 0]]);
+			// A second run, while the first holds its keys, finds nothing more; once settled, the next hour, once closed, gets its own.
+			expect((await ledger.claim(claimOptions('2026-03-10T16:30:30Z', { ...zero, claimant: 'run-2' }), exact)).claimed).toEqual([]);
+			await ledger.settle('run-1', claimed.map((key) => ({ keyId: key.keyId, outcome: 'billed', meteringRecordId: null })), { now: at('16:31') });
+			const next = await ledger.claim(claimOptions('17:30', { ...zero, claimant: 'run-3' }), exact);
+			expect(next.claimed.map((key) => [key.licenseArn, key.hour.toISOString().slice(5, 16), key.quantity])).toEqual([[OTHER_LICENSE, '03-10T16:00', 0]]);
+		});
+
+		it('sends no zero usage without the option, for other products, or after a final report', async () => {
+			await licensed(LICENSE, ACCOUNT, '09:20');
+			await licensed(OTHER_LICENSE, '444455556666', '09:20');
+			expect((await ledger.claim(claimOptions('11:30'), exact)).claimed).toEqual([]);
+			expect((await ledger.claim(claimOptions('11:30', { zeroUsage: [{ productCode: 'prod-b', dimensions: ['requests'] }] }), exact)).claimed).toEqual([]);
+			const final = await ledger.claim(claimOptions('11:30', { final: { licenseArns: ['aws:license-manager:us-east-1:123456789012:l-0001'] } }), exact);
+			expect(final.claimed).toEqual([]);
+			const { claimed } = await ledger.claim(claimOptions('13:30', { ...zero, claimant: 'run-2' }), exact);
+			expect(claimed.map((key) => [key.licenseArn, key.hour.toISOString().slice(11, 16)])).toEqual([
+				[OTHER_LICENSE, '09:00'],
+				[OTHER_LICENSE, '10:00'],
+				[OTHER_LICENSE, '11:00'],
+				[OTHER_LICENSE, '12:00'],
+			]);
+		});
+
+		it('gives overlapping runs each zero key once', async () => {
+			await Promise.all(Array.from({ length: 20 }, (_, n) => licensed(`arn:aws:license-manager::123456789012:license:l-1${n}`, String(100000000000 + n), '02:00')));
+			const claims = await Promise.all(['run-a', 'run-b', 'run-c'].map((claimant) => ledger.claim(claimOptions('12:30', { ...zero, claimant }), exact)));
+			const keys = claims.flatMap((claim) => claim.claimed.map((key) => `${key.licenseArn} ${key.hour.toISOString()}`));
+			// 02:00 to 11:00: ten closed hours each.
+			expect(keys).toHaveLength(20 * 10);
+			expect(new Set(keys).size).toBe(keys.length);
+		});
+	});
+
 	describe('report', () => {
 		it('filters by customer, license, product, dimension, hours and state', async () => {
 			await ledger.recordEvents(
@@ -513,7 +659,7 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		it('migrates once: opening again leaves one version; a newer schema is refused', async () => {
 			const again = await store().open();
 			await again.close();
-			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version')).toEqual([{ version: 1 }]);
+			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
 			await raw.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (99)');
 			try {
 				await expect(store().open()).rejects.toThrow('schema is at version 99, written by a newer version of this package');

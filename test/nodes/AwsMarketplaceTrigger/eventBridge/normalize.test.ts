@@ -11,7 +11,8 @@ describe('EventBridge details', () => {
 	});
 
 	it('restores the arn: prefix AWS’s example omits, in every partition, and leaves full ARNs alone', () => {
-		expect(licenseArn('aws:license-manager:us-east-1:123456789012:l-1')).toBe('arn:aws:license-manager:us-east-1:123456789012:l-1');
+		expect(licenseArn('aws:license-manager:us-east-1:123456789012:l-1')).toBe('arn:aws:license-manager::123456789012:license:l-1');
+		expect(licenseArn('arn:aws:license-manager::123456789012:license/l-1')).toBe('arn:aws:license-manager::123456789012:license:l-1');
 		expect(licenseArn('aws-cn:license-manager:cn-north-1:1:l-1')).toBe('arn:aws-cn:license-manager:cn-north-1:1:l-1');
 		expect(licenseArn('aws-us-gov:license-manager::1:license:l-1')).toBe('arn:aws-us-gov:license-manager::1:license:l-1');
 		expect(licenseArn('arn:aws:license-manager::1:license:l-1')).toBe('arn:aws:license-manager::1:license:l-1');
