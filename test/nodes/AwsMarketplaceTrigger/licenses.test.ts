@@ -1,8 +1,7 @@
 import { defaultLedgerFolder, openLedger } from '../../../nodes/AwsMarketplaceMetering/ledger';
 import { useEmulator } from '../../helpers/emulator';
 import { useLedgerFolder } from '../../helpers/ledger';
-import { API_KEY, startTrigger, type TriggerServer } from './harness';
-import { postEvent } from './post';
+import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../helpers/trigger';
 
 // The trigger keeps the ledger's licenses current from AWS's lifecycle events, posted as EventBridge
 // posts them (AWS's documented examples, at chosen times): in any order, repeated, whichever events start the workflow.
@@ -60,6 +59,7 @@ describe('AWS Marketplace Trigger: Keep Licenses Current in Ledger', () => {
 				endedAt: new Date('2026-03-10T12:00:00Z'),
 			},
 		]);
+		await trigger.idle();
 		// The workflow started for each License Deprovisioned delivery, with the license in the ledger's spelling.
 		expect(trigger.runs.map(([item]) => [item.event, item.licenseArn])).toEqual([
 			['licenseDeprovisioned', LICENSE],
@@ -74,6 +74,7 @@ describe('AWS Marketplace Trigger: Keep Licenses Current in Ledger', () => {
 		expect((await licenses()).filter((license) => license.licenseArn === ownArn(2))).toEqual([
 			expect.objectContaining({ agreementId: 'agmt-2', state: 'active', stateChangedAt: new Date('2026-03-11T09:00:00Z') }),
 		]);
+		await trigger.idle();
 		expect(trigger.runs).toHaveLength(2);
 	});
 
@@ -84,6 +85,7 @@ describe('AWS Marketplace Trigger: Keep Licenses Current in Ledger', () => {
 		trigger = await startTrigger({ parameters: {} });
 		await deliver('License Updated - Manufacturer', '2026-03-12T09:00:00Z', own(3));
 		expect((await licenses()).filter((license) => license.licenseArn === ownArn(3))).toEqual([]);
+		await trigger.idle();
 		expect(trigger.runs).toHaveLength(1);
 	});
 });
