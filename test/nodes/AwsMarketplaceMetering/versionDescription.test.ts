@@ -254,7 +254,7 @@ describe('What the editor shows', () => {
 				const values = { ...contextOf(3, operation), ledger };
 				expect([operation, ledger, displayed(ledgerCredential, values)]).toEqual([operation, ledger, ledger === 'postgres' && ledgerOperations.includes(operation)]);
 			}
-			expect([operation, displayed(meteringCredential, contextOf(3, operation))]).toEqual([operation, !['recordUsage', 'getMeteringReport'].includes(operation)]);
+			expect([operation, displayed(meteringCredential, contextOf(3, operation))]).toEqual([operation, !['recordUsage', 'getMeteringReport', 'recordLicense'].includes(operation)]);
 		}
 	});
 
