@@ -47,7 +47,8 @@ export const description: INodeProperties[] = [
 				name: 'licenseArn',
 				type: 'string',
 				default: '',
-				description: 'Only the ledger’s usage of this license, exactly as it was recorded. Empty: all usage of the agreement’s buyer account.',
+				description:
+					'Only the ledger’s usage of this license, in any of AWS’s spellings. Empty: the usage of the licenses the ledger ties to the agreement, or without any, of its buyer account.',
 			},
 			{ displayName: 'Product Code', name: 'productCode', type: 'string', default: '', description: 'Only the ledger’s usage of this product code' },
 			{
@@ -90,13 +91,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const terms = await readPages((pageSize) => paginateGetAgreementTerms({ client, pageSize, stopOnSameToken: true }, { agreementId }), (page) => page.acceptedTerms, undefined);
 			const pricing = pricingOf(terms, agreement.startTime);
 			const match = { customerAWSAccountId, licenseArn: options.licenseArn?.trim() || undefined, productCode: options.productCode?.trim() || undefined };
-			const billed = await billedUsageOf(ledger, match, from, to).catch((error: Error) => {
+			const { billed, matchedBy } = await billedUsageOf(ledger, agreementId, match, from, to).catch((error: Error) => {
 				// Not AWS's: the per-item handler would describe it as an AWS error.
 				throw new NodeOperationError(this.getNode(), error, { itemIndex, description: 'The metering ledger could not be read; nothing was changed.' });
 			});
 			const invoices = await invoicesOf(client, agreementId, from, to);
 			const months = compareMonths(billed, invoices, pricing, tolerance);
-			const context = { agreementId, customerAWSAccountId, currencyCode: pricing.currencyCode ?? invoices[0]?.currencyCode ?? null };
+			const context = { agreementId, customerAWSAccountId, matchedBy, currencyCode: pricing.currencyCode ?? invoices[0]?.currencyCode ?? null };
 			const differences = months.filter((month) => month.kind).map((month) => differenceItem(month, context));
 			return [...differences, summaryItem(months, context, { from, to, tolerance, pricing, billed, upfront: terms.some((term) => UPFRONT_TERMS.some((name) => term[name])) })];
 		}),
@@ -104,17 +105,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 }
 
 /**
- * The buyer's billed usage as the ledger keeps it: by the agreement's buyer account, narrowed by license or product
- * code. This is where the ledger's licenses, once it keeps them with their agreement, name the agreement's usage.
+ * The agreement's billed usage: that of its licenses as the ledger keeps them (Resolve Customer, the trigger or Record
+ * License tied them to the agreement), else that of its buyer account; narrowed by license or product code.
  */
 async function billedUsageOf(
 	ledger: MeteringLedger,
+	agreementId: string,
 	match: { customerAWSAccountId: string; licenseArn?: string; productCode?: string },
 	from: Date,
 	to: Date,
-): Promise<BilledHour[]> {
-	const rows = await ledger.report({ ...match, from, to, states: ['billed'], limit: Number.MAX_SAFE_INTEGER });
-	return rows.map((row) => ({ hour: row.hour, dimension: row.dimension, quantity: row.sentQuantity ?? Number(row.quantity), licenseArn: row.licenseArn }));
+): Promise<{ billed: BilledHour[]; matchedBy: 'license' | 'customerAccount' }> {
+	const licenses = match.licenseArn ? [] : await ledger.licenses({ agreementId });
+	const queries = licenses.length ? licenses.map(({ licenseArn }) => ({ licenseArn, productCode: match.productCode })) : [match];
+	const rows = (await Promise.all(queries.map((query) => ledger.report({ ...query, from, to, states: ['billed'], limit: Number.MAX_SAFE_INTEGER })))).flat();
+	const billed = rows.map((row) => ({ hour: row.hour, dimension: row.dimension, quantity: row.sentQuantity ?? Number(row.quantity), licenseArn: row.licenseArn }));
+	return { billed, matchedBy: licenses.length ? 'license' : 'customerAccount' };
 }
 
 /** Every invoice and credit memo of the agreement's billing months from `from` until `to`, every page. */

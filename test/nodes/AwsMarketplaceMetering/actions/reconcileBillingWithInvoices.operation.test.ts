@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type { EmulatorAgreement, EmulatorInvoice, EmulatorOptions } from '../../../../emulator';
 import { AGREEMENT_OPTIONS, BUYER, runAgreement, sent } from '../../../helpers/agreements';
+import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { seedBilledUsage, type Billed } from '../../../helpers/billedUsage';
 import { useEmulator } from '../../../helpers/emulator';
 import { useLedgerFolder } from '../../../helpers/ledger';
@@ -98,6 +99,7 @@ describe('Reconcile Billing with Invoices', () => {
 			kind: 'missing',
 			agreementId: 'agmt-reconcile',
 			customerAWSAccountId: ACCOUNT,
+			matchedBy: 'customerAccount',
 			currencyCode: 'USD',
 			billingPeriod: '2025-12',
 			expectedAmount: '20.00',
@@ -115,6 +117,7 @@ describe('Reconcile Billing with Invoices', () => {
 			summary: true,
 			agreementId: 'agmt-reconcile',
 			customerAWSAccountId: ACCOUNT,
+			matchedBy: 'customerAccount',
 			currencyCode: 'USD',
 			fromMonth: '2025-10',
 			toMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
@@ -219,5 +222,40 @@ describe('Reconcile Billing with Invoices, on the sample configuration', () => {
 		});
 		expect(summary).toMatchObject({ summary: true, fromMonth: '2024-08', monthsCompared: 4, monthsMatching: 3, differentAmount: 1, expectedAmount: '570.00', invoicedAmount: '574.00' });
 		expect(outputs[0]).toHaveLength(2);
+	});
+});
+
+// Once the ledger ties licenses to the agreement, their usage is the agreement's: another license of the same buyer
+// account (another product's subscription) is not.
+describe('Reconcile Billing with Invoices, by the licenses the ledger ties to the agreement', () => {
+	useLedgerFolder();
+	const emulator = useEmulator({ ...AGREEMENT_OPTIONS, agreements: [...AGREEMENT_OPTIONS.agreements!, AGREEMENT] });
+	const otherLicense = 'arn:aws:license-manager::123456789012:license:l-000000000000000000000000000other2';
+	beforeAll(async () => {
+		await seedBilledUsage([usage('2025-12-01T00:00:00.000Z', 'users', 5), { ...usage('2025-12-01T00:00:00.000Z', 'users', 7), licenseArn: otherLicense }]);
+		const ledger = await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 });
+		try {
+			// EventBridge's spelling of the license: the ledger keeps one.
+			const changes = [{ licenseArn: 'aws:license-manager:us-east-1:123456789012:l-0000000000000000000000000000reco', agreementId: 'agmt-reconcile' }];
+			await ledger.recordLicenseChanges(
+				changes.map((change) => ({ ...change, state: 'active', happenedAt: new Date('2025-10-01T00:00:00Z'), source: 'manual', customerAWSAccountId: ACCOUNT, productCode: 'prod-saas' })),
+				{ now: new Date('2025-10-01T00:01:00Z') },
+			);
+		} finally {
+			await ledger.close();
+		}
+	});
+
+	it('compares the agreement’s licenses’ usage only', async () => {
+		const { outputs, error } = await runAgreement(emulator(), 'ledger', 'reconcileBillingWithInvoices', {
+			ledger: 'embedded',
+			agreementId: 'agmt-reconcile',
+			reconcileOptions: { fromMonth: '2025-12', toMonth: '2025-12' },
+		});
+		expect(error).toBeUndefined();
+		expect(outputs[0].map((item) => item.json)).toEqual([
+			expect.objectContaining({ kind: 'missing', matchedBy: 'license', expectedAmount: '20.00', licenseArns: [LICENSE] }),
+			expect.objectContaining({ summary: true, matchedBy: 'license', expectedAmount: '20.00' }),
+		]);
 	});
 });
