@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 import { NodeHelpers, type INodeCredentialDescription, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
-import { AwsMarketplaceMetering } from '../../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
-import { emulatorCredential } from '../../helpers/credentials';
-import { useEmulator } from '../../helpers/emulator';
-import { runNode } from '../../helpers/workflow';
+import { AwsMarketplaceMetering } from '../../../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node';
+import { emulatorCredential } from '../../../helpers/credentials';
+import { useEmulator } from '../../../helpers/emulator';
+import { runNode } from '../../../helpers/workflow';
 
 const description = new AwsMarketplaceMetering().description;
 const { properties } = description;
@@ -118,7 +118,7 @@ describe('Version 3: the operations grouped under resources', () => {
 	});
 
 	it('lets the trigger be found by “metering” too', () => {
-		const codex = JSON.parse(readFileSync(join(__dirname, '../../../nodes/AwsMarketplaceTrigger/AwsMarketplaceTrigger.node.json'), 'utf8')) as { alias: string[] };
+		const codex = JSON.parse(readFileSync(join(__dirname, '../../../../nodes/AwsMarketplaceTrigger/AwsMarketplaceTrigger.node.json'), 'utf8')) as { alias: string[] };
 		expect(codex.alias).toContain('Metering');
 	});
 });
