@@ -20,8 +20,8 @@ export class AwsMarketplaceTrigger implements INodeType {
 		triggerPanel: {
 			header: 'Send an event to the Test URL',
 			executionsHelp: {
-				inactive: `While you build the workflow, click “Listen for test event” and send an AWS Marketplace event to the Test URL with your credential’s API-key header: the <a href="${README_URL}" target="_blank">README</a> has a ready curl command with a sample License Updated event. Once the workflow is published, EventBridge delivers real events to the Production URL.`,
-				active: `The workflow is published: EventBridge delivers AWS Marketplace events to the Production URL and each starts an execution. To try a change, send the README’s sample event to the Test URL while you listen for a test event.`,
+				inactive: `While you build the workflow, click “Execute step” (in n8n 1.x “Listen for test event”) and send an AWS Marketplace event to the Test URL with your credential’s API-key header: the <a href="${README_URL}" target="_blank">README</a> has a ready curl command with a sample License Updated event. Once the workflow is published, EventBridge delivers real events to the Production URL.`,
+				active: `The workflow is published: EventBridge delivers AWS Marketplace events to the Production URL and each starts an execution. To try a change, click “Execute step” and send the README’s sample event to the Test URL.`,
 			},
 		},
 		activationMessage: 'EventBridge can now deliver AWS Marketplace events to the production URL.',
