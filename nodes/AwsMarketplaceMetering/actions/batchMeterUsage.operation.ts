@@ -17,6 +17,7 @@ import { readUsageEvents } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
 import { addHint, notBilledItems, requestsPhrase } from '../helpers/meteringHint';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
+import { readZeroUsage, zeroUsageOption } from '../helpers/zeroUsage';
 import type { Services } from './services';
 
 const show = { show: { operation: ['batchMeterUsage'] } };
@@ -158,6 +159,7 @@ export const description: INodeProperties[] = [
 				description:
 					'The longest the run waits for those resends (AWS suggests up to 30 minutes): the run stays open that long, and its log says so when it waits. What is still unprocessed then is reported Unprocessed.',
 			},
+			zeroUsageOption,
 			{
 				displayName: 'Truncate to the Hour',
 				name: 'truncateToHour',
@@ -175,6 +177,7 @@ interface BatchOptions extends RecordingOptions {
 	output?: OutputMode;
 	unbilledAsErrors?: boolean;
 	unprocessedRetryMaxSeconds?: number;
+	zeroUsage?: unknown;
 	// Read by the router for the SDK client.
 	maxAttempts?: number;
 	requestTimeoutSeconds?: number;
@@ -191,6 +194,7 @@ export async function execute(
 		unprocessedRetryMaxSeconds,
 		deriveEventIds,
 		billLateUsageLater,
+		zeroUsage,
 		...options
 	} = this.getNodeParameter('options', 0, {}) as BatchOptions;
 	const settings: Partial<MeteringOptions> = {
@@ -206,6 +210,8 @@ export async function execute(
 	if (fromLedger && ledgerChoice === 'none') {
 		throw new NodeOperationError(this.getNode(), 'Source is Usage in the Ledger but Metering Ledger is None: choose the ledger Record Usage writes to');
 	}
+	// Checked before anything is recorded or sent.
+	const zero = ledgerChoice === 'none' ? [] : readZeroUsage(this, zeroUsage);
 	const { events, unreadable, recordsMode } = fromLedger ? { events: [], unreadable: new Map<number, string>(), recordsMode: false } : readUsageEvents.call(this, items);
 	const ctx = {
 		node: this.getNode(),
@@ -218,7 +224,7 @@ export async function execute(
 	if (ledgerChoice !== 'none') {
 		return await withLedger.call(this, async (ledger) => {
 			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, { ...settings, deriveEventIds, billLateUsageLater });
-			return await meterLedgerUsage.call(this, ledger, send, recorded, settings, { ...ctx, itemCount: fromLedger ? 0 : items.length });
+			return await meterLedgerUsage.call(this, ledger, send, recorded, { ...settings, zeroUsage: zero }, { ...ctx, itemCount: fromLedger ? 0 : items.length });
 		});
 	}
 	const report = await meterUsageEvents(events, send, settings);

@@ -1,4 +1,4 @@
-import type { ClaimedKey, FinalReport, KeyUsage, MeteringLedger, Outcome, UsageKey } from '../ledger/types';
+import type { ClaimedKey, FinalReport, KeyUsage, MeteringLedger, Outcome, UsageKey, ZeroUsage } from '../ledger/types';
 import { recordFromSum } from './aggregate';
 import { resolveMeteringOptions } from './options';
 import { DEFAULT_BATCH_LIMITS, planBatches, requestGroups, type PlannedRecord } from './plan';
@@ -16,6 +16,8 @@ export interface LedgerMeteringOptions extends Partial<MeteringOptions> {
 	closeAfterMinutes: number;
 	/** Also meters the hours in progress of these licenses or customers: the final usage at cancellation. */
 	final?: FinalReport;
+	/** Also sends a record of quantity 0 for each idle closed hour of the active licenses of these products. */
+	zeroUsage?: ZeroUsage[];
 	/** Keys claimed at a time; default CLAIM_LIMIT. */
 	claimLimit?: number;
 	/** The timer of the lease's renewals: the node's runs on n8n's sleep. */
@@ -68,7 +70,7 @@ const TAKEN_OVER = `Another run took this usage record over: this run had not re
  */
 export async function meterFromLedger(ledger: MeteringLedger, send: SendBatch, options: LedgerMeteringOptions): Promise<LedgerMeteringReport> {
 	const settings = resolveMeteringOptions(options);
-	const { claimant, closeAfterMinutes, final, claimLimit = CLAIM_LIMIT } = options;
+	const { claimant, closeAfterMinutes, final, zeroUsage, claimLimit = CLAIM_LIMIT } = options;
 	const report: LedgerMeteringReport = { keys: [], requests: 0, retries: 0, isolationRequests: 0, batches: [] };
 	const held = new HeldKeys(ledger, claimant, settings.now, options.every);
 	const keyOf = new Map<UsageRecord, ClaimedKey>();
@@ -84,7 +86,15 @@ export async function meterFromLedger(ledger: MeteringLedger, send: SendBatch, o
 			let claimed: ClaimedKey[] = [];
 			if (claiming) {
 				const claim = await ledger.claim(
-					{ now: settings.now(), claimant, closeAfterMinutes, leaseMs: LEASE_MS, limit: claimLimit, ...(round === 0 && final ? { final } : {}) },
+					{
+						now: settings.now(),
+						claimant,
+						closeAfterMinutes,
+						leaseMs: LEASE_MS,
+						limit: claimLimit,
+						...(round === 0 && final ? { final } : {}),
+						...(round === 0 && zeroUsage?.length ? { zeroUsage } : {}),
+					},
 					(usage) => {
 						const built = buildRecord(usage, settings.nonIntegerQuantity);
 						return built.ok ? { ok: true, quantity: built.value.Quantity, allocations: built.value.UsageAllocations } : { ok: false, code: built.error.code, reason: built.error.message };

@@ -15,7 +15,7 @@ import {
 	type SendBatch,
 	type UsageEvent,
 } from '../../../../nodes/AwsMarketplaceMetering/batch';
-import { deadlineOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
+import { HOUR_MS, deadlineOf, firstLiveHour, hourOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
 import { openLedger, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
 import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
@@ -26,7 +26,8 @@ import { FakeClock, FakeMeteringService, dedupKey, onClock } from './fakeService
 // every event is billed exactly once (in its hour, or carried to a later hour of its month) or
 // reported expired, executions retried without event IDs count nothing twice, no key is ever
 // sent with another quantity, a killed run's keys are taken over once its short lease lapses, and a
-// live run, however slow, keeps its keys.
+// live run, however slow, keeps its keys. With zero usage for idle hours, each hour of each license's
+// life that AWS still accepted is billed exactly once: its usage, or 0; none outside it.
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -64,8 +65,17 @@ const stepArbitrary = fc.record({
 	retried: fc.boolean(),
 });
 
+// Each license's life, in minutes from the clock's start (before it, or during the run): its changes arrive in any order, some twice.
+const licenseArbitrary = fc.record({
+	startMinutes: fc.integer({ min: -40 * 60, max: 20 * 60 }),
+	lastsMinutes: fc.option(fc.integer({ min: 1, max: 30 * 60 }), { nil: undefined }),
+	repeated: fc.boolean(),
+});
+
 const scenarioArbitrary = fc.record({
 	steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }),
+	licenses: fc.array(licenseArbitrary, { minLength: CUSTOMERS.length, maxLength: CUSTOMERS.length }),
+	reversed: fc.boolean(),
 	identicalResend: fc.constantFrom<'success' | 'duplicateRecord'>('success', 'duplicateRecord'),
 	start: fc.constantFrom(START, MONTH_END_START),
 	seed: fc.integer(),
@@ -105,9 +115,21 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 
 	it('bills every event exactly once, in its hour or carried within its month, or reports it expired; never another quantity for a key', async () => {
 		await fc.assert(
-			fc.asyncProperty(scenarioArbitrary, async ({ steps, identicalResend, start, seed }) => {
-				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report`);
+			fc.asyncProperty(scenarioArbitrary, async ({ steps, licenses, reversed, identicalResend, start, seed }) => {
+				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report, ${SCHEMA}.license, ${SCHEMA}.license_change`);
 				const clock = new FakeClock(start + 30 * HOUR);
+				// Each license's life: [from, until).
+				const lives = licenses.map(({ startMinutes, lastsMinutes }) => ({
+					from: clock.time + startMinutes * MINUTE,
+					until: lastsMinutes === undefined ? Infinity : clock.time + (startMinutes + lastsMinutes) * MINUTE,
+				}));
+				const changes = CUSTOMERS.flatMap(({ licenseArn, customerAWSAccountId, productCode }, n) => {
+					const started = { licenseArn, customerAWSAccountId, productCode, state: 'active' as const, happenedAt: new Date(lives[n].from), source: 'signUp' as const };
+					const ended = lives[n].until === Infinity ? [] : [{ licenseArn, state: 'ended' as const, happenedAt: new Date(lives[n].until), source: 'lifecycleEvent' as const }];
+					return [started, ...ended, ...(licenses[n].repeated ? [started] : [])];
+				});
+				for (const change of reversed ? changes.reverse() : changes) await ledger.recordLicenseChanges([change], { now: clock.now() });
+				let firstRun: number | undefined;
 				const timed = onClock(ledger, clock);
 				const random = seededRandom(seed);
 				const service = new FakeMeteringService({ clock, random, identicalResend });
@@ -129,6 +151,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 				const options = (claimant: string) => ({
 					claimant,
 					closeAfterMinutes: 10,
+					zeroUsage: [{ productCode: 'prod-a', dimensions: ['requests'] }],
 					now: clock.now,
 					sleep: clock.sleep,
 					every: clock.every,
@@ -137,6 +160,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 					unprocessedRetryMaxMs: 60_000,
 				});
 				const meter = async (target: MeteringLedger, claimant: string, run: { send?: SendBatch; every?: Every } = {}) => {
+					firstRun ??= clock.time;
 					try {
 						const report = await meterFromLedger(target, run.send ?? send, { ...options(claimant), ...run });
 						reports.push(report);
@@ -295,6 +319,26 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 				expect(keys.filter((outcome) => !['Success', 'Expired', 'Unprocessed', 'Failed'].includes(outcome.status))).toEqual([]);
 				// No live run lost a key to another: runs that die stop renewing, and they report nothing.
 				expect(keys.filter((outcome) => outcome.error?.code === 'LeaseLost' || outcome.note?.includes('took this usage record over'))).toEqual([]);
+				// Zero usage: each hour of each license's life, from the oldest AWS took at the first run to the last closed at the
+				// end, has one key, billed once with its usage or 0 (or expired unbilled, if the run that claimed it died near its
+				// deadline); no key without usage lies outside a license's life.
+				const lastClosed = hourOf(clock.time - HOUR - 10 * MINUTE);
+				const rows = await ledger.report({ limit: 100_000 });
+				const rowOf = new Map(rows.map((row) => [`${row.licenseArn ?? row.productCode}|${row.dimension}|${row.hour.getTime()}`, row]));
+				CUSTOMERS.forEach(({ licenseArn, customerAWSAccountId }, n) => {
+					for (let hour = Math.max(hourOf(lives[n].from), firstLiveHour(firstRun!)); hour <= lastClosed && hour < lives[n].until; hour += HOUR_MS) {
+						const row = rowOf.get(`${licenseArn}|requests|${hour}`);
+						const billedQuantity = billedByKey.get(JSON.stringify([licenseArn, customerAWSAccountId, 'requests', hour / HOUR]));
+						const at = { license: n, hour: new Date(hour).toISOString() };
+						if (billedQuantity === undefined) expect({ ...at, state: row?.state }).toEqual({ ...at, state: 'expired' });
+						else expect({ ...at, billed: billedQuantity }).toEqual({ ...at, billed: Math.ceil(Number(row?.quantity)) });
+					}
+				});
+				for (const row of rows.filter((candidate) => candidate.events === 0 && candidate.licenseArn !== undefined)) {
+					const n = CUSTOMERS.findIndex((customer) => customer.licenseArn === row.licenseArn);
+					const hour = row.hour.getTime();
+					expect({ hour: row.hour.toISOString(), inLife: hour + HOUR > lives[n].from && hour < lives[n].until && hour >= firstLiveHour(firstRun!) }).toEqual({ hour: row.hour.toISOString(), inLife: true });
+				}
 				// Nothing is left behind: every key is billed or expired.
 				const left = await ledger.report({ states: ['open', 'ready', 'sending', 'notBilled'], limit: 100_000, now: clock.now(), closeAfterMinutes: 10 });
 				expect(left.filter((row) => row.hour.getTime() + HOUR + 10 * MINUTE <= clock.time)).toEqual([]);
