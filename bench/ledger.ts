@@ -13,7 +13,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { startPostgres } from '../test/helpers/postgres';
 import type { EmulatorAdmin } from './emulatorProcess';
-import { ledgerEvents, type EventsSpec, type Job, type JobResult, type PostgresCredential, type Store } from './ledgerRun';
+import { IDLE_SECONDS, ledgerEvents, type EventsSpec, type Job, type JobResult, type PostgresCredential, type Store } from './ledgerRun';
 
 export type { Store } from './ledgerRun';
 
@@ -37,6 +37,8 @@ export interface RecordRow extends Memory {
 	/** CPU of the PostgreSQL server's processes (not in the n8n process). */
 	serverCpuMicrosPerEvent?: number;
 	statuses: Record<string, number>;
+	/** Creating the ledger: the first open of a new one (its process's warm-up), what a first execution into it waits for. */
+	createMs?: number;
 }
 
 export interface MeterRow extends Memory {
@@ -66,6 +68,8 @@ export interface PerExecutionRow extends Memory {
 	cpuMsPerExecution: number;
 	serverCpuMsPerExecution?: number;
 	statuses: Record<string, number>;
+	/** One execution after the embedded ledger closed for idleness (and PostgreSQL's pool). */
+	afterIdle?: { wallMs: number; cpuMs: number; status: string };
 }
 
 export interface LedgerResults {
@@ -143,6 +147,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
 				...(recorded.serverCpuMicros !== undefined ? { serverCpuMicrosPerEvent: recorded.serverCpuMicros / count } : {}),
 				...memory(recorded),
 				statuses: recorded.statuses,
+				createMs: recorded.openMs,
 			};
 			results.records.push(record);
 			console.error(`done: Record Usage into the ${store} ledger, ${count} events`);
@@ -152,7 +157,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
 			results.meters.push(meter);
 			console.error(`done: Batch Meter Usage from the ${store} ledger, ${count} events`);
 
-			const single = await job('perExecution', store, ledger, { count: options.executions, customers: 5, seed: 3, now: Date.now(), current: true, idPrefix: 'webhook' });
+			const single = await job('perExecution', store, { ...ledger, env: { ...ledger.env, AWS_MARKETPLACE_METERING_LEDGER_IDLE_SECONDS: String(IDLE_SECONDS) } }, { count: options.executions, customers: 5, seed: 3, now: Date.now(), current: true, idPrefix: 'webhook' });
 			results.perExecution.push({
 				store,
 				executions: single.executions,
@@ -161,6 +166,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
 				...(single.serverCpuMicros !== undefined ? { serverCpuMsPerExecution: single.serverCpuMicros / 1000 / single.executions } : {}),
 				...memory(single),
 				statuses: single.statuses,
+				...(single.afterIdle ? { afterIdle: { wallMs: single.afterIdle.wallMs, cpuMs: single.afterIdle.cpuMicros / 1000, status: single.afterIdle.status } } : {}),
 			});
 			console.error(`done: Record Usage into the ${store} ledger, one event per execution`);
 		} finally {

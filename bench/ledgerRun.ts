@@ -1,7 +1,7 @@
 // One measured run of the ledger scenarios, in a process of its own (bench/ledgerChild.cjs): its
 // memory figures start from a fresh process, and the embedded ledger's worker thread runs PGlite
 // without tsx's loader, which a worker inherits from a process started by tsx but n8n never has.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
@@ -67,9 +67,15 @@ export interface JobResult {
 	billedQuantity: number;
 	outputItems: number;
 	statuses: Record<string, number>;
+	/** Opening the ledger before the measured runs: for the first job on a store, creating it (initdb, the schema). */
+	openMs?: number;
+	/** perExecution: one more execution once the embedded ledger closed for idleness (IDLE_SECONDS). */
+	afterIdle?: { wallMs: number; cpuMicros: number; status: string };
 }
 
 const WARM_UP_EVENTS = 5_000;
+/** perExecution runs keep the embedded ledger open this long with nothing to do (AWS_MARKETPLACE_METERING_LEDGER_IDLE_SECONDS). */
+export const IDLE_SECONDS = 3;
 
 /** The events of a spec: the same in every process that builds them. */
 export function ledgerEvents(spec: EventsSpec): Record<string, unknown>[] {
@@ -104,12 +110,15 @@ export async function main(): Promise<void> {
 	await emulator.reset();
 	const warmUp = ledgerEvents({ count: WARM_UP_EVENTS, customers: 25, seed: 7, now: job.events.now, idPrefix: 'warm-up' });
 	await runNodeType({ parameters: { operation: 'batchMeterUsage', options: job.meteringOptions }, credentials, items: warmUp, nodeType: new node() });
+	let openMs: number | undefined;
 	if (job.store) {
+		const started = performance.now();
 		const opened = await ledger.openLedger(
 			job.store === 'embedded'
 				? { store: 'embedded', folder: ledger.defaultLedgerFolder() }
 				: { store: 'postgres', connection: job.postgres!.credential },
 		);
+		openMs = performance.now() - started;
 		await opened.close();
 	}
 
@@ -124,6 +133,20 @@ export async function main(): Promise<void> {
 	if (job.kind === 'perExecution') for (const event of events) runs.push(run({ operation: 'recordUsage', ...ledgerParameters }, [event]));
 
 	const result = await measure(node, emulator, runs, job.postgres?.postmasterPid);
+	result.openMs = openMs;
+	if (job.kind === 'perExecution') {
+		// Past the idle time the embedded ledger has closed (PostgreSQL's pool too): the next execution opens it again.
+		await new Promise((resolve) => setTimeout(resolve, (IDLE_SECONDS + 1) * 1000));
+		if (job.store === 'embedded' && existsSync(join(ledger.defaultLedgerFolder(), 'ledger.lock'))) throw new Error('the embedded ledger did not close once idle');
+		const [event] = ledgerEvents({ ...job.events, count: 1, idPrefix: 'after-idle' });
+		const cpu = instrumentExecute(node);
+		const started = performance.now();
+		const { outputs, error } = await run({ operation: 'recordUsage', ...ledgerParameters }, [event])();
+		const wallMs = performance.now() - started;
+		cpu.restore();
+		if (error) throw new Error(`the node failed: ${error.message}`);
+		result.afterIdle = { wallMs, cpuMicros: cpu.micros(), status: String(outputs.flat()[0]?.json.status) };
+	}
 	writeFileSync(job.resultFile, JSON.stringify(result));
 }
 

@@ -1,5 +1,6 @@
-// npm run bench [-- --sizes 1000,10000,100000] [--ledger-events 100000] [--scenarios A,B,ledger] [--stores embedded,postgres]
+// npm run bench [-- --sizes 1000,10000,100000] [--ledger-events 100000] [--scenarios A,B,ledger,webhooks] [--stores embedded,postgres]
 //                 [--profile DIR: a CPU profile of every ledger run, each thread, in DIR]
+//                 [--before FILE: a bench/results.json of the code before a change, shown beside this run's figures]
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Meters synthetic usage through the node inside n8n-core's WorkflowExecute against the emulator
 // (in its own process), next to two baselines, and writes bench/results.json and BENCHMARKS.md.
@@ -17,7 +18,8 @@ import { describeSource, NODE_MODULE, snapshotDist } from './dist';
 import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
 import { runLedgerBench, type LedgerResults, type Store } from './ledger';
 import { instrumentExecute } from './processCpu';
-import { renderMarkdown, type Row } from './report';
+import { renderMarkdown, type BeforeRun, type Row } from './report';
+import { runWebhookBench, type WebhookResults } from './webhooks';
 
 // The compiled node, as n8n runs it (`npm run bench` builds first): tsx's own transform of the
 // TypeScript sources adds a cost per function created that n8n never pays. A copy of the build, so
@@ -43,13 +45,21 @@ type Scenario = keyof typeof scenarios;
 
 async function main() {
 	const sizes = argValue('--sizes')?.split(',').map(Number) ?? [1_000, 10_000, 100_000];
-	const selected = argValue('--scenarios')?.split(',') ?? ['A', 'B', 'ledger'];
+	const selected = argValue('--scenarios')?.split(',') ?? ['A', 'B', 'ledger', 'webhooks'];
 	const ledgerEvents = Number(argValue('--ledger-events') ?? 100_000);
 	const stores = (argValue('--stores')?.split(',') ?? ['embedded', 'postgres']) as Store[];
 	const loadBefore = loadavg()[0];
 	const emulator = await startEmulatorProcess();
 	const rows: Row[] = [];
 	let ledger: LedgerResults | undefined;
+	let webhooks: WebhookResults | undefined;
+	// Real n8n first, alone: its own emulator, PostgreSQL and n8n server.
+	let webhooksFailed: Error | undefined;
+	if (selected.includes('webhooks')) {
+		// The other scenarios still run when real n8n cannot.
+		webhooks = await runWebhookBench((message) => console.error(`webhooks: ${message}`)).catch((error: Error) => void (webhooksFailed = error));
+		console.error(webhooksFailed ? `failed: webhook ingestion on real n8n: ${webhooksFailed.stack}` : 'done: webhook ingestion on real n8n');
+	}
 	try {
 		// n8n is a long-running process: measure a warmed-up node, not its first-call compilation.
 		if (selected.includes('A') || selected.includes('B')) await measureNode(emulator, 'A', usageEvents({ count: 5_000, customers: 25, seed: 0 }));
@@ -83,12 +93,20 @@ async function main() {
 	const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 	const load: [number, number] = [loadBefore, loadavg()[0]];
 	const report = { date: new Date().toISOString(), machine, source: SOURCE, load, command, latencyMs: LATENCY_MS, quota: QUOTA, concurrency: CONCURRENCY };
-	writeFileSync('bench/results.json', `${JSON.stringify({ ...report, rows, ledger }, null, 2)}\n`);
-	const markdown = renderMarkdown({ ...report, rows, ledger });
+	writeFileSync('bench/results.json', `${JSON.stringify({ ...report, rows, ledger, webhooks }, null, 2)}\n`);
+	const beforeFile = argValue('--before');
+	const before = beforeFile ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as BeforeRun) : undefined;
+	const markdown = renderMarkdown({ ...report, rows, ledger, webhooks, before });
 	// The "Package size" section is measured by packing and installing the package, not by this run: kept.
 	const kept = /^## Package size\n[\s\S]*?(?=^## |(?![\s\S]))/m.exec(existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '')?.[0];
 	writeFileSync('BENCHMARKS.md', kept ? `${markdown.trimEnd()}\n\n${kept.trimEnd()}\n` : markdown);
 	console.log(markdown);
+	// The timings are figures; a delivery not counted exactly once is a failure.
+	if (webhooksFailed) process.exitCode = 1;
+	if (webhooks?.failures.length) {
+		console.error(`webhook ingestion: ${webhooks.failures.join('; ')}`);
+		process.exitCode = 1;
+	}
 }
 
 async function measureNode(emulator: EmulatorProcess, scenario: Scenario, events: Record<string, unknown>[]) {
