@@ -2,6 +2,7 @@
 // Agreement Service (awsJson 1.0) and STS AssumeRole, for tests, benchmarks and demos.
 export { startEmulator } from './server';
 export { DEFAULT_TEST_CREDENTIAL } from './credentials';
+export type { LicenseArnSpelling } from './licenseArns';
 export type {
 	BilledUsage,
 	Emulator,

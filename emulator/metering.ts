@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from './credentials';
 import { serviceError } from './errors';
 import type { FaultInjector } from './faults';
+import { type LicenseArnSpelling, licenseOf, spellLicenseArn } from './licenseArns';
 import type { BilledUsage, EmulatorCustomer, EmulatorProduct, EmulatorRegistrationToken } from './types';
 import type { UsageSigner } from './usageSigner';
 
@@ -84,6 +85,10 @@ export interface MeteringSettings {
 	meterUsageWindowHours: number;
 	/** BatchMeterUsage record whose key already holds the same quantity: Success (same ID) or DuplicateRecord. */
 	identicalResend?: 'success' | 'duplicateRecord';
+	/** How ResolveCustomer spells the license ARNs it issues; unset: as configured. */
+	licenseArnSpelling?: LicenseArnSpelling;
+	/** BatchMeterUsage takes only the exact ARN issued (true), or any spelling of it (false). */
+	exactLicenseArn: boolean;
 }
 
 /** One billing key: what was billed, and the parts of its key. */
@@ -114,7 +119,15 @@ export class MeteringService {
 			this.allDimensions = new Set(settings.products.flatMap((product) => product.dimensions));
 		}
 		if (settings.customers) {
-			this.customersByLicense = new Map(settings.customers.filter((customer) => customer.licenseArn).map((customer) => [customer.licenseArn!, customer]));
+			// By the ARN as issued, or (any spelling accepted) by the license it names.
+			this.customersByLicense = new Map(
+				settings.customers
+					.filter((customer) => customer.licenseArn)
+					.map((customer) => {
+						const issued = { ...customer, licenseArn: spellLicenseArn(customer.licenseArn!, settings.licenseArnSpelling) };
+						return [this.licenseKey(issued.licenseArn), issued];
+					}),
+			);
 			this.subscriptions = new Set(
 				settings.customers.flatMap((customer) => [
 					`${customer.productCode}|account:${customer.customerAWSAccountId}`,
@@ -123,6 +136,16 @@ export class MeteringService {
 			);
 		}
 		this.tokens = new Map((settings.registrationTokens ?? []).map((token) => [token.token, token]));
+	}
+
+	/** What a LicenseArn is looked up by: the exact string, or the license it names in any spelling. */
+	private licenseKey(arn: string): string {
+		return this.settings.exactLicenseArn ? arn : (licenseOf(arn) ?? arn);
+	}
+
+	/** The customer holding the license a record's LicenseArn names, as issued. */
+	private licenseHolder(arn: string): EmulatorCustomer | undefined {
+		return this.customersByLicense?.get(this.licenseKey(arn));
 	}
 
 	reset(): void {
@@ -160,7 +183,7 @@ export class MeteringService {
 			this.checkBatchTimestamp(record.Timestamp, now);
 			let product = productCode;
 			if (record.LicenseArn) {
-				const customer = this.customersByLicense?.get(record.LicenseArn);
+				const customer = this.licenseHolder(record.LicenseArn);
 				if (this.customersByLicense && !customer) {
 					throw serviceError('InvalidLicenseException', `License ${record.LicenseArn} is not a license granted for your product.`);
 				}
@@ -207,7 +230,9 @@ export class MeteringService {
 			}
 			const customer = nonEmpty(record.CustomerIdentifier) ?? record.CustomerAWSAccountId!;
 			const keysBefore = this.billed.size;
-			const billed = this.bill(record.LicenseArn ?? productCode!, customer, record.Dimension, record.Timestamp, record.Quantity ?? 0);
+			// Billed under the license as issued, whichever of its spellings the record used.
+			const owner = record.LicenseArn ? (this.licenseHolder(record.LicenseArn)?.licenseArn ?? record.LicenseArn) : productCode!;
+			const billed = this.bill(owner, customer, record.Dimension, record.Timestamp, record.Quantity ?? 0);
 			// No new key although billed: the key already held this very quantity.
 			const identicalResend = billed !== undefined && this.billed.size === keysBefore;
 			results.push(
@@ -295,7 +320,7 @@ export class MeteringService {
 			CustomerIdentifier: token.customerIdentifier,
 			CustomerAWSAccountId: token.customerAWSAccountId,
 			ProductCode: token.productCode,
-			LicenseArn: token.licenseArn,
+			LicenseArn: token.licenseArn && spellLicenseArn(token.licenseArn, this.settings.licenseArnSpelling),
 		};
 	}
 
@@ -346,7 +371,7 @@ export class MeteringService {
 		if (!this.subscriptions) return true;
 		const identifier = nonEmpty(record.CustomerIdentifier);
 		if (record.LicenseArn) {
-			const customer = this.customersByLicense?.get(record.LicenseArn);
+			const customer = this.licenseHolder(record.LicenseArn);
 			return identifier ? customer?.customerIdentifier === identifier : customer?.customerAWSAccountId === record.CustomerAWSAccountId;
 		}
 		return this.subscriptions.has(identifier ? `${productCode}|identifier:${identifier}` : `${productCode}|account:${record.CustomerAWSAccountId}`);

@@ -9,6 +9,7 @@ import { CredentialStore, DEFAULT_TEST_CREDENTIAL } from './credentials';
 import { EntitlementService } from './entitlements';
 import { ServiceError } from './errors';
 import { FaultInjector } from './faults';
+import { LICENSE_ARN_SPELLINGS } from './licenseArns';
 import { Lifecycle } from './lifecycle';
 import { MeteringService } from './metering';
 import { SnsHost } from './snsHost';
@@ -90,6 +91,18 @@ function identicalResendOption(value: EmulatorOptions['identicalResend']): Emula
 	return value ?? 'success';
 }
 
+function licenseArnSpellingOption(value: EmulatorOptions['licenseArnSpelling']): EmulatorOptions['licenseArnSpelling'] {
+	if (value !== undefined && !LICENSE_ARN_SPELLINGS.includes(value)) {
+		throw new Error(`licenseArnSpelling must be 'license:' or 'license/', not ${JSON.stringify(value)}`);
+	}
+	return value;
+}
+
+function exactLicenseArnOption(value: EmulatorOptions['exactLicenseArn']): boolean {
+	if (value !== undefined && typeof value !== 'boolean') throw new Error(`exactLicenseArn must be true or false, not ${JSON.stringify(value)}`);
+	return value ?? true;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const host = options.host ?? '127.0.0.1';
 	const region = options.region ?? 'us-east-1';
@@ -106,6 +119,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			registrationTokens: options.registrationTokens,
 			batchWindowHours: options.batchWindowHours ?? 24,
 			identicalResend: identicalResendOption(options.identicalResend),
+			licenseArnSpelling: licenseArnSpellingOption(options.licenseArnSpelling),
+			exactLicenseArn: exactLicenseArnOption(options.exactLicenseArn),
 			meterUsageWindowHours: options.meterUsageWindowHours ?? 6,
 		},
 		faults,

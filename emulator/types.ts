@@ -1,3 +1,5 @@
+import type { LicenseArnSpelling } from './licenseArns';
+
 /** An access key the emulator accepts. With a sessionToken, requests must carry it (temporary credentials). */
 export interface EmulatorCredential {
 	accessKeyId: string;
@@ -214,6 +216,18 @@ export interface EmulatorOptions {
 	 * MeteringRecordId, as some AWS guidance says). Either way it is billed once.
 	 */
 	identicalResend?: 'success' | 'duplicateRecord';
+	/**
+	 * How ResolveCustomer spells the license ARNs it issues (AWS's documents disagree): 'license:'
+	 * (arn:aws:license-manager::<account>:license:l-…, as License Manager writes it) or 'license/' (…:license/l-…,
+	 * as the ResolveCustomer documentation writes it); default: as configured in `customers` and `registrationTokens`.
+	 */
+	licenseArnSpelling?: LicenseArnSpelling;
+	/**
+	 * Whether BatchMeterUsage takes only the exact license ARN ResolveCustomer issued (default true; any other
+	 * spelling is InvalidLicenseException, as for an unknown license), or any of AWS's spellings of an issued
+	 * license (false), billed under the issued one.
+	 */
+	exactLicenseArn?: boolean;
 	/** Largest request body, in bytes, before HTTP 413 RequestEntityTooLargeException; default 1 MiB. */
 	maxRequestBytes?: number;
 	faults?: EmulatorFaults;

@@ -351,6 +351,61 @@ describe('open mode (no products, customers or tokens configured)', () => {
 	});
 });
 
+describe('license ARN spellings (AWS’s documents disagree): licenseArnSpelling and exactLicenseArn', () => {
+	const ID = 'l-0000000000000000000000000000000a';
+	const SPELLED = {
+		'license:': `arn:aws:license-manager::123456789012:license:${ID}`,
+		'license/': `arn:aws:license-manager::123456789012:license/${ID}`,
+	};
+	const EVENTBRIDGE_WITH_ARN = `arn:aws:license-manager:us-east-1:123456789012:${ID}`;
+	const reading = (licenseArnSpelling: 'license:' | 'license/', exactLicenseArn?: boolean) =>
+		useEmulator({
+			licenseArnSpelling,
+			...(exactLicenseArn !== undefined ? { exactLicenseArn } : {}),
+			products: [{ productCode: 'prod-saas', type: 'saas', dimensions: ['requests'] }],
+			// Configured in the other spelling: the setting decides what is issued.
+			customers: [{ customerAWSAccountId: '111122223333', productCode: 'prod-saas', licenseArn: SPELLED['license:'] }],
+			registrationTokens: [{ token: 'token-new', customerAWSAccountId: '111122223333', productCode: 'prod-saas', licenseArn: SPELLED['license:'] }],
+		});
+	const slashStrict = reading('license/');
+	const colonStrict = reading('license:', true);
+	const slashLenient = reading('license/', false);
+	beforeEach(() => [slashStrict, colonStrict, slashLenient].forEach((emulator) => emulator().reset()));
+	const send = (emulator: typeof slashStrict, LicenseArn: string, Quantity = 10) =>
+		meteringClient(emulator()).send(new BatchMeterUsageCommand({ UsageRecords: [record({ LicenseArn, Quantity })] }));
+
+	it('ResolveCustomer issues the license in the configured spelling', async () => {
+		for (const [emulator, spelling] of [[slashStrict, 'license/'], [colonStrict, 'license:']] as const) {
+			const answer = await meteringClient(emulator()).send(new ResolveCustomerCommand({ RegistrationToken: 'token-new' }));
+			expect(answer.LicenseArn).toBe(SPELLED[spelling]);
+		}
+	});
+
+	it('exact (the default): only the issued string is a license; any other spelling is InvalidLicenseException', async () => {
+		expect((await send(slashStrict, SPELLED['license/'])).Results![0].Status).toBe('Success');
+		await expect(send(slashStrict, SPELLED['license:'])).rejects.toBeInstanceOf(InvalidLicenseException);
+		await expect(send(slashStrict, EVENTBRIDGE_WITH_ARN)).rejects.toBeInstanceOf(InvalidLicenseException);
+		expect((await send(colonStrict, SPELLED['license:'])).Results![0].Status).toBe('Success');
+		await expect(send(colonStrict, SPELLED['license/'])).rejects.toBeInstanceOf(InvalidLicenseException);
+		expect(slashStrict().stats().meteredQuantity()).toBe(10);
+	});
+
+	it('any spelling: each spelling of the issued license is that license, billed once under the issued ARN', async () => {
+		const first = await send(slashLenient, SPELLED['license:']);
+		expect(first.Results![0].Status).toBe('Success');
+		const again = await send(slashLenient, EVENTBRIDGE_WITH_ARN);
+		expect(again.Results![0]).toMatchObject({ Status: 'Success', MeteringRecordId: first.Results![0].MeteringRecordId });
+		expect((await send(slashLenient, SPELLED['license/'], 11)).Results![0].Status).toBe('DuplicateRecord');
+		expect(Object.keys(slashLenient().stats().billed)).toEqual([expect.stringMatching(new RegExp(`^${SPELLED['license/'].replace(/[/]/g, '\\/')}\\|`))]);
+		expect(slashLenient().stats().meteredQuantity()).toBe(10);
+	});
+
+	it('refuses a setting it does not know', async () => {
+		await expect(startEmulator({ licenseArnSpelling: 'license' as 'license:' })).rejects.toThrow("licenseArnSpelling must be 'license:' or 'license/'");
+		await expect(startEmulator({ exactLicenseArn: 'yes' as unknown as boolean })).rejects.toThrow('exactLicenseArn must be true or false');
+	});
+});
+
 describe('BatchMeterUsage time window, by the emulator’s clock', () => {
 	let clock = new Date('2030-03-15T12:30:00Z');
 	const windowed = useEmulator({ now: () => clock });
