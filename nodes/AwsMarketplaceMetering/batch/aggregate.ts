@@ -63,7 +63,8 @@ function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Che
 		{
 			Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),
 			customer: first.customer,
-			licenseArn: first.licenseArn,
+			// Summed on the canonical spelling, sent in the first full ARN spelling given (see givenLicenseArn).
+			licenseArn: group.find((event) => event.licenseArnAsGiven !== undefined)?.licenseArnAsGiven ?? first.licenseArn,
 			Dimension: first.dimension,
 			productCode: first.productCode,
 		},

@@ -1,3 +1,4 @@
+import { givenLicenseArn } from '../ledger/licenseArn';
 import { type ParsedAllocation, checkAllocationSum, parseUsageAllocations } from './allocations';
 import { type Decimal, parseQuantity } from './quantity';
 import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, fail, isAbsent, ok } from './rules';
@@ -19,7 +20,10 @@ export interface ValidUsageEvent {
 	source: EventSource;
 	productCode: string;
 	customer: Customer;
+	/** The canonical spelling: what usage is matched and summed on. */
 	licenseArn?: string;
+	/** The input's full ARN spelling when not the canonical one: what AWS may have issued, so what is sent. */
+	licenseArnAsGiven?: string;
 	dimension: string;
 	quantity: Decimal;
 	/** When the usage happened. */
@@ -51,11 +55,13 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 		const sum = checkAllocationSum(allocations.value, quantity.value);
 		if (!sum.ok) return sum;
 	}
+	const asGiven = licenseArn.value !== undefined ? givenLicenseArn(event.licenseArn as string) : undefined;
 	return ok({
 		source: event.source,
 		productCode: productCode.value,
 		customer: customer.value,
 		...(licenseArn.value !== undefined ? { licenseArn: licenseArn.value } : {}),
+		...(asGiven !== undefined ? { licenseArnAsGiven: asGiven } : {}),
 		dimension: dimension.value,
 		quantity: quantity.value,
 		timestamp: timestamp.value,
