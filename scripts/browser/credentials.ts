@@ -15,7 +15,8 @@ const WRONG_SECRET = 'not-the-emulator-secret-0123456789';
 /** The emulator's test keys as the README's Usage section writes them: the seller's way to try the node. */
 export function readmeTestKeys(): { accessKeyId: string; secretAccessKey: string } {
 	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-	const match = /Access Key ID `([^`]+)`, Secret Access Key `([^`]+)`/.exec(readme);
+	// Wherever the README's lines wrap.
+	const match = /Access Key ID\s+`([^`]+)`,\s+Secret Access Key\s+`([^`]+)`/.exec(readme);
 	if (!match) throw new Error('the README gives no test keys for the emulator (Access Key ID `…`, Secret Access Key `…`)');
 	return { accessKeyId: match[1], secretAccessKey: match[2] };
 }

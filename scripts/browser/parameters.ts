@@ -13,6 +13,7 @@ const OPERATIONS: Record<string, { resource: string; action: string }> = {
 	'Meter Open Hours Now': { resource: 'Metering Ledger', action: 'Meter open hours now' },
 	'Record Usage': { resource: 'Metering Ledger', action: 'Record usage' },
 	'Reconcile Billing with Invoices': { resource: 'Metering Ledger', action: 'Reconcile billing with invoices' },
+	'Record License': { resource: 'License', action: 'Record a license' },
 	'Get Entitlements': { resource: 'Entitlement', action: 'Get entitlements' },
 	'Describe Agreement': { resource: 'Agreement', action: 'Describe an agreement' },
 	'Get Agreement Terms': { resource: 'Agreement', action: 'Get agreement terms' },
@@ -71,7 +72,8 @@ export async function checkOperations(editor: Editor, checks: Checks): Promise<v
 		checks.equal(`${operation}: no expression shows as literal text`, state.literalExpressions, []);
 		checks.equal(`${operation}: no parameter shows an error`, state.issues, []);
 		checks.check(`${operation}: the credential comes first, above Resource and Operation`, state.credentialsFirst, JSON.stringify(state.credentialLabels));
-		if (!['Record Usage', 'Get Metering Report'].includes(operation)) {
+		// These only touch the metering ledger: no AWS credential.
+		if (!['Record Usage', 'Get Metering Report', 'Record License'].includes(operation)) {
 			checks.equal(`${operation}: its credential is labelled in full`, state.credentialLabels.slice(0, 1), ['AWS Credential']);
 		}
 		if (operation === 'Batch Meter Usage') {
