@@ -31,6 +31,8 @@ export const description: INodeProperties[] = [
 	},
 	...ledgerFields(['resolveCustomer'], { optional: true, closing: false }).map((field) => ({
 		...field,
+		// The choices say what Resolve Customer keeps, not what metering does.
+		options: field.options?.map((option) => ('value' in option && option.value === 'none' ? { ...option, description: 'Record nothing: only resolve the token' } : option)),
 		description: 'Where the license of each customer resolved is kept, so that metering knows who is subscribed (for example to send zero usage in idle hours)',
 	})),
 	{
