@@ -84,20 +84,27 @@ export interface QuantityRule {
 	roundingHint?: boolean;
 }
 
+// Decimals are never changed once made: the small whole quantities most events carry are shared.
+const SMALL_QUANTITIES: Checked<Decimal>[] = [];
+const SMALL_QUANTITY_LIMIT = 1024;
+
+function wholeQuantity(value: number): Checked<Decimal> {
+	if (value >= SMALL_QUANTITY_LIMIT) return ok({ units: BigInt(value), scale: 0 });
+	return (SMALL_QUANTITIES[value] ??= ok({ units: BigInt(value), scale: 0 }));
+}
+
 /**
  * A quantity: a number or a strict decimal string, 0 to 2147483647. Non-integers pass only when a
  * rounding mode is set; the rounding then applies to the summed record.
  */
 export function parseQuantity(value: unknown, rule: QuantityRule): Checked<Decimal> {
+	// The common case first, without text parsing or building the error helpers below.
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_QUANTITY) return wholeQuantity(value);
 	const { label = CONSTRAINTS.quantity.label, field = 'quantity', code = 'InvalidQuantity' } = rule;
 	const range = `AWS accepts whole numbers 0 to ${MAX_QUANTITY}`;
 	const problem = (check: string, text: string) => fail<Decimal>(code, field, check, `${label} ${text}: ${range}`);
 	if (isAbsent(value)) return problem('required', value === '' ? 'is empty' : 'is missing');
 	let decimal: Decimal;
-	if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_QUANTITY) {
-		// The common case, without text parsing.
-		return ok({ units: BigInt(value), scale: 0 });
-	}
 	if (typeof value === 'number') {
 		if (Number.isNaN(value)) return problem('number', 'is not a number (NaN)');
 		if (!Number.isFinite(value)) return problem('range', `${value} is not a finite number`);

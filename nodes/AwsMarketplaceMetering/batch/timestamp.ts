@@ -20,6 +20,11 @@ interface TimestampRule {
  * or a Luxon DateTime (duck-typed).
  */
 export function parseTimestamp(value: unknown, rule: TimestampRule = {}): Checked<Date> {
+	// The common form first, before the error helpers below are built.
+	if (typeof value === 'string') {
+		const utc = parseUtcIso(value);
+		if (utc) return ok(utc);
+	}
 	const { label = 'Timestamp', field = 'timestamp' } = rule;
 	const problem = (check: string, text: string) => fail<Date>('InvalidTimestamp', field, check, `${label} ${text}: use ${FORMS}`);
 	if (isAbsent(value)) return problem('required', 'is missing');
@@ -68,13 +73,13 @@ function validDate(millis: number, otherwise: () => Checked<Date>): Checked<Date
 
 // The form toISOString() and most APIs give, read without the general parser. Date.parse rolls
 // 02-30 over into March: the day must come out as written.
-const UTC_ISO = /^\d{4}-\d\d-(\d\d)T\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 
 function parseUtcIso(text: string): Date | undefined {
-	const match = UTC_ISO.exec(text);
-	if (!match) return undefined;
+	if (!UTC_ISO.test(text)) return undefined;
 	const date = new Date(Date.parse(text));
-	return date.getUTCDate() === Number(match[1]) ? date : undefined;
+	// The day's two digits, at 8 and 9.
+	return date.getUTCDate() === (text.charCodeAt(8) - 48) * 10 + text.charCodeAt(9) - 48 ? date : undefined;
 }
 
 function parseIso(text: string, shown: () => string, problem: (check: string, text: string) => Checked<Date>): Checked<Date> {
@@ -133,22 +138,30 @@ export interface TimestampWindow {
  * on when the usage happened. Past its deadline a record is Expired: it can no longer be billed.
  */
 export function checkTimestampWindow(happened: Date, sent: Date, window: TimestampWindow): Checked<Date> {
-	const { now, maxRecordAgeHours, maxFutureSkewMinutes, label = 'Timestamp', field = 'timestamp' } = window;
-	const shown = () =>
-		happened.getTime() === sent.getTime() ? sent.toISOString() : `${happened.toISOString()} (sent as ${sent.toISOString()})`;
-	const future = happened.getTime() - now.getTime();
+	return timestampWindowFailure(happened.getTime(), sent.getTime(), window) ?? ok(sent);
+}
+
+/** checkTimestampWindow on times in milliseconds: the failure, or undefined when the record is in the window. */
+export function timestampWindowFailure(happened: number, sent: number, window: TimestampWindow): Checked<never> | undefined {
+	const { now, maxRecordAgeHours, maxFutureSkewMinutes } = window;
+	const future = happened - now.getTime();
 	if (future > maxFutureSkewMinutes * 60_000) {
 		return fail(
 			'TimestampOutOfWindow',
-			field,
+			window.field ?? 'timestamp',
 			'future',
-			`${label} ${shown()} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
+			`${window.label ?? 'Timestamp'} ${shownTimes(happened, sent)} is ${formatDuration(future)} in the future: AWS accepts usage up to now (allowing ${maxFutureSkewMinutes} minutes of clock skew)`,
 		);
 	}
-	if (window.checkDeadline !== false && now.getTime() >= deadlineOf(sent.getTime(), maxRecordAgeHours)) {
-		return fail('Expired', field, 'deadline', expiredMessage(`${label} ${shown()}`, sent.getTime(), maxRecordAgeHours));
+	if (window.checkDeadline !== false && now.getTime() >= deadlineOf(sent, maxRecordAgeHours)) {
+		return fail('Expired', window.field ?? 'timestamp', 'deadline', expiredMessage(`${window.label ?? 'Timestamp'} ${shownTimes(happened, sent)}`, sent, maxRecordAgeHours));
 	}
-	return ok(sent);
+	return undefined;
+}
+
+function shownTimes(happened: number, sent: number): string {
+	const iso = (time: number) => new Date(time).toISOString();
+	return happened === sent ? iso(sent) : `${iso(happened)} (sent as ${iso(sent)})`;
 }
 
 /** Why usage is not billed past its deadline, naming the deadline and the rule that set it. */
