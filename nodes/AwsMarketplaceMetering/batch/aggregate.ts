@@ -23,37 +23,59 @@ export interface AggregatedRecord {
 }
 
 /**
- * AWS's deduplication key: the license (or the product, for records without one), the customer,
- * the dimension and the UTC hour. AWS bills only the first quantity it receives per key.
- */
-export function usageKey(event: ValidUsageEvent): string {
-	const owner = event.licenseArn !== undefined ? `L${part(event.licenseArn)}` : `P${part(event.productCode)}`;
-	const customer = 'CustomerIdentifier' in event.customer ? `I${part(event.customer.CustomerIdentifier)}` : `A${part(event.customer.CustomerAWSAccountId)}`;
-	return `${owner}${customer}${part(event.dimension)}${Math.floor(event.timestamp.getTime() / HOUR_MS)}`;
-}
-
-// Length-prefixed, so that no two different keys can run together into the same text.
-function part(text: string): string {
-	return `${text.length}:${text}`;
-}
-
-/**
  * Sums events of the same key into one record (when aggregating; otherwise one record per event),
  * merges their allocations by tag set, rounds as configured and re-checks the result. Records come
  * in order of their first event.
  */
 export function aggregateUsageRecords(events: ValidUsageEvent[], options: AggregationOptions): AggregatedRecord[] {
-	const groups = new Map<string, number[]>();
-	events.forEach((event, index) => {
-		const key = options.aggregate ? usageKey(event) : String(index);
-		const members = groups.get(key);
-		if (members) members.push(index);
-		else groups.set(key, [index]);
-	});
-	return [...groups.values()].map((members) => {
+	const groups = options.aggregate ? groupByUsageKey(events) : events.map((_, index) => [index]);
+	return groups.map((members) => {
 		const group = members.map((index) => events[index]);
 		return { members, productCode: group[0].productCode, outcome: buildRecord(group, options) };
 	});
+}
+
+type Hours = Map<number, number[]>;
+type Dimensions = Map<string, Hours>;
+type Customers = Map<string, Dimensions>;
+type Owners = Map<string, Customers>;
+
+/**
+ * The positions of the events of each of AWS's deduplication keys, in order of their first event.
+ * The key is the license (or the product, for records without one), the customer, the dimension and
+ * the UTC hour: AWS bills only the first quantity it receives per key. Looked up part by part rather
+ * than as one text, which would be built and hashed once per event; license and product owners, and
+ * account IDs and customer identifiers, are kept apart, so that no two keys of different kinds meet.
+ */
+function groupByUsageKey(events: ValidUsageEvent[]): number[][] {
+	const groups: number[][] = [];
+	// [license, product] × [account ID, customer identifier].
+	const roots: Owners[] = [new Map(), new Map(), new Map(), new Map()];
+	for (let index = 0; index < events.length; index++) {
+		const { licenseArn, productCode, customer, dimension, timestamp } = events[index];
+		const byIdentifier = 'CustomerIdentifier' in customer;
+		const root = roots[(licenseArn !== undefined ? 0 : 2) + (byIdentifier ? 1 : 0)];
+		const customers = entry(root, licenseArn ?? productCode, newMap as () => Customers);
+		const dimensions = entry(customers, byIdentifier ? customer.CustomerIdentifier : customer.CustomerAWSAccountId, newMap as () => Dimensions);
+		const hours = entry(dimensions, dimension, newMap as () => Hours);
+		const hour = Math.floor(timestamp.getTime() / HOUR_MS);
+		const members = hours.get(hour);
+		if (members) members.push(index);
+		else {
+			const started = [index];
+			hours.set(hour, started);
+			groups.push(started);
+		}
+	}
+	return groups;
+}
+
+const newMap = () => new Map();
+
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+	let value = map.get(key);
+	if (value === undefined) map.set(key, (value = make()));
+	return value;
 }
 
 function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Checked<UsageRecord> {

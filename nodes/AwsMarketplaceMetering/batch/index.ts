@@ -15,7 +15,7 @@ export {
 } from './ledgerMeter';
 export { recordUsageEvents, usageRecorder, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
 export { validateUsageEvent, type ValidUsageEvent, type ValidationOptions } from './validate';
-export { aggregateUsageRecords, usageKey, type AggregatedRecord, type AggregationOptions } from './aggregate';
+export { aggregateUsageRecords, type AggregatedRecord, type AggregationOptions } from './aggregate';
 export {
 	planBatches,
 	fitsInOneRequest,
