@@ -43,10 +43,10 @@ async function main(): Promise<number> {
 			['Options that apply', () => checkOptionsApply(editor, checks)],
 			['The credentials first', () => checkCredentialSlots(editor, checks)],
 			['The credential and its Test button', () => checkCredential(editor, checks, stack.emulator.url)],
-			['A workflow run from the editor', () => checkWorkflowRun(editor, checks, stack.workflows.hourlyMetering)],
+			['A workflow run from the editor', () => checkWorkflowRun(editor, checks, stack.workflows.inputItemsMetering)],
 			['The error title', () => checkErrorTitle(editor, checks)],
 			['Resolve Customer’s output', () => checkResolveCustomerOutput(editor, checks)],
-			['A saved version 1 node’s expressions', () => checkVersion1Expressions(editor, checks, stack.workflows.hourlyMetering)],
+			['A saved version 1 node’s expressions', () => checkVersion1Expressions(editor, checks, stack.workflows.inputItemsMetering)],
 			['Record Usage (version 3) run from the editor', () => checkRecordedRun(editor, checks)],
 			['The trigger tried from the editor', () => checkTrigger(editor, checks, stack.webhookApiKey.value)],
 		];

@@ -1,7 +1,8 @@
 // Workflows run from the editor, as a seller runs them: the output, the error output, the error title (issue 12,
 // items 9, 13 and 15).
 import type { Emulator, EmulatorOptions } from '../../emulator';
-import { credentialReference, METERING_NODE_TYPE, node, type ExampleName, type Workflow } from '../e2e/lib/examples';
+import { credentialReference, METERING_NODE_TYPE, node, type Workflow } from '../e2e/lib/examples';
+import type { StackWorkflowName } from '../e2e/lib/stack';
 import type { Checks } from '../e2e/lib/report';
 import type { Editor } from './lib/editor';
 
@@ -9,9 +10,9 @@ const STOP_ON_ERROR_ID = 'browserStopOnError';
 const RESOLVE_CUSTOMER_ID = 'browserResolveCustomer';
 
 /** The workflows the browser test opens besides the examples. */
-export function browserWorkflows(workflows: Record<ExampleName, Workflow>, _emulator: Emulator, { registrationTokens }: EmulatorOptions): Workflow[] {
+export function browserWorkflows(workflows: Record<StackWorkflowName, Workflow>, _emulator: Emulator, { registrationTokens }: EmulatorOptions): Workflow[] {
 	// The hourly example with Batch Meter Usage's n8n default: stop the workflow on an error.
-	const stopOnError = structuredClone(workflows.hourlyMetering);
+	const stopOnError = structuredClone(workflows.inputItemsMetering);
 	stopOnError.id = STOP_ON_ERROR_ID;
 	stopOnError.name = `${stopOnError.name} (stops on error)`;
 	delete node(stopOnError, 'Batch Meter Usage').onError;

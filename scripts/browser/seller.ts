@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { credentialReference, node, TRIGGER_NODE_TYPE, WEBHOOK_CREDENTIAL_TYPE, type ExampleName, type Workflow } from '../e2e/lib/examples';
+import { credentialReference, node, TRIGGER_NODE_TYPE, WEBHOOK_CREDENTIAL_TYPE, type Workflow } from '../e2e/lib/examples';
+import type { StackWorkflowName } from '../e2e/lib/stack';
 import { ROOT } from '../e2e/lib/paths';
 import type { Checks } from '../e2e/lib/report';
 import type { Editor } from './lib/editor';
@@ -15,8 +16,8 @@ const TRIGGER_ID = 'browserTrigger';
 const TRIGGER_WEBHOOK_ID = '6f1c2b7a-4d3e-4a9b-8c5d-0e1f2a3b4c5d';
 
 /** The workflows this file opens: the hourly example's events into Record Usage (version 3), and a trigger of one event type. */
-export function sellerWorkflows(workflows: Record<ExampleName, Workflow>): Workflow[] {
-	const record = structuredClone(workflows.hourlyMetering);
+export function sellerWorkflows(workflows: Record<StackWorkflowName, Workflow>): Workflow[] {
+	const record = structuredClone(workflows.inputItemsMetering);
 	record.id = RECORD_USAGE_ID;
 	record.name = 'Browser test: Record Usage (version 3)';
 	const metering = node(record, 'Batch Meter Usage');

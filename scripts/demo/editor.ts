@@ -6,18 +6,8 @@
 // Then it leaves n8n's editor open, logged in as the demo's owner.
 
 import type { Emulator } from '../../emulator';
-import {
-	EXAMPLE_CUSTOMERS,
-	licenseDeprovisionedEvent,
-	postJson,
-	postRegistrationToken,
-	triggerPath,
-	usageEvent,
-	webhookPath,
-	type ExampleName,
-	type Workflow,
-} from '../e2e/lib/examples';
-import { nodeOutput, type N8n, type N8nServer } from '../e2e/lib/n8n';
+import { eventBridgeLicenseArn, EXAMPLE_CUSTOMERS, postJson, postRegistrationToken, triggerPath, usageEvent, webhookPath } from '../e2e/lib/examples';
+import { nodeOutput, type N8nServer } from '../e2e/lib/n8n';
 import { licenseEvent, message, TriggerDriver, triggerItem } from '../e2e/lifecycle';
 import { ownerEnv } from '../e2e/lib/owner';
 import { portIsFree } from '../e2e/lib/proc';
@@ -70,13 +60,14 @@ function keyLines(items: Json[]): string[] {
  * hourly workflow run twice (a late event in between), a license's final usage, and the metering report.
  * The events are 2 to 4 hours old, so that their hours have closed; the hourly example meters the hour before.
  */
-async function runLedgerExamples(n8n: N8n, server: N8nServer, workflows: Record<ExampleName, Workflow>): Promise<void> {
+async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void> {
+	const { n8n, workflows } = stack;
 	const { acme, globex } = EXAMPLE_CUSTOMERS;
 	const hour = Math.floor(Date.now() / HOUR) * HOUR;
 	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
 	const ingest = async (what: string, events: Json[]) => {
-		log(`${what}: POST ${events.length} usage events to "${workflows.ledgerIngest.name}"`);
-		const { status, json, text } = await postJson(server.url, workflows.ledgerIngest, events);
+		log(`${what}: POST ${events.length} usage events to "${workflows.usage.name}"`);
+		const { status, json, text } = await postJson(server.url, workflows.usage, events);
 		if (status !== 200) {
 			say(`  HTTP ${status}: ${text}`);
 			return;
@@ -90,8 +81,8 @@ async function runLedgerExamples(n8n: N8n, server: N8nServer, workflows: Record<
 		}
 	};
 	const meter = async (what: string) => {
-		log(`${what}: running "${workflows.ledgerHourly.name}"`);
-		const run = await n8n.execute(workflows.ledgerHourly.id);
+		log(`${what}: running "${workflows.hourlyMetering.name}"`);
+		const run = await n8n.execute(workflows.hourlyMetering.id);
 		const billed = nodeOutput(run, 'Billed');
 		const followUp = nodeOutput(run, 'Batch Meter Usage', 1);
 		say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to follow-up${billed.length + followUp.length ? ':' : ''}`);
@@ -112,13 +103,19 @@ async function runLedgerExamples(n8n: N8n, server: N8nServer, workflows: Record<
 	]);
 	await meter('The next hourly run');
 	await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, new Date(Date.now() - 1000))]);
-	log(`Globex cancels: AWS's License Deprovisioned event to "${workflows.ledgerFinalUsage.name}"`);
-	const final = await postJson(server.url, workflows.ledgerFinalUsage, licenseDeprovisionedEvent(globex.licenseArn));
-	say(final.status === 200 ? `  Notify: ${String(final.json.message)}` : `  HTTP ${final.status}: ${final.text}`);
+	log(`Globex cancels: AWS's License Deprovisioned event to "${workflows.lifecycle.name}"`);
+	await server.waitForWebhook(triggerPath(workflows.lifecycle), 'POST');
+	const driver = new TriggerDriver(stack, server);
+	const final = await driver.eventBridge(workflows.lifecycle, 'License Deprovisioned - Manufacturer', {
+		event: licenseEvent(eventBridgeLicenseArn(globex.licenseArn), globex.customerAWSAccountId, 'agmt-abcdexampleid'),
+	});
+	const finalRequestId = (final.sent.detail as Json).requestId;
+	const finalRun = final.status === 200 ? (await driver.waitForExecutions(workflows.lifecycle.id, 'requestId', [finalRequestId])).get(finalRequestId)![0] : undefined;
+	say(finalRun ? `  Notify: ${String(nodeOutput(finalRun, 'Notify')[0]?.message)}` : `  HTTP ${final.status}: ${message(final.answer)}`);
 	await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, new Date(Date.now() - 1000))]);
 
-	log(`Running "${workflows.ledgerReport.name}"`);
-	const report = nodeOutput(await n8n.execute(workflows.ledgerReport.id), 'Get Metering Report');
+	log(`Running "${workflows.report.name}"`);
+	const report = nodeOutput(await n8n.execute(workflows.report.id), 'Get Metering Report');
 	const rows = report.map((row) => [
 		customerName(row.licenseArn),
 		String(row.dimension),
@@ -145,7 +142,7 @@ async function runLifecycleExample(stack: Stack, server: N8nServer): Promise<voi
 	const { workflows } = stack;
 	const { acme } = EXAMPLE_CUSTOMERS;
 	const driver = new TriggerDriver(stack, server);
-	const event = licenseEvent(acme.licenseArn, acme.customerAWSAccountId, 'agmt-demo-acme');
+	const event = licenseEvent(eventBridgeLicenseArn(acme.licenseArn), acme.customerAWSAccountId, 'agmt-4mwg1nevbokzw95eca5797ixs');
 	const deliver = async (what: string, example: string, extra: Json = {}) => {
 		log(`${what}: AWS's "${example}" event to "${workflows.lifecycle.name}" (EventBridge API destination, x-api-key header)`);
 		const delivery = await driver.eventBridge(workflows.lifecycle, example, { event: { ...event, ...extra, detail: { ...(event.detail as Json), ...((extra.detail as Json | undefined) ?? {}) } } });
@@ -157,17 +154,17 @@ async function runLifecycleExample(stack: Stack, server: N8nServer): Promise<voi
 		const execution = (await driver.waitForExecutions(workflows.lifecycle.id, 'requestId', [requestId])).get(requestId)![0];
 		const item = triggerItem(execution) ?? {};
 		say(`  Execution ${execution.id} (${execution.status}): event ${String(item.event)}, license ${String(item.licenseId)}, customer ${String(item.customerAWSAccountId)}`);
-		for (const name of ['Store the license', 'Notify']) {
-			const output = nodeOutput(execution, name)[0];
-			if (output) say(`  ${name}: ${String(output.message)}`);
-		}
+		const agreement = nodeOutput(execution, 'Describe Agreement')[0];
+		if (agreement) say(`  Describe Agreement: ${agreement.error ? String(agreement.error) : `${String(agreement.agreementId)} ${String(agreement.status)}`}`);
+		const notified = nodeOutput(execution, 'Notify')[0];
+		if (notified) say(`  Notify: ${String(notified.message)}`);
 		return delivery;
 	};
 
 	await server.waitForWebhook(triggerPath(workflows.lifecycle), 'POST');
 	await deliver('Acme’s license is provisioned', 'License Updated - Manufacturer');
-	log(`Acme uses the product: POST 2 usage events to "${workflows.ledgerIngest.name}"`);
-	const usage = await postJson(server.url, workflows.ledgerIngest, [
+	log(`Acme uses the product: POST 2 usage events to "${workflows.usage.name}"`);
+	const usage = await postJson(server.url, workflows.usage, [
 		usageEvent('demo-lifecycle-1', acme, 'api_calls', 25, new Date(Date.now() - 1000)),
 		usageEvent('demo-lifecycle-2', acme, 'users', 4, new Date(Date.now() - 1000)),
 	]);
@@ -187,14 +184,8 @@ async function main(): Promise<void> {
 	if (!(await portIsFree(port))) {
 		throw new Error(`port ${port} is in use: stop what runs there or choose another with --port N`);
 	}
-	const stack = await prepareStack({ log, publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage', 'lifecycle'] });
+	const stack = await prepareStack({ log, publish: ['signUp', 'usage', 'lifecycle'] });
 	const { emulator, n8n, workflows, emulatorConfig } = stack;
-
-	log(`Running "${workflows.hourlyMetering.name}"`);
-	const hourly = await n8n.execute(workflows.hourlyMetering.id);
-	const events = nodeOutput(hourly, 'Usage events');
-	say(`  ${events.length} usage events, ${nodeOutput(hourly, 'Metered').length} metered, ${nodeOutput(hourly, 'Follow up').length} sent to follow-up:`);
-	for (const item of nodeOutput(hourly, 'Follow up')) say(`    ${item.customer} ${item.dimension} ${item.quantity}: ${item.status}. ${item.reason}`);
 
 	log(`Running "${workflows.containerStart.name}"`);
 	const container = await n8n.execute(workflows.containerStart.id);
@@ -217,8 +208,8 @@ async function main(): Promise<void> {
 		say(`  HTTP ${answer.status}: ${text}`);
 	}
 
-	for (const workflow of [workflows.ledgerIngest, workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
-	await runLedgerExamples(n8n, server, workflows);
+	await server.waitForWebhook(webhookPath(workflows.usage), 'POST');
+	await runLedgerExamples(stack, server);
 	await runLifecycleExample(stack, server);
 
 	say('\nWhat the emulator billed:\n');
@@ -233,7 +224,7 @@ n8n is running with the package, its credentials and the example workflows:
   Editor:    ${base}
   Log in:    ${OWNER.email} / ${OWNER.password}
   Sign-up:   curl -d x-amzn-marketplace-token=${token?.token ?? 'TOKEN'} ${base}${webhookPath(workflows.signUp)}
-  Usage:     curl -H 'content-type: application/json' -d '${JSON.stringify(usageEvent('my-event-1', EXAMPLE_CUSTOMERS.acme, 'api_calls', 5, new Date(Math.floor(Date.now() / HOUR) * HOUR)))}' ${base}${webhookPath(workflows.ledgerIngest)}
+  Usage:     curl -H 'content-type: application/json' -d '${JSON.stringify(usageEvent('my-event-1', EXAMPLE_CUSTOMERS.acme, 'api_calls', 5, new Date(Math.floor(Date.now() / HOUR) * HOUR)))}' ${base}${webhookPath(workflows.usage)}
   Events:    curl -d '${JSON.stringify({ url: `${base}${triggerPath(workflows.lifecycle)}`, example: 'License Updated - Manufacturer', apiKey: stack.webhookApiKey })}' ${emulator.url}/_emulator/lifecycle/eventbridge
              (AWS's documented example event, posted with the API key of the credential "AWS Marketplace Webhook account")
   Emulator:  ${emulator.url} (GET /_emulator/stats, /_emulator/log, /_emulator/lifecycle/examples)

@@ -12,10 +12,10 @@ import { loadSampleConfig } from '../../emulator/sampleConfig';
 import { AwsMarketplaceMetering } from '../../nodes/AwsMarketplaceMetering/AwsMarketplaceMetering.node.ts';
 import { executeWorkflow, METERING_NODE_TYPE, nodeTypeRegistry } from '../../test/helpers/engine';
 import { postEvent, startTrigger } from '../../test/helpers/trigger';
-import { licenseEvent } from '../e2e/lifecycle';
 import {
+	eventBridgeLicenseArn,
 	EXAMPLE_CUSTOMERS,
-	licenseDeprovisionedEvent,
+	EXAMPLE_PRODUCT_CODE,
 	loadExamples,
 	TRIGGER_NODE_TYPE,
 	usageEvent,
@@ -136,20 +136,6 @@ class Expected {
 	}
 }
 
-async function hourlyMetering(examples: Examples, expected: Expected, say: Say) {
-	say(`- "${examples.workflows.hourlyMetering.name}": Meter now`);
-	const run = await examples.run('hourlyMetering', 'Meter now');
-	const events = nodeOutput(run, 'Usage events');
-	const metered = nodeOutput(run, 'Metered');
-	const followUp = nodeOutput(run, 'Follow up');
-	say(`  ${events.length} usage events, ${metered.length} usage records metered, ${followUp.length} sent to Follow up:`);
-	for (const item of followUp) say(`    ${String(item.customer)} ${String(item.dimension)} ${String(item.quantity)}: ${String(item.status)}. ${String(item.reason)}`);
-	const refused = new Set(followUp.map((item) => item.customerAWSAccountId));
-	for (const event of events) {
-		if (!refused.has(event.customerAWSAccountId)) expected.add(event.licenseArn, event.dimension, Math.floor(Date.parse(String(event.timestamp)) / HOUR) * HOUR, event.quantity);
-	}
-}
-
 async function containerStart(examples: Examples, say: Say) {
 	say(`- "${examples.workflows.containerStart.name}": the container starts`);
 	const run = await examples.run('containerStart', 'Container starts');
@@ -158,74 +144,114 @@ async function containerStart(examples: Examples, say: Say) {
 	if (!registered?.verified) throw new Error('Register Usage did not verify the signature');
 }
 
-async function signUp(examples: Examples, say: Say) {
-	const token = loadSampleConfig().registrationTokens?.find((candidate) => !candidate.expired);
-	for (const [what, value] of [
-		['A buyer signs up', token?.token],
-		['An old sign-up link', loadSampleConfig().registrationTokens?.find((candidate) => candidate.expired)?.token],
-	] as const) {
-		say(`- ${what}: POST x-amzn-marketplace-token=${String(value)} to "${examples.workflows.signUp.name}"`);
-		const answer = await examples.post('signUp', { 'x-amzn-marketplace-token': value }, 'application/x-www-form-urlencoded');
-		const page = /<body>([\s\S]*)<\/body>/.exec(String(answer.body))?.[1] ?? String(answer.body);
-		say(`  HTTP ${answer.status}: ${page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()}`);
-	}
-}
-
 /**
- * The metering ledger: usage posted to the ingest webhook, the hourly workflow run twice (a late event and a
- * repeated one in between), a license's final usage, and the report. The events are 2 to 4 hours old, so that their
- * hours have closed.
+ * The connected seller example: Acme signs up (its license recorded in the ledger), Globex's license arrives by
+ * AWS's License Updated event, both use the product (usage posted to the usage webhook between hourly runs, a late
+ * event and a repeated one), a cancellation request for Globex's agreement waits for a person, Globex's license is
+ * deprovisioned (its final usage sent at once, found by the event's spelling of the license ARN), and the report.
+ * The usage events are 2 to 4 hours old, so that their hours have closed.
  */
-async function ledger(examples: Examples, expected: Expected, say: Say) {
+async function seller(examples: Examples, expected: Expected, say: Say) {
 	const { acme, globex } = EXAMPLE_CUSTOMERS;
-	const { workflows } = examples;
+	const { workflows, emulator, apiKey } = examples;
 	const hour = Math.floor(Date.now() / HOUR) * HOUR;
 	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
 	const now = () => new Date(Date.now() - 1000);
-	const ingest = async (what: string, events: Json[]) => {
-		say(`- ${what}: POST ${events.length} usage events to "${workflows.ledgerIngest.name}"`);
-		const { status, body } = await examples.post('ledgerIngest', events);
-		const answer = body as Json;
-		say(`  HTTP ${status}: ${String(answer.recorded)} recorded, ${String(answer.duplicates)} duplicates, ${String(answer.afterFinalReport)} after the final report, ${String(answer.invalid)} invalid`);
-		for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
-			const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
-			const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
-			say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${result.error ? `: ${String(result.error)}` : ''}`);
-			if (result.status === 'Recorded') expected.add(events[index].licenseArn, events[index].dimension, result.hour, events[index].quantity);
-		}
-	};
-	const meter = async (what: string) => {
-		say(`- ${what}: "${workflows.ledgerHourly.name}", Meter now`);
-		const run = await examples.run('ledgerHourly', 'Meter now');
-		const billed = nodeOutput(run, 'Billed');
-		const followUp = nodeOutput(run, 'Follow up');
-		say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to Follow up${billed.length ? ':' : ''}`);
-		for (const key of billed) say(`    ${customerName(key.licenseArn)} ${String(key.dimension)} ${hourText(key.hour)}: ${String((key.usageRecord as Json).Quantity)} ${String(key.status)}`);
-		for (const item of followUp) say(`    ${customerName(item.licenseArn)} ${String(item.dimension)} ${hourText(item.hour)}: ${String(item.status)}: ${String(item.reason)}`);
-	};
+	const sampleConfig = loadSampleConfig();
 
-	await ingest('Usage happens', [
-		usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
-		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
-		usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
-		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
-		usageEvent('demo-bad', globex, 'api_calls', -5, at(2, 30)),
-	]);
-	await meter('The hours close');
-	await ingest('More usage: one event late, for an hour already sent, and one sent again', [
-		usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
-		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-	]);
-	await meter('The next hourly run');
-	await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, now())]);
-	say(`- Globex cancels: AWS's License Deprovisioned event to "${workflows.ledgerFinalUsage.name}"`);
-	const final = await examples.post('ledgerFinalUsage', licenseDeprovisionedEvent(globex.licenseArn));
-	say(`  HTTP ${final.status}: ${String((final.body as Json).message)}`);
-	await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, now())]);
+	for (const [what, token] of [
+		['Acme signs up', sampleConfig.registrationTokens?.find((candidate) => !candidate.expired)?.token],
+		['An old sign-up link', sampleConfig.registrationTokens?.find((candidate) => candidate.expired)?.token],
+	] as const) {
+		say(`- ${what}: POST x-amzn-marketplace-token=${String(token)} to "${workflows.signUp.name}"`);
+		const answer = await examples.post('signUp', { 'x-amzn-marketplace-token': token }, 'application/x-www-form-urlencoded');
+		const page = /<body>([\s\S]*)<\/body>/.exec(String(answer.body))?.[1] ?? String(answer.body);
+		say(`  HTTP ${answer.status}: ${page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()}`);
+		const license = nodeOutput(answer.run, 'Resolve Customer')[0]?.license as Json | undefined;
+		if (license) say(`  Resolve Customer recorded license ${String(license.licenseId)} in the ledger: ${String(license.state)} (${String(license.licenseResult)})`);
+	}
 
-	say(`- "${workflows.ledgerReport.name}": Run report`);
-	const report = nodeOutput(await examples.run('ledgerReport', 'Run report'), 'Get Metering Report');
+	const trigger = await examples.serveLifecycle();
+	try {
+		const deliver = async (what: string, example: string, options: { event?: Json; apiKey?: typeof apiKey | null } = {}) => {
+			say(`- ${what}: AWS's "${example}" event to "${workflows.lifecycle.name}" (EventBridge API destination)`);
+			const before = trigger.executions.length;
+			const delivery = await postEvent(emulator, { url: trigger.url, example, apiKey: options.apiKey === null ? undefined : apiKey, event: options.event });
+			await trigger.idle();
+			const execution = trigger.executions[before];
+			say(`  HTTP ${delivery.status}: ${String(delivery.body.message)}${execution ? '' : ': no execution'}`);
+			if (execution) {
+				const ran = Object.keys(execution.data.resultData.runData);
+				const agreement = nodeOutput(execution, 'Describe Agreement')[0];
+				say(`  Describe Agreement: ${agreement?.error ? String(agreement.error) : `${String(agreement?.agreementId)} ${String(agreement?.status)}, buyer ${String(agreement?.customerAWSAccountId)}`}`);
+				for (const item of nodeOutput(execution, 'Notify')) say(`  Notify: ${String(item.message)}`);
+				if (execution.status === 'waiting') say(`  The execution waits at "${String(execution.data.resultData.lastNodeExecuted)}" for a person to answer its form`);
+				else say(`  Ran: ${ran.join(' → ')}`);
+			}
+			return delivery;
+		};
+		const globexLicense = (time: Date) => ({
+			time: time.toISOString(),
+			detail: {
+				agreement: { id: 'agmt-abcdexampleid' },
+				license: { arn: eventBridgeLicenseArn(globex.licenseArn) },
+				acceptor: { accountId: globex.customerAWSAccountId },
+				product: { code: EXAMPLE_PRODUCT_CODE },
+			},
+		});
+		await deliver('Globex’s license is provisioned, 5 hours ago', 'License Updated - Manufacturer', { event: globexLicense(at(5, 0)) });
+
+		const ingest = async (what: string, events: Json[]) => {
+			say(`- ${what}: POST ${events.length} usage events to "${workflows.usage.name}"`);
+			const { status, body } = await examples.post('usage', events);
+			const answer = body as Json;
+			say(`  HTTP ${status}: ${String(answer.recorded)} recorded, ${String(answer.duplicates)} duplicates, ${String(answer.afterFinalReport)} after the final report, ${String(answer.invalid)} invalid`);
+			for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
+				const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
+				const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
+				say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${result.error ? `: ${String(result.error)}` : ''}`);
+				if (result.status === 'Recorded') expected.add(events[index].licenseArn, events[index].dimension, result.hour, events[index].quantity);
+			}
+		};
+		const meter = async (what: string) => {
+			say(`- ${what}: "${workflows.hourlyMetering.name}", Meter now`);
+			const run = await examples.run('hourlyMetering', 'Meter now');
+			const billed = nodeOutput(run, 'Billed');
+			const followUp = nodeOutput(run, 'Follow up');
+			say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to Follow up${billed.length ? ':' : ''}`);
+			for (const key of billed) say(`    ${customerName(key.licenseArn)} ${String(key.dimension)} ${hourText(key.hour)}: ${String((key.usageRecord as Json).Quantity)} ${String(key.status)}`);
+			for (const item of followUp) say(`    ${customerName(item.licenseArn)} ${String(item.dimension)} ${hourText(item.hour)}: ${String(item.status)}: ${String(item.reason)}`);
+		};
+
+		await ingest('Usage happens', [
+			usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
+			usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+			usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
+			usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+			usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+			usageEvent('demo-bad', globex, 'api_calls', -5, at(2, 30)),
+		]);
+		await meter('The hours close');
+		await ingest('More usage: one event late, for an hour already sent, and one sent again', [
+			usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
+			usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
+		]);
+		await meter('The next hourly run');
+
+		await deliver('Your request to cancel Globex’s agreement awaits the buyer', 'Agreement Cancellation Request Pending Approval - Proposer');
+		await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, now())]);
+		const ended = await deliver('The buyer approved: Globex’s license is deprovisioned (the event spells its ARN its own way)', 'License Deprovisioned - Manufacturer', { event: globexLicense(now()) });
+		await deliver('EventBridge delivers the same event again (at least once)', 'License Deprovisioned - Manufacturer', {
+			event: { ...globexLicense(now()), id: (ended.sent.event as Json).id, detail: { ...globexLicense(now()).detail, requestId: ((ended.sent.event as Json).detail as Json).requestId } },
+		});
+		await deliver('A request without the API key', 'License Deprovisioned - Manufacturer', { event: globexLicense(now()), apiKey: null });
+		await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, now())]);
+	} finally {
+		await trigger.stop();
+	}
+
+	say(`- "${workflows.report.name}": Run report`);
+	const report = nodeOutput(await examples.run('report', 'Run report'), 'Get Metering Report');
 	const rows = report.map((row) => [
 		customerName(row.licenseArn),
 		String(row.dimension),
@@ -236,45 +262,6 @@ async function ledger(examples: Examples, expected: Expected, say: Say) {
 		row.sentQuantity === null ? '' : String(row.sentQuantity),
 	]);
 	say(table(['Customer', 'Dimension', 'Hour (UTC)', 'Events', 'Quantity', 'State', 'Sent'], rows).replace(/^/gm, '    '));
-}
-
-/**
- * The subscription lifecycle behind the AWS Marketplace Trigger: AWS's License Updated event for Acme, usage in the
- * hour in progress, AWS's License Deprovisioned event, the same delivery again, and a request without the API key.
- * The emulator posts each as an EventBridge API destination does.
- */
-async function lifecycle(examples: Examples, expected: Expected, say: Say) {
-	const { emulator, workflows, apiKey } = examples;
-	const { acme } = EXAMPLE_CUSTOMERS;
-	const trigger = await examples.serveLifecycle();
-	try {
-		const event = licenseEvent(acme.licenseArn, acme.customerAWSAccountId, 'agmt-demo-acme');
-		const deliver = async (what: string, example: string, options: { event?: Json; apiKey?: typeof apiKey | null } = {}) => {
-			say(`- ${what}: AWS's "${example}" event to "${workflows.lifecycle.name}" (EventBridge API destination)`);
-			const before = trigger.executions.length;
-			const delivery = await postEvent(emulator, { url: trigger.url, example, apiKey: options.apiKey === null ? undefined : apiKey, event: options.event ?? event });
-			await trigger.idle();
-			const execution = trigger.executions[before];
-			say(`  HTTP ${delivery.status}: ${String(delivery.body.message)}${execution ? '' : ': no execution'}`);
-			for (const node of ['Store the license', 'Notify']) for (const item of execution ? nodeOutput(execution, node) : []) say(`  ${node}: ${String(item.message)}`);
-			return delivery;
-		};
-		await deliver('Acme’s license is provisioned', 'License Updated - Manufacturer');
-		say(`- Acme uses the product: POST 2 usage events to "${workflows.ledgerIngest.name}"`);
-		const usage = [usageEvent('demo-lifecycle-1', acme, 'api_calls', 25, new Date(Date.now() - 1000)), usageEvent('demo-lifecycle-2', acme, 'users', 4, new Date(Date.now() - 1000))];
-		const answer = (await examples.post('ledgerIngest', usage)).body as Json;
-		say(`  ${String(answer.recorded)} recorded`);
-		for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
-			if (result.status === 'Recorded') expected.add(usage[index].licenseArn, usage[index].dimension, result.hour, usage[index].quantity);
-		}
-		const deprovisioned = await deliver('Acme cancels', 'License Deprovisioned - Manufacturer');
-		await deliver('EventBridge delivers the same event again (at least once)', 'License Deprovisioned - Manufacturer', {
-			event: { ...event, id: deprovisioned.sent.event && (deprovisioned.sent.event as Json).id, detail: { ...(event.detail as Json), requestId: ((deprovisioned.sent.event as Json).detail as Json).requestId } },
-		});
-		await deliver('A request without the API key', 'License Deprovisioned - Manufacturer', { apiKey: null });
-	} finally {
-		await trigger.stop();
-	}
 }
 
 function emulatorTables(emulator: Emulator, say: Say) {
@@ -296,11 +283,8 @@ export async function runEngineDemo(say: Say): Promise<void> {
 		say(`Emulator of AWS Marketplace's services on ${emulator.url}, with emulator/sample-config.json`);
 		const examples = new Examples(emulator);
 		const expected = new Expected();
-		await hourlyMetering(examples, expected, say);
+		await seller(examples, expected, say);
 		await containerStart(examples, say);
-		await signUp(examples, say);
-		await ledger(examples, expected, say);
-		await lifecycle(examples, expected, say);
 		emulatorTables(emulator, say);
 		const differences = expected.differences(emulator);
 		if (differences.length) throw new Error(`The emulator's billing differs from the usage the workflows recorded:\n${differences.join('\n')}`);

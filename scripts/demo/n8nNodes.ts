@@ -12,6 +12,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookResponseData,
+	WAIT_INDEFINITELY,
 } from 'n8n-workflow';
 
 const describe = (name: string, displayName: string, properties: INodeProperties[], rest: Partial<INodeTypeDescription> = {}): INodeTypeDescription => ({
@@ -202,6 +203,20 @@ const respondToWebhook: INodeType = {
 	},
 };
 
+/**
+ * Wait (resume on a form submission): the execution waits, as n8n's Wait node makes it wait for a person to answer
+ * the form at its resume URL. The demo answers no form: the execution ends waiting there.
+ */
+const wait: INodeType = {
+	description: describe('wait', 'Wait', [string('resume', 'timeInterval'), string('formTitle'), string('formDescription'), collection('options', [])]),
+	async execute(this: IExecuteFunctions) {
+		const resume = this.getNodeParameter('resume', 0) as string;
+		if (resume !== 'form') throw new NodeOperationError(this.getNode(), `The demo waits for a form, not ${resume}`);
+		await this.putExecutionToWait(new Date(WAIT_INDEFINITELY));
+		return [this.getInputData()];
+	},
+};
+
 /** The node types by the names workflows give them. */
 export const N8N_NODE_TYPES: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': manualTrigger,
@@ -212,6 +227,7 @@ export const N8N_NODE_TYPES: Record<string, INodeType> = {
 	'n8n-nodes-base.switch': switchNode,
 	'n8n-nodes-base.set': set,
 	'n8n-nodes-base.respondToWebhook': respondToWebhook,
+	'n8n-nodes-base.wait': wait,
 };
 
 /** Types the examples hold that never run in the demo: notes, and the schedules it replaces by running them now. */

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import type { RequestLogEntry } from '../../emulator';
 import { LEASE_MS } from '../../nodes/AwsMarketplaceMetering/batch';
 import {
+	eventBridgeLicenseArn,
 	EXAMPLE_CUSTOMERS,
-	licenseDeprovisionedEvent,
 	postJson,
+	triggerPath,
 	usageEvent,
 	withLedgerSettings,
 	type ExampleCustomer,
@@ -21,6 +22,7 @@ import {
 import { nodeOutput, type N8nRun, type N8nServer } from './lib/n8n';
 import type { Checks } from './lib/report';
 import type { Stack } from './lib/stack';
+import { licenseEvent, TriggerDriver } from './lifecycle';
 
 const HOUR = 3_600_000;
 
@@ -39,11 +41,11 @@ const SLOW_ANSWER_MS = 30_000;
 export function ledgerTestWorkflows(workflows: Record<ExampleName, Workflow>): Workflow[] {
 	return [
 		{
-			...withLedgerSettings(workflows.ledgerHourly, { closeAfterMinutes: 0, options: HOURLY_OPTIONS }),
+			...withLedgerSettings(workflows.hourlyMetering, { closeAfterMinutes: 0, options: HOURLY_OPTIONS }),
 			id: LEDGER_HOURLY_ID,
-			name: `${workflows.ledgerHourly.name} (test: hours close at once, short lease)`,
+			name: `${workflows.hourlyMetering.name} (test: hours close at once, short lease)`,
 		},
-		{ ...withLedgerSettings(workflows.ledgerReport, { closeAfterMinutes: 0 }), id: LEDGER_REPORT_ID, name: `${workflows.ledgerReport.name} (test)` },
+		{ ...withLedgerSettings(workflows.report, { closeAfterMinutes: 0 }), id: LEDGER_REPORT_ID, name: `${workflows.report.name} (test)` },
 	];
 }
 
@@ -93,7 +95,7 @@ class LedgerScenario {
 	async ingest(what: string, body: Json | Json[], expected: Expected[]): Promise<{ answer: Json; answeredAt: number }> {
 		const { workflows } = this.stack;
 		this.posted.push(...(Array.isArray(body) ? body : [body]));
-		const { status, json, text } = await postJson(this.server.url, workflows.ledgerIngest, body);
+		const { status, json, text } = await postJson(this.server.url, workflows.usage, body);
 		const answeredAt = Date.now();
 		this.checks.equal(`${what}: the ingest webhook answers HTTP 200`, status, 200);
 		const results = (json.results ?? []) as Json[];
@@ -231,7 +233,7 @@ export async function checkLedgerFlows(
 	const api = 'api_calls';
 	const storage = 'storage_gb';
 	const users = 'users';
-	log(`Metering ledger: "${workflows.ledgerIngest.name}" (webhook, n8n's server), "${workflows.ledgerHourly.name}" (n8n execute); H = ${s.hour(0)}`);
+	log(`Metering ledger: "${workflows.usage.name}" (webhook, n8n's server), "${workflows.hourlyMetering.name}" (n8n execute); H = ${s.hour(0)}`);
 
 	// 1. Usage arrives: an array of events (one of them twice in the same request), then one event on its own.
 	await s.ingest(
@@ -421,11 +423,18 @@ export async function checkLedgerFlows(
 			['e18', 'Recorded', now],
 		],
 	);
-	log(`"${workflows.ledgerFinalUsage.name}": License Deprovisioned event for Globex`);
+	log(`"${workflows.lifecycle.name}": License Deprovisioned event for Globex, its license ARN as EventBridge spells it`);
+	await server.waitForWebhook(triggerPath(workflows.lifecycle), 'POST');
 	const finalLogStart = emulator.log.length;
-	const final = await postJson(server.url, workflows.ledgerFinalUsage, licenseDeprovisionedEvent(globex.licenseArn));
-	checks.equal('the final-usage webhook answers HTTP 200', final.status, 200);
-	checks.equal('Notify names the license (the event’s ARN without "arn:" completed)', final.json.licenseArns, [globex.licenseArn]);
+	const driver = new TriggerDriver(stack, server);
+	const final = await driver.eventBridge(workflows.lifecycle, 'License Deprovisioned - Manufacturer', {
+		event: licenseEvent(eventBridgeLicenseArn(globex.licenseArn), globex.customerAWSAccountId, 'agmt-abcdexampleid'),
+	});
+	checks.equal('the lifecycle example’s trigger answers HTTP 200', final.status, 200);
+	const finalRequestId = (final.sent.detail as Json).requestId;
+	const finalRun = (await driver.waitForExecutions(workflows.lifecycle.id, 'requestId', [finalRequestId])).get(finalRequestId)![0];
+	const notified = nodeOutput(finalRun, 'Notify')[0] ?? {};
+	checks.equal('Notify names the license in Resolve Customer’s spelling, under which its usage was recorded', notified.licenseArn, globex.licenseArn);
 	checks.equal(
 		'Meter Open Hours Now sent Globex’s hour in progress at once, and nothing else',
 		s.recordsIn(emulator.log.slice(finalLogStart)),
@@ -433,10 +442,10 @@ export async function checkLedgerFlows(
 	);
 	checks.equal(
 		'Notify reports both as billed',
-		((final.json.billed ?? []) as Json[]).map((item) => `${s.keyLabel(item)} ${String(item.status)}`).sort(),
+		((notified.billed ?? []) as Json[]).map((item) => `${s.keyLabel(item)} ${String(item.status)}`).sort(),
 		[`${s.label3(globex, api, now, 11)} Success`, `${s.label3(globex, users, now, 2)} Success`].sort(),
 	);
-	checks.check('Notify says so in its message', /Final usage of .*11 api_calls/.test(String(final.json.message)), String(final.json.message));
+	checks.check('Notify says so in its message', /final usage .*11 api_calls/.test(String(notified.message)), String(notified.message));
 	s.billed('after the final usage', [
 		[globex, api, now, 11],
 		[globex, users, now, 2],

@@ -42,7 +42,7 @@ const hourOf = (timestamp: unknown) => new Date(String(timestamp)).toISOString()
 
 async function checkHourlyMetering(stack: Stack, checks: Checks): Promise<void> {
 	const { emulator, n8n, workflows } = stack;
-	log(`Workflow "${workflows.hourlyMetering.name}"`);
+	log(`Workflow "${workflows.inputItemsMetering.name}"`);
 	// What AWS answers for an event, by the emulator's configuration: a subscribed customer's usage is billed.
 	// A license not granted to the record's account (unknown, or another account's) makes AWS refuse the whole
 	// request, and the node, after isolating the record, reports it as Rejected.
@@ -53,7 +53,7 @@ async function checkHourlyMetering(stack: Stack, checks: Checks): Promise<void> 
 			: 'Rejected';
 
 	const logStart = emulator.log.length;
-	const first = await n8n.execute(workflows.hourlyMetering.id);
+	const first = await n8n.execute(workflows.inputItemsMetering.id);
 	checks.equal('the run succeeds', first.status, 'success');
 	const events = nodeOutput(first, 'Usage events');
 	const metered = nodeOutput(first, 'Metered');
@@ -116,7 +116,7 @@ async function checkHourlyMetering(stack: Stack, checks: Checks): Promise<void> 
 
 	// A rerun of the same hour must not bill again: the same records get the same metering record IDs.
 	const billedBefore = JSON.stringify(emulator.stats().billed);
-	const second = await n8n.execute(workflows.hourlyMetering.id);
+	const second = await n8n.execute(workflows.inputItemsMetering.id);
 	checks.equal('a rerun succeeds', second.status, 'success');
 	const sameHour = hourOf(nodeOutput(second, 'Usage events')[0]?.timestamp) === hourOf(events[0]?.timestamp);
 	if (!sameHour) {
@@ -195,7 +195,7 @@ async function main(): Promise<number> {
 	const stack = await prepareStack({
 		log,
 		keep: process.argv.includes('--keep'),
-		publish: ['signUp', 'ledgerIngest', 'ledgerFinalUsage', 'lifecycle', { id: TRIGGER_ALL_EVENTS_ID }],
+		publish: ['signUp', 'usage', 'lifecycle', { id: TRIGGER_ALL_EVENTS_ID }],
 		extraWorkflows: (workflows) => {
 			const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 			const foreignKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -220,7 +220,7 @@ async function main(): Promise<number> {
 		await checkSignUp(stack, server, checks);
 		// The ledger's checks compare the emulator's whole billing with the events they post.
 		stack.emulator.reset();
-		for (const workflow of [stack.workflows.ledgerIngest, stack.workflows.ledgerFinalUsage]) await server.waitForWebhook(webhookPath(workflow), 'POST');
+		await server.waitForWebhook(webhookPath(stack.workflows.usage), 'POST');
 		// The trigger's deliveries bill nothing: they run while the ledger's checks wait for a killed run's lease.
 		await checkLedgerFlows(stack, server, checks, log, async () => {
 			// A failure here must not keep the ledger's checks from finishing.

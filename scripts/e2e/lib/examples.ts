@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { EXAMPLES_DIR } from './paths';
+import { EXAMPLES_DIR, ROOT } from './paths';
 
 export interface WorkflowNode {
 	name: string;
@@ -25,15 +24,14 @@ export const TRIGGER_NODE_TYPE = 'n8n-nodes-aws-marketplace-metering.awsMarketpl
 /** The AWS Marketplace Trigger's credential: the EventBridge connection's API-key header. */
 export const WEBHOOK_CREDENTIAL_TYPE = 'awsMarketplaceWebhookApi';
 
+/** The connected seller example (four workflows that meet through the metering ledger), then the other jobs. */
 export const EXAMPLE_FILES = {
-	signUp: 'saas-sign-up.json',
-	hourlyMetering: 'hourly-metering.json',
+	signUp: 'seller-sign-up.json',
+	usage: 'seller-usage.json',
+	hourlyMetering: 'seller-hourly-metering.json',
+	lifecycle: 'seller-lifecycle.json',
+	report: 'ledger-report.json',
 	containerStart: 'container-start.json',
-	ledgerIngest: 'ledger-ingest.json',
-	ledgerHourly: 'ledger-hourly-metering.json',
-	ledgerFinalUsage: 'ledger-final-usage.json',
-	ledgerReport: 'ledger-report.json',
-	lifecycle: 'lifecycle.json',
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLE_FILES;
@@ -44,6 +42,14 @@ export function loadExample(name: ExampleName): Workflow {
 
 export function loadExamples(): Record<ExampleName, Workflow> {
 	return Object.fromEntries((Object.keys(EXAMPLE_FILES) as ExampleName[]).map((name) => [name, loadExample(name)])) as Record<ExampleName, Workflow>;
+}
+
+/**
+ * Batch Meter Usage from input items (no ledger) on a version 1 node, as saved workflows hold it: a Code node's usage
+ * events of subscribed and unsubscribed customers. A test workflow, no longer an example.
+ */
+export function loadInputItemsMetering(): Workflow {
+	return JSON.parse(readFileSync(join(ROOT, 'scripts', 'e2e', 'workflows', 'hourly-from-input-items.json'), 'utf8')) as Workflow;
 }
 
 export function node(workflow: Workflow, name: string): WorkflowNode {
@@ -173,7 +179,7 @@ export const EXAMPLE_CUSTOMERS = {
 	},
 } as const satisfies Record<string, ExampleCustomer>;
 
-/** A usage event as the ledger-ingest example's webhook takes it. */
+/** A usage event as the usage example's webhook takes it. */
 export function usageEvent(eventId: string, customer: ExampleCustomer, dimension: string, quantity: number, timestamp: Date): Record<string, unknown> {
 	return {
 		eventId,
@@ -186,24 +192,5 @@ export function usageEvent(eventId: string, customer: ExampleCustomer, dimension
 	};
 }
 
-/**
- * AWS Marketplace's EventBridge event when a license ends, as the final-usage example's webhook takes it. As in
- * AWS's own example, the license ARN comes without its `arn:` prefix.
- */
-export function licenseDeprovisionedEvent(licenseArn: string, productCode = EXAMPLE_PRODUCT_CODE): Record<string, unknown> {
-	return {
-		version: '0',
-		id: randomUUID(),
-		'detail-type': 'License Deprovisioned - Manufacturer',
-		source: 'aws.agreement-marketplace',
-		account: '123456789012',
-		time: new Date().toISOString(),
-		region: 'us-east-1',
-		resources: [],
-		detail: {
-			requestId: randomUUID(),
-			license: { arn: licenseArn.replace(/^arn:/, '') },
-			product: { code: productCode },
-		},
-	};
-}
+/** A license ARN as AWS Marketplace's EventBridge events spell it: `aws:license-manager:<Region>:<account>:l-…`. */
+export const eventBridgeLicenseArn = (licenseArn: string) => licenseArn.replace(/^arn:aws:license-manager::(\d+):license[:/]/, 'aws:license-manager:us-east-1:$1:');

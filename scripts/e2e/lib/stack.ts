@@ -9,6 +9,7 @@ import {
 	CREDENTIAL_TYPE,
 	credentialReference,
 	loadExamples,
+	loadInputItemsMetering,
 	WEBHOOK_CREDENTIAL_TYPE,
 	withPublicKey,
 	type ExampleName,
@@ -28,19 +29,24 @@ export interface Stack {
 	emulator: Emulator;
 	emulatorConfig: EmulatorOptions;
 	n8n: N8n;
-	/** The examples as imported: the container start example verifies with the emulator's public key. */
-	workflows: Record<ExampleName, Workflow>;
+	/**
+	 * The examples as imported (the container start example verifies with the emulator's public key), and the test
+	 * workflow that meters input items.
+	 */
+	workflows: Record<StackWorkflowName, Workflow>;
 	/** The API-key header of the imported AWS Marketplace Webhook API credential (the EventBridge connection's). */
 	webhookApiKey: { header: string; value: string };
 }
+
+export type StackWorkflowName = ExampleName | 'inputItemsMetering';
 
 export interface StackOptions {
 	/** Progress messages. */
 	log: (message: string) => void;
 	/** More workflows to import with the examples, built from them, the emulator and its configuration. */
-	extraWorkflows?: (workflows: Record<ExampleName, Workflow>, emulator: Emulator, emulatorConfig: EmulatorOptions) => Workflow[];
+	extraWorkflows?: (workflows: Record<StackWorkflowName, Workflow>, emulator: Emulator, emulatorConfig: EmulatorOptions) => Workflow[];
 	/** Workflows whose triggers go live when n8n starts: examples by name, extra workflows by ID. */
-	publish?: Array<ExampleName | { id: string }>;
+	publish?: Array<StackWorkflowName | { id: string }>;
 	/** Leave the temporary folder behind, for diagnosis. */
 	keep?: boolean;
 }
@@ -69,7 +75,7 @@ export async function prepareStack(options: StackOptions): Promise<Stack> {
 	log(`Emulator listening on ${emulator.url}`);
 
 	const examples = loadExamples();
-	const workflows = { ...examples, containerStart: withPublicKey(examples.containerStart, emulator.publicKeyPem) };
+	const workflows = { ...examples, containerStart: withPublicKey(examples.containerStart, emulator.publicKeyPem), inputItemsMetering: loadInputItemsMetering() };
 	const { accessKeyId, secretAccessKey } = DEFAULT_TEST_CREDENTIAL;
 	// The shared secret an EventBridge connection would send: a fresh one per run.
 	const webhookApiKey = { header: 'x-api-key', value: randomBytes(32).toString('hex') };
