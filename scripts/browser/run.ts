@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { checkCredential } from './credentials';
+import { pictureExamples } from './examples';
 import { Editor } from './lib/editor';
 import { launchChromium } from './lib/chromium';
 import { checkEmptyAllocations, checkNodesPanel, checkOperations, checkProductCodes, checkRetryDescriptions } from './parameters';
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
 			['A saved version 1 node’s expressions', () => checkVersion1Expressions(editor, checks, stack.workflows.inputItemsMetering)],
 			['Record Usage (version 3) run from the editor', () => checkRecordedRun(editor, checks)],
 			['The trigger tried from the editor', () => checkTrigger(editor, checks, stack.webhookApiKey.value)],
+			['The examples’ pictures', () => pictureExamples(editor, checks, stack.workflows)],
 		];
 		for (const [title, step] of steps) {
 			log(title);

@@ -136,6 +136,23 @@ class Expected {
 	}
 }
 
+/**
+ * With the hourly example's Send Zero Usage for Idle Hours: a record of 0 for each listed dimension of each active
+ * license in every hour closed at the run, from the hour the license started, within AWS's 24 hours (adding 0 to an
+ * hour with usage changes nothing).
+ */
+function expectZeroUsage(examples: Examples, expected: Expected, active: Array<{ licenseArn: string; since: number }>, runAt: number) {
+	const metering = examples.workflows.hourlyMetering.nodes.find((node) => node.type === METERING_NODE_TYPE)!.parameters;
+	const products = (((metering.options as Json | undefined)?.zeroUsage as Json | undefined)?.products ?? []) as Array<{ productCode: string; dimensions: string }>;
+	const dimensions = products.filter((product) => product.productCode === EXAMPLE_PRODUCT_CODE).flatMap((product) => product.dimensions.split(',').map((dimension) => dimension.trim()));
+	const closeAfter = Number(metering.closeAfterMinutes) * 60_000;
+	for (const { licenseArn, since } of active) {
+		for (let hour = Math.max(Math.floor(since / HOUR) * HOUR, Math.floor(runAt / HOUR) * HOUR - 24 * HOUR); hour + HOUR + closeAfter <= runAt; hour += HOUR) {
+			for (const dimension of dimensions) expected.add(licenseArn, dimension, hour, 0);
+		}
+	}
+}
+
 async function containerStart(examples: Examples, say: Say) {
 	say(`- "${examples.workflows.containerStart.name}": the container starts`);
 	const run = await examples.run('containerStart', 'Container starts');
@@ -159,6 +176,7 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 	const now = () => new Date(Date.now() - 1000);
 	const sampleConfig = loadSampleConfig();
 
+	const signedUpAt = Date.now();
 	for (const [what, token] of [
 		['Acme signs up', sampleConfig.registrationTokens?.find((candidate) => !candidate.expired)?.token],
 		['An old sign-up link', sampleConfig.registrationTokens?.find((candidate) => candidate.expired)?.token],
@@ -171,6 +189,8 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 		if (license) say(`  Resolve Customer recorded license ${String(license.licenseId)} in the ledger: ${String(license.state)} (${String(license.licenseResult)})`);
 	}
 
+	// The licenses active in the ledger, from the hour they started: Acme's by its sign-up, Globex's by AWS's event.
+	const active: Array<{ licenseArn: string; since: number }> = [{ licenseArn: acme.licenseArn, since: signedUpAt }];
 	const trigger = await examples.serveLifecycle();
 	try {
 		const deliver = async (what: string, example: string, options: { event?: Json; apiKey?: typeof apiKey | null } = {}) => {
@@ -200,6 +220,7 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 			},
 		});
 		await deliver('Globex’s license is provisioned, 5 hours ago', 'License Updated - Manufacturer', { event: globexLicense(at(5, 0)) });
+		active.push({ licenseArn: globex.licenseArn, since: at(5, 0).getTime() });
 
 		const ingest = async (what: string, events: Json[]) => {
 			say(`- ${what}: POST ${events.length} usage events to "${workflows.usage.name}"`);
@@ -215,7 +236,9 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 		};
 		const meter = async (what: string) => {
 			say(`- ${what}: "${workflows.hourlyMetering.name}", Meter now`);
+			const runAt = Date.now();
 			const run = await examples.run('hourlyMetering', 'Meter now');
+			expectZeroUsage(examples, expected, active, runAt);
 			const billed = nodeOutput(run, 'Billed');
 			const followUp = nodeOutput(run, 'Follow up');
 			say(`  ${billed.length} customer-dimension-hours billed, ${followUp.length} sent to Follow up${billed.length ? ':' : ''}`);

@@ -143,7 +143,7 @@ async function checkContainerStart(stack: Stack, checks: Checks): Promise<void> 
 	checks.equal('the run succeeds', run.status, 'success');
 	const registered = registerUsageItem(run);
 	const claims = (registered.claims ?? {}) as Json;
-	const productCode = node(workflows.containerStart, 'Register Usage').parameters.productCode;
+	const productCode = node(workflows.containerStart, 'Register Usage').parameters.registerUsageProductCode;
 	checks.equal('Register Usage verified the signature with the emulator’s public key', registered.verified, true);
 	checks.equal('the signed claims name the product, key version and nonce', [claims.ProductCode, claims.PublicKeyVersion, claims.Nonce], [productCode, 1, registered.nonce]);
 	checks.equal('the paid features start', nodeOutput(run, 'Start paid features').length, 1);
