@@ -31,9 +31,11 @@ export const LEDGER_REPORT_ID = 'mpLedgerReportE2e';
 
 /**
  * The hourly example as the test imports it: hours close as soon as they end (usage 1 to 5 hours old is due
- * at once) and short resend and timeout budgets.
+ * at once), short resend and timeout budgets, and no zero usage: these checks compare the billing with the usage
+ * events, whatever hour the test runs in (the sign-up's license would get a zero record once its hour closed).
+ * The lifecycle checks run the example as shipped, zero records included.
  */
-const HOURLY_OPTIONS = { unprocessedRetryMaxSeconds: 5, requestTimeoutSeconds: 5, maxAttempts: 1 };
+const HOURLY_OPTIONS = { unprocessedRetryMaxSeconds: 5, requestTimeoutSeconds: 5, maxAttempts: 1, zeroUsage: {} };
 /** The emulator's answer delay while the run to be killed sends: far longer than the test needs to kill it. */
 const SLOW_ANSWER_MS = 30_000;
 

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { FOREIGN_EVENTS } from '../../emulator/foreignEvents';
 import { LIFECYCLE_EXAMPLES } from '../../emulator/lifecycleExamples';
 
-import { eventBridgeLicenseArn, EXAMPLE_CUSTOMERS, EXAMPLE_PRODUCT_CODE, postJson, TRIGGER_NODE_TYPE, triggerPath, usageEvent, type ExampleName, type Workflow } from './lib/examples';
+import { eventBridgeLicenseArn, EXAMPLE_CUSTOMERS, EXAMPLE_PRODUCT_CODE, node, postJson, TRIGGER_NODE_TYPE, triggerPath, usageEvent, type ExampleName, type Workflow } from './lib/examples';
 import { hasEnded, storedExecutions, type StoredExecution } from './lib/executions';
 import { nodeOutput, type N8nServer } from './lib/n8n';
 import { waitFor } from './lib/proc';
@@ -385,8 +385,9 @@ export async function checkLifecycleExample(stack: Stack, server: N8nServer, che
 	const notSelected = await driver.eventBridge(lifecycle, 'Purchase Agreement Created - Proposer');
 	checks.equal('Purchase Agreement Created (not selected in the example) is answered HTTP 200 "Event type not selected: ignored"', [notSelected.status, message(notSelected.answer)], [200, 'Event type not selected: ignored']);
 
-	// License Updated: the trigger records the license; Describe Agreement enriches the event.
-	const updated = await deliver('License Updated for Acme (its ARN as EventBridge spells it)', 'License Updated - Manufacturer', acmeEvent);
+	// License Updated: the trigger records the license, provisioned 3 hours ago; Describe Agreement enriches the event.
+	const provisionedAt = new Date(Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR + 5 * 60_000);
+	const updated = await deliver('License Updated for Acme (its ARN as EventBridge spells it), 3 hours ago', 'License Updated - Manufacturer', { ...acmeEvent, time: provisionedAt.toISOString() });
 	checks.equal(
 		'License Updated: one execution, its item says licenseUpdated with Acme’s license in Resolve Customer’s spelling, licenseId, customer and agreement',
 		[updated.execution.status, ...Object.values(project(triggerItem(updated.execution), { event: 0, licenseArn: 0, licenseId: 0, customerAWSAccountId: 0, agreementId: 0 }))],
@@ -399,6 +400,25 @@ export async function checkLifecycleExample(stack: Stack, server: N8nServer, che
 		['ACTIVE', acme.customerAWSAccountId, ['Describe Agreement', 'Which event?', 'Subscription changed']],
 	);
 
+	// The hourly example as shipped: a record of 0 users for each closed hour of Acme's license without users usage,
+	// from the hour it started (the ledger's checks recorded no users for Acme).
+	const zeroLogStart = emulator.log.length;
+	const hourlyAt = Date.now();
+	const hourly = await stack.n8n.execute(workflows.hourlyMetering.id);
+	const closeAfter = Number(node(workflows.hourlyMetering, 'Batch Meter Usage').parameters.closeAfterMinutes) * 60_000;
+	const idleHours: string[] = [];
+	for (let hour = Math.floor(provisionedAt.getTime() / HOUR) * HOUR; hour + HOUR + closeAfter <= hourlyAt; hour += HOUR) idleHours.push(timestampOf(new Date(hour).toISOString()));
+	checks.equal(
+		`the hourly example sends Acme a record of 0 users for each closed hour since its license started (${idleHours.length}), once`,
+		[hourly.status, sentRecords(zeroLogStart).filter((record) => record.startsWith(`${acme.licenseArn} users `))],
+		['success', idleHours.map((hour) => `${acme.licenseArn} users ${hour} 0`)],
+	);
+	checks.equal(
+		'... and the emulator billed them: 0 each',
+		idleHours.map((hour) => emulator.stats().billed[`${acme.licenseArn}|${acme.customerAWSAccountId}|users|${new Date(hour).toISOString()}`]?.quantity ?? null),
+		idleHours.map(() => 0),
+	);
+
 	// Usage in the hour in progress, through the usage example.
 	const usageAt = new Date();
 	const eventId = `lifecycle-${randomBytes(4).toString('hex')}`;
@@ -406,7 +426,7 @@ export async function checkLifecycleExample(stack: Stack, server: N8nServer, che
 	checks.equal('Acme’s usage in the hour in progress is recorded in the ledger (usage webhook)', [ingest.status, ingest.json.recorded], [200, 1]);
 
 	// License Deprovisioned: the license's open hour is sent at once, found by the event's spelling of its ARN.
-	const deprovisioned = await deliver('License Deprovisioned for Acme', 'License Deprovisioned - Manufacturer', acmeEvent);
+	const deprovisioned = await deliver('License Deprovisioned for Acme', 'License Deprovisioned - Manufacturer', { ...acmeEvent, time: new Date().toISOString() });
 	checks.equal(
 		'License Deprovisioned: one execution, its item says licenseDeprovisioned; it ran Meter Open Hours Now and Notify',
 		[deprovisioned.execution.status, triggerItem(deprovisioned.execution)?.event, ran(deprovisioned.execution)],
