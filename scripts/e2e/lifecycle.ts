@@ -382,7 +382,9 @@ export async function checkLifecycleExample(stack: Stack, server: N8nServer, che
 	const ran = (execution: StoredExecution) => Object.keys(execution.data.resultData.runData).filter((name) => name !== TRIGGER_NODE);
 
 	// An event type the example does not select: answered, nothing started.
-	const notSelected = await driver.eventBridge(lifecycle, 'Purchase Agreement Created - Proposer');
+	// Its own agreement: the trigger keeps the ledger's licenses current from every event it is given, and AWS's example
+	// names Acme's agreement, which would date Acme's license from the example's time.
+	const notSelected = await driver.eventBridge(lifecycle, 'Purchase Agreement Created - Proposer', { event: { detail: { agreement: { id: `agmt-${randomBytes(8).toString('hex')}` } } } });
 	checks.equal('Purchase Agreement Created (not selected in the example) is answered HTTP 200 "Event type not selected: ignored"', [notSelected.status, message(notSelected.answer)], [200, 'Event type not selected: ignored']);
 
 	// License Updated: the trigger records the license, provisioned 3 hours ago; Describe Agreement enriches the event.
