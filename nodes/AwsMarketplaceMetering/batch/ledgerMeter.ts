@@ -268,7 +268,7 @@ function frozenRecord(key: ClaimedKey): UsageRecord {
 	return {
 		Timestamp: key.hour,
 		...key.customer,
-		...(key.licenseArn !== undefined ? { LicenseArn: key.licenseArn } : {}),
+		...(key.licenseArn !== undefined ? { LicenseArn: key.sentLicenseArn ?? key.licenseArn } : {}),
 		Dimension: key.dimension,
 		Quantity: key.quantity,
 		...(key.allocations ? { UsageAllocations: key.allocations } : {}),

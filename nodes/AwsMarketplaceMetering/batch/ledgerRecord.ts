@@ -124,6 +124,7 @@ function ledgerEventOf(usage: ValidUsageEvent): LedgerUsageEvent {
 	return {
 		productCode: usage.productCode,
 		...(usage.licenseArn !== undefined ? { licenseArn: usage.licenseArn } : {}),
+		...(usage.licenseArnAsGiven !== undefined ? { licenseArnAsGiven: usage.licenseArnAsGiven } : {}),
 		customer: usage.customer,
 		dimension: usage.dimension,
 		quantity: decimalToString(usage.quantity),

@@ -17,6 +17,7 @@ export function licenseJson(license: License): IDataObject {
 		stateSource: license.stateSource,
 		startedAt: license.startedAt?.toISOString() ?? null,
 		endedAt: license.endedAt?.toISOString() ?? null,
+		issuedLicenseArn: license.issuedLicenseArn ?? null,
 	};
 }
 
@@ -27,7 +28,7 @@ export function licenseAnswerJson(answer: LicenseAnswer): IDataObject {
 
 /**
  * The fields of a license change as a seller or AWS gives them, checked by AWS's rules: the license
- * ARN in any of AWS's spellings (kept in the canonical one), optional account ID and product code.
+ * ARN in any of AWS's spellings (as given), optional account ID and product code.
  * Throws the rule a field breaks.
  */
 export function checkLicenseFields(fields: { licenseArn: unknown; customerAWSAccountId?: unknown; productCode?: unknown }): {
@@ -39,7 +40,8 @@ export function checkLicenseFields(fields: { licenseArn: unknown; customerAWSAcc
 	const given = (value: unknown) => value !== undefined && value !== null && text(value) !== '';
 	const arn = checkLicenseArn(text(fields.licenseArn));
 	if (!arn.ok) throw new Error(arn.error.message);
-	const result: { licenseArn: string; customerAWSAccountId?: string; productCode?: string } = { licenseArn: arn.value };
+	// As given: the ledger matches on the canonical spelling and keeps a full ARN as the one AWS issued.
+	const result: { licenseArn: string; customerAWSAccountId?: string; productCode?: string } = { licenseArn: text(fields.licenseArn) as string };
 	if (given(fields.customerAWSAccountId)) {
 		const account = checkText(text(fields.customerAWSAccountId), CONSTRAINTS.customerAWSAccountId, 'InvalidCustomerAWSAccountId', 'customerAWSAccountId');
 		if (!account.ok) throw new Error(account.error.message);

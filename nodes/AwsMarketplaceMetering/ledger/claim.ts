@@ -78,10 +78,11 @@ export async function claim(tx: SqlExecutor, options: ClaimOptions, build: Build
 	await refuse(tx, refused);
 
 	const sending = due.filter((row) => row.state !== 'open' || frozen.has(row.key_id));
-	await markSending(tx, sending, frozen, now, claimant, new Date(now.getTime() + leaseMs));
+	const sentArns = await markSending(tx, sending, frozen, now, claimant, new Date(now.getTime() + leaseMs));
 	const claimed: ClaimedKey[] = sending.map((row) => {
 		const record = frozen.get(row.key_id) ?? { quantity: Number(row.sent_quantity), ...(row.sent_allocations ? { allocations: row.sent_allocations } : {}) };
-		return { ...toUsageKey(row), ...record, events: row.events, priorAttempts: row.attempts };
+		const sentLicenseArn = sentArns.get(row.key_id);
+		return { ...toUsageKey(row), ...record, ...(sentLicenseArn ? { sentLicenseArn } : {}), events: row.events, priorAttempts: row.attempts };
 	});
 	return {
 		claimed,
@@ -180,16 +181,22 @@ async function markSending(
 	now: Date,
 	claimant: string,
 	leaseUntil: Date,
-): Promise<void> {
-	if (rows.length === 0) return;
+): Promise<Map<string, string>> {
+	if (rows.length === 0) return new Map();
 	const record = (row: DueRow) => frozen.get(row.key_id);
-	await tx.query(
+	// The license ARN is sent as AWS issued it, else as first given, else canonical; frozen like the quantity.
+	const sent = await tx.query<{ key_id: string; sent_license_arn: string | null }>(
 		`UPDATE ${SCHEMA}.usage_key k SET state = 'sending', claimed_by = $4, lease_until = $5, attempts = k.attempts + 1,
 			sent_quantity = coalesce(k.sent_quantity, c.quantity::bigint),
 			sent_allocations = coalesce(k.sent_allocations, c.allocations::jsonb),
+			sent_license_arn = coalesce(k.sent_license_arn,
+				(SELECT l.issued_arn FROM ${SCHEMA}.license l WHERE l.license_arn = k.license_arn),
+				(SELECT g.given_arn FROM ${SCHEMA}.license_arn_given g WHERE g.license_arn = k.license_arn),
+				k.license_arn),
 			frozen_at = coalesce(k.frozen_at, $6)
 		FROM unnest($1::text[], $2::text[], $3::text[]) AS c(key_id, quantity, allocations)
-		WHERE k.key_id = c.key_id::bigint`,
+		WHERE k.key_id = c.key_id::bigint
+		RETURNING k.key_id::text AS key_id, k.sent_license_arn`,
 		[
 			rows.map((row) => row.key_id),
 			rows.map((row) => (record(row) ? String(record(row)!.quantity) : null)),
@@ -199,4 +206,5 @@ async function markSending(
 			now,
 		],
 	);
+	return new Map(sent.flatMap((row) => (row.sent_license_arn !== null ? [[row.key_id, row.sent_license_arn]] : [])));
 }

@@ -8,7 +8,7 @@ const SOURCES: LicenseSource[] = ['signUp', 'lifecycleEvent', 'manual'];
 const LICENSE_LOCK = 0x4157534c; // 'AWSL'
 
 const LICENSE_COLUMNS = `license_arn, license_id, customer_aws_account_id, customer_identifier, product_code, agreement_id,
-	state, state_changed_at, state_source, started_at, ended_at`;
+	state, state_changed_at, state_source, started_at, ended_at, issued_arn`;
 
 interface LicenseRow {
 	license_arn: string;
@@ -22,11 +22,14 @@ interface LicenseRow {
 	state_source: LicenseSource;
 	started_at: Date | string | null;
 	ended_at: Date | string | null;
+	issued_arn: string | null;
 	[column: string]: unknown;
 }
 
 interface Checked extends LicenseChange {
 	key: string;
+	/** The full ARN as given by a sign-up or by hand: what AWS issued, as far as the ledger knows. */
+	issuedArn?: string;
 }
 
 /**
@@ -107,35 +110,52 @@ function checkChange(change: LicenseChange, index: number): Checked {
 	if (!SOURCES.includes(change.source)) throw problem(`source must be one of ${SOURCES.join(', ')}`);
 	if (!(change.happenedAt instanceof Date) || Number.isNaN(change.happenedAt.getTime())) throw problem('happenedAt is not a valid Date');
 	const key = [licenseArn ?? '', change.agreementId ?? '', change.state, change.happenedAt.toISOString(), change.source].join('|');
-	return { ...change, ...(licenseArn ? { licenseArn } : {}), key };
+	// EventBridge's spelling (no `arn:`) is no ARN AWS issued; a lifecycle event does not tell the issued one.
+	const given = change.licenseArn?.trim();
+	const issuedArn = given?.startsWith('arn:') && change.source !== 'lifecycleEvent' ? given : undefined;
+	return { ...change, ...(licenseArn ? { licenseArn } : {}), ...(issuedArn ? { issuedArn } : {}), key };
 }
 
-/** Creates the licenses first named, and fills in what a change tells of their holder and product. */
+/**
+ * Creates the licenses first named, and fills in what a change tells of their holder and product, and
+ * the ARN as AWS issued it: Resolve Customer's (the newest) stands; one given by hand only while none is known.
+ */
 async function upsertLicenses(tx: SqlExecutor, changes: Checked[], now: Date): Promise<void> {
 	const byArn = new Map<string, Checked[]>();
 	for (const change of changes) if (change.licenseArn) byArn.set(change.licenseArn, [...(byArn.get(change.licenseArn) ?? []), change]);
 	if (byArn.size === 0) return;
-	const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], []];
+	const columns: (string | null)[][] = [[], [], [], [], [], [], [], [], [], []];
+	const signedUp: [string, string][] = [];
 	for (const [arn, list] of [...byArn].sort(([a], [b]) => a.localeCompare(b))) {
 		// The newest change that tells each field.
 		const newest = [...list].sort((a, b) => b.happenedAt.getTime() - a.happenedAt.getTime());
 		const told = (field: 'customerAWSAccountId' | 'customerIdentifier' | 'productCode') => newest.find((change) => change[field])?.[field] ?? null;
 		const first = newest[0];
-		[arn, licenseIdOf(arn)!, told('customerAWSAccountId'), told('customerIdentifier'), told('productCode'), first.state, first.happenedAt.toISOString(), first.source, first.agreementId ?? null].forEach(
+		const signUp = newest.find((change) => change.source === 'signUp' && change.issuedArn)?.issuedArn;
+		if (signUp) signedUp.push([arn, signUp]);
+		const issued = signUp ?? newest.find((change) => change.issuedArn)?.issuedArn ?? null;
+		[arn, licenseIdOf(arn)!, told('customerAWSAccountId'), told('customerIdentifier'), told('productCode'), first.state, first.happenedAt.toISOString(), first.source, first.agreementId ?? null, issued].forEach(
 			(value, column) => columns[column].push(value),
 		);
 	}
 	await tx.query(
 		`INSERT INTO ${SCHEMA}.license AS l (license_arn, license_id, customer_aws_account_id, customer_identifier, product_code,
-			state, state_changed_at, state_source, agreement_id, created_at, updated_at)
-		SELECT t.license_arn, t.license_id, t.account, t.identifier, t.product_code, t.state, t.changed_at::timestamptz, t.source, t.agreement_id, $10, $10
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-			AS t(license_arn, license_id, account, identifier, product_code, state, changed_at, source, agreement_id)
+			state, state_changed_at, state_source, agreement_id, issued_arn, created_at, updated_at)
+		SELECT t.license_arn, t.license_id, t.account, t.identifier, t.product_code, t.state, t.changed_at::timestamptz, t.source, t.agreement_id, t.issued_arn, $11, $11
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+			AS t(license_arn, license_id, account, identifier, product_code, state, changed_at, source, agreement_id, issued_arn)
 		ON CONFLICT (license_arn) DO UPDATE SET
 			customer_aws_account_id = coalesce(EXCLUDED.customer_aws_account_id, l.customer_aws_account_id),
 			customer_identifier = coalesce(EXCLUDED.customer_identifier, l.customer_identifier),
-			product_code = coalesce(EXCLUDED.product_code, l.product_code)`,
+			product_code = coalesce(EXCLUDED.product_code, l.product_code),
+			issued_arn = coalesce(l.issued_arn, EXCLUDED.issued_arn)`,
 		[...columns, now],
+	);
+	if (signedUp.length === 0) return;
+	await tx.query(
+		`UPDATE ${SCHEMA}.license l SET issued_arn = t.issued_arn
+		FROM unnest($1::text[], $2::text[]) AS t(license_arn, issued_arn) WHERE l.license_arn = t.license_arn`,
+		[signedUp.map(([arn]) => arn), signedUp.map(([, issued]) => issued)],
 	);
 }
 
@@ -186,6 +206,7 @@ function toLicense(row: LicenseRow): License {
 		agreementId: row.agreement_id ?? undefined,
 		startedAt: date(row.started_at),
 		endedAt: date(row.ended_at),
+		issuedLicenseArn: row.issued_arn ?? undefined,
 	};
 	return {
 		licenseArn: row.license_arn,

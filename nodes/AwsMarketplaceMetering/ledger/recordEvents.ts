@@ -37,6 +37,7 @@ export async function recordEvents(tx: SqlExecutor, events: LedgerUsageEvent[], 
 		return !known;
 	});
 
+	await rememberGivenArns(tx, newEvents.map((index) => events[index]), now);
 	const afterFinal = await finalReportsBefore(tx, newEvents.map((index) => events[index]), now);
 	const groups = new Map<string, Group>();
 	for (const index of newEvents) {
@@ -132,6 +133,22 @@ async function knownEvents(tx: SqlExecutor, ids: string[]): Promise<Map<string, 
 		[ids],
 	);
 	return new Map(rows.map((row) => [row.event_id, { result: 'duplicateEvent', keyId: Number(row.key_id), hour: row.hour }]));
+}
+
+/** The first full ARN spelling other than the canonical one each license's usage came with: sent while no issued ARN is known. */
+async function rememberGivenArns(tx: SqlExecutor, events: LedgerUsageEvent[], now: Date): Promise<void> {
+	const given = new Map<string, string>();
+	for (const { licenseArn, licenseArnAsGiven } of events) {
+		if (licenseArn !== undefined && licenseArnAsGiven !== undefined && !given.has(licenseArn)) given.set(licenseArn, licenseArnAsGiven);
+	}
+	if (given.size === 0) return;
+	await tx.query(
+		`INSERT INTO ${SCHEMA}.license_arn_given (license_arn, given_arn, recorded_at)
+		SELECT t.license_arn, t.given_arn, $3 FROM unnest($1::text[], $2::text[]) AS t(license_arn, given_arn)
+		ORDER BY t.license_arn
+		ON CONFLICT (license_arn) DO NOTHING`,
+		[[...given.keys()], [...given.values()], now],
+	);
 }
 
 /** Whether an event arrives after a final report of its license or customer. */

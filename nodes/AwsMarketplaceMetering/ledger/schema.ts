@@ -155,6 +155,25 @@ const MIGRATIONS: string[][] = [
 			recorded_at: 'When the ledger received it',
 		}),
 	],
+	[
+		`ALTER TABLE ${SCHEMA}.license ADD COLUMN issued_arn text`,
+		...columnComments('license', {
+			license_arn: 'The license ARN in one canonical spelling (arn:aws:license-manager::<account>:license:l-...), whatever spelling told the ledger: what licenses and usage are matched on',
+			issued_arn: 'The license ARN as AWS issued it (Resolve Customer, else a full ARN given to Record License): the spelling usage is sent in',
+		}),
+		`CREATE TABLE ${SCHEMA}.license_arn_given (
+			license_arn text PRIMARY KEY,
+			given_arn text NOT NULL,
+			recorded_at timestamptz NOT NULL
+		)`,
+		`COMMENT ON TABLE ${SCHEMA}.license_arn_given IS 'The first full ARN spelling other than the canonical one that usage of a license was recorded with: sent when no issued ARN is known'`,
+		`ALTER TABLE ${SCHEMA}.usage_key ADD COLUMN sent_license_arn text`,
+		...columnComments('usage_key', {
+			sent_license_arn: "The license ARN's spelling frozen at the first claim, sent on every attempt: the issued one, else the first full one given, else license_arn",
+		}),
+		// Records frozen before this version went out with license_arn: their resends stay identical.
+		`UPDATE ${SCHEMA}.usage_key SET sent_license_arn = license_arn WHERE frozen_at IS NOT NULL AND license_arn IS NOT NULL`,
+	],
 ];
 
 function columnComments(table: string, comments: Record<string, string>): string[] {

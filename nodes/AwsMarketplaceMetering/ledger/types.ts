@@ -20,8 +20,10 @@ export interface LedgerUsageEvent {
 	/** Counted once: the same ID again answers `duplicateEvent`. */
 	eventId?: string;
 	productCode: string;
-	/** Absent for legacy customers: the product code then owns the usage. */
+	/** Absent for legacy customers: the product code then owns the usage. In the canonical spelling (canonicalLicenseArn). */
 	licenseArn?: string;
+	/** The full ARN spelling the usage came with, when not the canonical one: sent if the license's issued ARN is unknown. */
+	licenseArnAsGiven?: string;
 	customer: Customer;
 	dimension: string;
 	quantity: string;
@@ -140,6 +142,8 @@ export interface ClaimOptions {
 }
 
 export interface ClaimedKey extends UsageKey {
+	/** The license ARN's spelling to send (frozen at the first claim): as issued, else as first given, else licenseArn. */
+	sentLicenseArn?: string;
 	quantity: number;
 	allocations?: UsageAllocation[];
 	events: number;
@@ -262,6 +266,8 @@ export interface License {
 	startedAt?: Date;
 	/** While not active: when it stopped being active. */
 	endedAt?: Date;
+	/** The ARN as AWS issued it (Resolve Customer's, else a full ARN given by hand): the spelling its usage is sent in. */
+	issuedLicenseArn?: string;
 }
 
 /**

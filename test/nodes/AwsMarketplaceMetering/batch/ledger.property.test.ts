@@ -116,7 +116,7 @@ describe('meterFromLedger and recordUsageEvents against a fake BatchMeterUsage (
 	it('bills every event exactly once, in its hour or carried within its month, or reports it expired; never another quantity for a key', async () => {
 		await fc.assert(
 			fc.asyncProperty(scenarioArbitrary, async ({ steps, licenses, reversed, identicalResend, start, seed }) => {
-				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report, ${SCHEMA}.license, ${SCHEMA}.license_change`);
+				await raw.query(`TRUNCATE ${SCHEMA}.usage_event, ${SCHEMA}.usage_key, ${SCHEMA}.final_report, ${SCHEMA}.license, ${SCHEMA}.license_change, ${SCHEMA}.license_arn_given`);
 				const clock = new FakeClock(start + 30 * HOUR);
 				// Each license's life: [from, until).
 				const lives = licenses.map(({ startMinutes, lastsMinutes }) => ({

@@ -95,7 +95,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 
 	it('cannot create a ledger that does not exist yet, and says who can', async () => {
 		await expect(openLedger({ store: 'postgres', connection: as('ledger_new') })).rejects.toThrow(
-			"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 2 (it is at version 0), which this user may not do (permission denied for database ledger_new): open the ledger once with a role that may",
+			"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 3 (it is at version 0), which this user may not do (permission denied for database ledger_new): open the ledger once with a role that may",
 		);
 	});
 
@@ -118,7 +118,7 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 		const session = await openPostgresSession(as('ledger_dba', schemaOwner));
 		try {
 			expect(await session.query(`SELECT has_database_privilege('ledger_dba', 'CREATE') AS create, max(version) AS version FROM aws_marketplace_metering.schema_version`)).toEqual([
-				{ create: false, version: 2 },
+				{ create: false, version: 3 },
 			]);
 		} finally {
 			await session.close();
@@ -130,10 +130,10 @@ describe('shared ledger (PostgreSQL) opened by a least-privilege role', () => {
 		try {
 			await owner.query('DELETE FROM aws_marketplace_metering.schema_version');
 			await expect(openLedger({ store: 'postgres', connection: as('ledger') })).rejects.toThrow(
-				"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 2 (it is at version 0), which this user may not do",
+				"The metering ledger's schema aws_marketplace_metering must be created or upgraded to version 3 (it is at version 0), which this user may not do",
 			);
 		} finally {
-			await owner.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (1), (2)');
+			await owner.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (1), (2), (3)');
 			await owner.close();
 		}
 	});

@@ -20,7 +20,7 @@ describe('shared ledger (PostgreSQL)', () => {
 		await Promise.all(ledgers.map((ledger) => ledger.close()));
 		const raw = await openPostgresSession(connection);
 		try {
-			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
 		} finally {
 			await raw.close();
 		}

@@ -70,7 +70,7 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		await raw.query(
 			`TRUNCATE aws_marketplace_metering.usage_event, aws_marketplace_metering.usage_key,
 				aws_marketplace_metering.final_report, aws_marketplace_metering.delivery,
-				aws_marketplace_metering.license, aws_marketplace_metering.license_change RESTART IDENTITY`,
+				aws_marketplace_metering.license, aws_marketplace_metering.license_change, aws_marketplace_metering.license_arn_given RESTART IDENTITY`,
 		);
 	});
 
@@ -495,6 +495,8 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 				stateChangedAt: at('09:25'),
 				stateSource: 'lifecycleEvent',
 				startedAt: at('09:20'),
+				// Resolve Customer's spelling, which a lifecycle event's does not replace.
+				issuedLicenseArn: SPELLINGS[1],
 			};
 			expect(await ledger.licenses()).toEqual([expected]);
 			for (const spelling of SPELLINGS) expect(await ledger.licenses({ licenseArn: spelling })).toEqual([expected]);
@@ -540,6 +542,50 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 				'License change 1: "arn:aws:s3:::bucket" is not a License Manager license ARN',
 			);
 			expect(await ledger.licenses()).toEqual([]);
+		});
+	});
+
+	describe('the license ARN sent: matched on the canonical spelling, sent as AWS issued it', () => {
+		const SLASH = 'arn:aws:license-manager::123456789012:license/l-0001';
+		const REGION = 'arn:aws:license-manager:us-east-1:123456789012:l-0001';
+		const record = (licenseArn: string, source: LicenseChange['source'], time: string) =>
+			ledger.recordLicenseChanges([{ licenseArn, state: 'active', happenedAt: at(time), source, customerAWSAccountId: ACCOUNT, productCode: 'prod-a' }], { now: at(time) });
+		const sentArns = async (now: string) => (await ledger.claim(claimOptions(now), exact)).claimed.map((key) => [key.hour.toISOString().slice(11, 16), key.licenseArn, key.sentLicenseArn, key.quantity]);
+
+		it('sends the ARN Resolve Customer issued, whatever spelling the usage came in, one key per hour', async () => {
+			await record(SLASH, 'signUp', '09:00');
+			await ledger.recordEvents([usage({ at: '10:05', quantity: '2', licenseArnAsGiven: REGION }), usage({ at: '10:06', quantity: '3' })], { now: at('10:30') });
+			expect(await sentArns('11:30')).toEqual([['10:00', LICENSE, SLASH, 5]]);
+		});
+
+		it('without an issued ARN, sends the first full spelling the usage of the license came in, in every hour; else the canonical one', async () => {
+			await ledger.recordEvents([usage({ at: '10:05' }), usage({ at: '10:06', licenseArnAsGiven: REGION }), usage({ at: '10:07', licenseArnAsGiven: SLASH })], { now: at('10:30') });
+			await ledger.recordEvents([usage({ at: '11:05' }), usage({ at: '11:06', customer: { CustomerAWSAccountId: '444455556666' }, licenseArn: OTHER_LICENSE })], { now: at('11:30') });
+			expect(await sentArns('12:30')).toEqual([
+				['10:00', LICENSE, REGION, 3],
+				['11:00', LICENSE, REGION, 1],
+				['11:00', OTHER_LICENSE, OTHER_LICENSE, 1],
+			]);
+		});
+
+		it('keeps Resolve Customer’s ARN: a later spelling by hand or from an event does not replace it; by hand only sets one while none is known', async () => {
+			await record(REGION, 'manual', '08:00');
+			expect((await ledger.licenses())[0].issuedLicenseArn).toBe(REGION);
+			await record(SLASH, 'signUp', '09:00');
+			await record(LICENSE, 'manual', '09:10');
+			await record('aws:license-manager:us-east-1:123456789012:l-0001', 'lifecycleEvent', '09:20');
+			expect((await ledger.licenses())[0].issuedLicenseArn).toBe(SLASH);
+			await record(LICENSE, 'lifecycleEvent', '09:30');
+			expect((await ledger.licenses())[0]).toMatchObject({ licenseArn: LICENSE, issuedLicenseArn: SLASH });
+		});
+
+		it('freezes the spelling with the quantity: a resend is identical even when the issued ARN became known meanwhile', async () => {
+			await ledger.recordEvents([usage({ at: '10:05' })], { now: at('10:30') });
+			const [key] = (await ledger.claim(claimOptions('11:15'), exact)).claimed;
+			expect(key.sentLicenseArn).toBe(LICENSE);
+			await ledger.settle('run-1', [{ keyId: key.keyId, outcome: 'retry', error: 'Throttled' }], { now: at('11:16') });
+			await record(SLASH, 'signUp', '11:20');
+			expect(await sentArns('11:30')).toEqual([['10:00', LICENSE, LICENSE, 1]]);
 		});
 	});
 
@@ -659,7 +705,7 @@ export function ledgerSuite(store: () => StoreUnderTest): void {
 		it('migrates once: opening again leaves one version; a newer schema is refused', async () => {
 			const again = await store().open();
 			await again.close();
-			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }]);
+			expect(await raw.query('SELECT version FROM aws_marketplace_metering.schema_version ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
 			await raw.query('INSERT INTO aws_marketplace_metering.schema_version (version) VALUES (99)');
 			try {
 				await expect(store().open()).rejects.toThrow('schema is at version 99, written by a newer version of this package');
