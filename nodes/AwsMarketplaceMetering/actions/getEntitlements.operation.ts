@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-marketplace-entitlement-service';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { CONSTRAINTS, checkDimension, checkLicenseArn, checkText, type Checked } from '../batch';
+import { CONSTRAINTS, checkDimension, checkLicenseArnToSend, checkText, type Checked } from '../batch';
 import { fieldError, listOf, requireProductCode } from '../helpers/fields';
 import { flatMapItems } from '../helpers/perItem';
 import type { Services } from './services';
@@ -72,7 +72,7 @@ export const description: INodeProperties[] = [
 
 // Each filter field, the key AWS filters on, and the rule every value follows.
 const FILTERS: Array<{ name: string; key: GetEntitlementFilterName; check: (value: string) => Checked<string> }> = [
-	{ name: 'licenseArn', key: 'LICENSE_ARN', check: checkLicenseArn },
+	{ name: 'licenseArn', key: 'LICENSE_ARN', check: checkLicenseArnToSend },
 	{
 		name: 'customerAWSAccountId',
 		key: 'CUSTOMER_AWS_ACCOUNT_ID',

@@ -36,6 +36,7 @@ export {
 	checkCustomer,
 	checkDimension,
 	checkLicenseArn,
+	checkLicenseArnToSend,
 	checkProductCode,
 	checkText,
 	describeValue,

@@ -1,4 +1,4 @@
-import { canonicalLicenseArn } from '../ledger/licenseArn';
+import { canonicalLicenseArn, givenLicenseArn } from '../ledger/licenseArn';
 import type { Checked, UsageError } from './types';
 
 export const MAX_QUANTITY = 2147483647;
@@ -135,6 +135,12 @@ export function checkDimension(value: unknown, label: string = CONSTRAINTS.dimen
 export function checkLicenseArn(value: unknown): Checked<string> {
 	const checked = checkText(value, CONSTRAINTS.licenseArn, 'InvalidLicenseArn', 'licenseArn');
 	return checked.ok ? ok(canonicalLicenseArn(checked.value)!) : checked;
+}
+
+/** A license ARN as it goes to AWS: a full ARN as given (it may be the spelling AWS issued, which AWS may match exactly), else the canonical one. */
+export function checkLicenseArnToSend(value: unknown): Checked<string> {
+	const checked = checkLicenseArn(value);
+	return checked.ok ? ok(givenLicenseArn(value as string) ?? checked.value) : checked;
 }
 
 export type Customer = { CustomerIdentifier: string } | { CustomerAWSAccountId: string };

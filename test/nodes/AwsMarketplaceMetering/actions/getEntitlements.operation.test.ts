@@ -23,6 +23,8 @@ const ENTITLEMENTS: EmulatorEntitlement[] = [
 		value: { IntegerValue: n + 1 },
 	})),
 	{ productCode: 'prod-other', dimension: 'users', customerAWSAccountId: '111122223333', licenseArn: license(3), value: { IntegerValue: 1 } },
+	// Issued in the `license/` spelling the Resolve Customer documentation shows.
+	{ productCode: 'prod-slash', dimension: 'users', customerAWSAccountId: '111122223333', licenseArn: license(4).replace(':license:', ':license/'), value: { IntegerValue: 4 } },
 ];
 
 describe('Get Entitlements', () => {
@@ -31,6 +33,7 @@ describe('Get Entitlements', () => {
 		products: [
 			{ productCode: 'prod-contract', dimensions: ['users', 'storage_tb', 'premium_support', 'tier'] },
 			{ productCode: 'prod-other', dimensions: ['users'] },
+			{ productCode: 'prod-slash', dimensions: ['users'] },
 		],
 		entitlements: ENTITLEMENTS,
 	});
@@ -71,6 +74,19 @@ describe('Get Entitlements', () => {
 		const { outputs } = await get({ licenseArn: ` ${LICENSE_A}, ${LICENSE_B} ` });
 		expect(outputs[0].map((item) => item.json.dimension)).toEqual(['users', 'storage_tb', 'premium_support']);
 		expect(requests()[0].body).toMatchObject({ Filter: { LICENSE_ARN: [LICENSE_A, LICENSE_B] } });
+	});
+
+	it('filters by a license ARN in the spelling given, which may be the one AWS issued; EventBridge’s spelling (no ARN) as the canonical one', async () => {
+		const slash = license(4).replace(':license:', ':license/');
+		const run = (licenseArn: string) =>
+			runNode({
+				parameters: { operation: 'getEntitlements', entitlementsProductCode: 'prod-slash', entitlementFilters: { licenseArn } },
+				credentials: emulatorCredential(emulator()),
+				typeVersion: 2,
+			});
+		expect((await run(slash)).outputs[0].map((item) => [item.json.licenseArn, item.json.value])).toEqual([[slash, 4]]);
+		await run(`aws:license-manager:us-east-1:123456789012:${license(1).split(':license:')[1]}`);
+		expect(requests().map((entry) => (entry.body as { Filter: { LICENSE_ARN: string[] } }).Filter.LICENSE_ARN)).toEqual([[slash], [LICENSE_A]]);
 	});
 
 	it('filters by customer AWS account ID from an array, per input item, each output paired to its item', async () => {
