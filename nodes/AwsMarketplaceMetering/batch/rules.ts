@@ -13,7 +13,7 @@ export const CONSTRAINTS = {
 		// The model's ARN pattern admits any ARN (an S3 one too, which AWS then rejects with the whole
 		// request): accept only License Manager license ARNs, a subset of it, in each of AWS's spellings
 		// (with and without a Region and a `license:` part, EventBridge's without `arn:`), which
-		// checkLicenseArn turns into the one Resolve Customer returns.
+		// checkLicenseArn turns into the canonical one usage is matched on (checkLicenseArnToSend keeps a full ARN as given).
 		pattern: /^(?:arn:)?aws[a-zA-Z-]*:license-manager:[a-z0-9-]{0,63}:[0-9]{12}:(?:license[:/])?l-[0-9a-zA-Z]{1,1000}$/,
 		allowed: 'the license ARN Resolve Customer returned, such as arn:aws:license-manager::123456789012:license:l-…',
 		mismatch: 'is not a License Manager license ARN',
@@ -131,7 +131,7 @@ export function checkDimension(value: unknown, label: string = CONSTRAINTS.dimen
 	return checkText(value, rule, 'InvalidDimension', 'dimension');
 }
 
-/** A license ARN in any of AWS's spellings, as the canonical one (canonicalLicenseArn). */
+/** A license ARN in any of AWS's spellings, as the canonical one (canonicalLicenseArn): the key to match on, not what to send. */
 export function checkLicenseArn(value: unknown): Checked<string> {
 	const checked = checkText(value, CONSTRAINTS.licenseArn, 'InvalidLicenseArn', 'licenseArn');
 	return checked.ok ? ok(canonicalLicenseArn(checked.value)!) : checked;
