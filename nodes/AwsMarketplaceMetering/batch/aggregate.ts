@@ -29,10 +29,7 @@ export interface AggregatedRecord {
  */
 export function aggregateUsageRecords(events: ValidUsageEvent[], options: AggregationOptions): AggregatedRecord[] {
 	const groups = options.aggregate ? groupByUsageKey(events) : events.map((_, index) => [index]);
-	return groups.map((members) => {
-		const group = members.map((index) => events[index]);
-		return { members, productCode: group[0].productCode, outcome: buildRecord(group, options) };
-	});
+	return groups.map((members) => ({ members, productCode: events[members[0]].productCode, outcome: buildRecord(events, members, options) }));
 }
 
 type Hours = Map<number, number[]>;
@@ -78,22 +75,33 @@ function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 	return value;
 }
 
-function buildRecord(group: ValidUsageEvent[], options: AggregationOptions): Checked<UsageRecord> {
-	const [first] = group;
-	const earliest = group.reduce((min, event) => Math.min(min, event.timestamp.getTime()), Infinity);
+// One pass over the group's events: no array or callback per event.
+function buildRecord(events: ValidUsageEvent[], members: number[], options: AggregationOptions): Checked<UsageRecord> {
+	const first = events[members[0]];
+	const quantities: Decimal[] = new Array(members.length);
+	let earliest = Infinity;
+	let licenseArnAsGiven: string | undefined;
+	let allocated = false;
+	for (let position = 0; position < members.length; position++) {
+		const event = events[members[position]];
+		earliest = Math.min(earliest, event.timestamp.getTime());
+		licenseArnAsGiven ??= event.licenseArnAsGiven;
+		allocated ||= event.allocations !== undefined;
+		quantities[position] = event.quantity;
+	}
 	return recordFromSum(
 		{
 			Timestamp: options.truncateToHour ? truncateToHour(first.timestamp) : new Date(earliest),
 			customer: first.customer,
 			// Summed on the canonical spelling, sent in the first full ARN spelling given (see givenLicenseArn).
-			licenseArn: group.find((event) => event.licenseArnAsGiven !== undefined)?.licenseArnAsGiven ?? first.licenseArn,
+			licenseArn: licenseArnAsGiven ?? first.licenseArn,
 			Dimension: first.dimension,
 			productCode: first.productCode,
 		},
 		{
-			total: sumDecimals(group.map((event) => event.quantity)),
-			allocations: group.some((event) => event.allocations) ? mergeAllocations(group) : undefined,
-			events: group.length,
+			total: sumDecimals(quantities),
+			allocations: allocated ? mergeAllocations(members.map((index) => events[index])) : undefined,
+			events: members.length,
 		},
 		options,
 	);

@@ -67,7 +67,14 @@ export function decimalToString(value: Decimal): string {
 }
 
 export function sumDecimals(values: Decimal[]): Decimal {
-	return values.reduce(addDecimal, ZERO);
+	// Whole quantities, nearly all of them, add up as numbers (exact below 2^53) without a BigInt per addition.
+	let whole = 0;
+	for (const value of values) {
+		const units = Number(value.units);
+		if (value.scale !== 0 || units < 0 || !Number.isSafeInteger(units)) return values.reduce(addDecimal, ZERO);
+		whole += units;
+	}
+	return Number.isSafeInteger(whole) ? { units: BigInt(whole), scale: 0 } : values.reduce(addDecimal, ZERO);
 }
 
 const MAX = { units: BigInt(MAX_QUANTITY), scale: 0 };
