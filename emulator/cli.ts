@@ -35,6 +35,8 @@ function readOptions(): { options: EmulatorOptions; configFile?: string; snsCert
 			'disabled-operations': { type: 'string' },
 			'identical-resend': { type: 'string' },
 			'signature-claims': { type: 'string' },
+			'license-arn-spelling': { type: 'string' },
+			'exact-license-arn': { type: 'string' },
 			...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
 		},
 	});
@@ -54,6 +56,12 @@ function readOptions(): { options: EmulatorOptions; configFile?: string; snsCert
 	// A comma-separated list; an empty value disables nothing.
 	if (values['disabled-operations'] !== undefined) options.disabledOperations = values['disabled-operations'].split(',').map((name) => name.trim()).filter(Boolean);
 	if (values['identical-resend'] !== undefined) options.identicalResend = values['identical-resend'] as EmulatorOptions['identicalResend'];
+	if (values['license-arn-spelling'] !== undefined) options.licenseArnSpelling = values['license-arn-spelling'] as EmulatorOptions['licenseArnSpelling'];
+	if (values['exact-license-arn'] !== undefined) {
+		const exact = values['exact-license-arn'];
+		if (exact !== 'true' && exact !== 'false') throw new Error('--exact-license-arn must be true or false');
+		options.exactLicenseArn = exact === 'true';
+	}
 	if (values['signature-claims'] !== undefined) options.signatureClaims = values['signature-claims'] as EmulatorOptions['signatureClaims'];
 	for (const [flag, fault] of Object.entries(FAULT_FLAGS)) {
 		if (values[flag as keyof typeof values] !== undefined) options.faults = { ...options.faults, [fault]: number(flag) };

@@ -31,6 +31,10 @@ describe('emulator CLI', () => {
 				'MeterUsage,RegisterUsage',
 				'--identical-resend',
 				'duplicateRecord',
+				'--license-arn-spelling',
+				'license/',
+				'--exact-license-arn',
+				'false',
 			],
 			{ cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
 		);
@@ -63,6 +67,21 @@ describe('emulator CLI', () => {
 		const stats = await (await fetch(`${ready.url}/_emulator/stats`)).json();
 		expect(stats).toMatchObject({ requests: { ResolveCustomer: { 200: 1, ExpiredTokenException: 1 } } });
 		expect(await (await fetch(`${ready.url}/_emulator/public-key`)).text()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+	});
+
+	it('takes the license ARN spelling ResolveCustomer issues, and whether BatchMeterUsage takes only that, from flags', async () => {
+		const client = meteringClient({ url: ready.url, region: ready.region } as Emulator);
+		const answer = await client.send(new ResolveCustomerCommand({ RegistrationToken: 'token-new-customer' }));
+		expect(answer.LicenseArn).toBe('arn:aws:license-manager::123456789012:license/l-0a1b2c3d4e5f60718293a4b5c6d7e8f9');
+		// Another spelling of the issued license (the sample configuration's): taken, as --exact-license-arn false says.
+		const usage = {
+			Timestamp: new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 3600_000),
+			CustomerAWSAccountId: '111122223333',
+			LicenseArn: 'arn:aws:license-manager::123456789012:license:l-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+			Dimension: 'api_calls',
+			Quantity: 5,
+		};
+		expect((await client.send(new BatchMeterUsageCommand({ UsageRecords: [usage] }))).Results![0].Status).toBe('Success');
 	});
 
 	it('takes the disabled operations and the identical-resend answer from flags', async () => {
