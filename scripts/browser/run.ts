@@ -1,6 +1,7 @@
 // The browser test (`npm run test:browser`): the real n8n of the end-to-end test (2.41.1, the packed package installed
 // as a community package, the emulator, the examples), its editor driven in Debian's Chromium by playwright-core as
-// a seller uses it. Screenshots of every step go to artifacts/browser/, which CI keeps.
+// a seller uses it. Screenshots of every step go to artifacts/browser/, which CI keeps; the pictures of the examples
+// go to docs/examples/, committed, for the examples' README.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
