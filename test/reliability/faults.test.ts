@@ -40,7 +40,8 @@ describe('reliability: faults', () => {
 		expect(second.outputs[1]).toEqual([]);
 		expect(second.outputs[0].map((item) => item.json.meteringRecordId)).toEqual(ids);
 		expect(billedQuantities(emulator())).toEqual(expected);
-	});
+		// Two runs of 3,000 events through the SDK's backoff and the node's resends: about 40 s alone, more beside other suites.
+	}, 180_000);
 
 	it('ends a hung endpoint with a timeout error instead of hanging the workflow', async () => {
 		emulator().reset();
