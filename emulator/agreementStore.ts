@@ -3,6 +3,7 @@
 import { DEFAULT_ACCOUNT_ID, type Caller } from './credentials';
 import { serviceError, type ServiceError } from './errors';
 import type { EmulatorAgreement, EmulatorProduct } from './types';
+import { ADJUSTMENT_REASONS, CANCELLATION_REASONS, CANCELLATION_STATUSES, INVOICE_TYPES } from './validation';
 
 /** The caller's side of an agreement, in the words of SearchAgreements' PartyType filter. */
 export type Party = 'Proposer' | 'Acceptor';
@@ -29,27 +30,6 @@ const BILLING_ADJUSTMENT_ID = /^ba-[a-zA-Z0-9]+$/;
 // The model's values of what the configuration holds, so that every answer is one the SDK reads.
 const AMOUNT = /^[0-9]+(\.[0-9]{1,8})?$/;
 const CURRENCY = /^[A-Z]{3}$/;
-const INVOICE_TYPES = ['INVOICE', 'CREDIT_MEMO'];
-const CANCELLATION_REASONS = [
-	'INCORRECT_TERMS_ACCEPTED',
-	'REPLACING_AGREEMENT',
-	'TEST_AGREEMENT',
-	'ALTERNATIVE_PROCUREMENT_CHANNEL',
-	'PRODUCT_DISCONTINUED',
-	'UNINTENDED_RENEWAL',
-	'BUYER_DISSATISFACTION',
-	'OTHER',
-];
-const CANCELLATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'CANCELLED', 'VALIDATION_FAILED'];
-const ADJUSTMENT_REASONS = [
-	'INCORRECT_TERMS_ACCEPTED',
-	'INCORRECT_METERING',
-	'TEST_ENVIRONMENT_CHARGES',
-	'ALTERNATIVE_PROCUREMENT_CHANNEL',
-	'UNINTENDED_RENEWAL',
-	'BUYER_DISSATISFACTION',
-	'OTHER',
-];
 const ADJUSTMENT_STATUSES = ['PENDING', 'COMPLETED', 'VALIDATION_FAILED'];
 
 /** The page size of the list operations when the request names none: AWS documents none. */

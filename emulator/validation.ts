@@ -4,6 +4,29 @@
 // ValidationException listing every violation as "Value 'x' at 'a.1.member.b' failed to satisfy constraint: ...".
 import { ServiceError } from './errors';
 
+// The Agreement Service model's values, which the emulator's configuration is held to as well (agreementStore.ts).
+export const INVOICE_TYPES = ['INVOICE', 'CREDIT_MEMO'];
+export const CANCELLATION_REASONS = [
+	'INCORRECT_TERMS_ACCEPTED',
+	'REPLACING_AGREEMENT',
+	'TEST_AGREEMENT',
+	'ALTERNATIVE_PROCUREMENT_CHANNEL',
+	'PRODUCT_DISCONTINUED',
+	'UNINTENDED_RENEWAL',
+	'BUYER_DISSATISFACTION',
+	'OTHER',
+];
+export const CANCELLATION_STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'CANCELLED', 'VALIDATION_FAILED'];
+export const ADJUSTMENT_REASONS = [
+	'INCORRECT_TERMS_ACCEPTED',
+	'INCORRECT_METERING',
+	'TEST_ENVIRONMENT_CHARGES',
+	'ALTERNATIVE_PROCUREMENT_CHANNEL',
+	'UNINTENDED_RENEWAL',
+	'BUYER_DISSATISFACTION',
+	'OTHER',
+];
+
 type Shape =
 	| { type: 'string'; min?: number; max?: number; pattern?: string; enum?: string[] }
 	| { type: 'integer'; min?: number; max?: number }
@@ -76,15 +99,7 @@ const billingAdjustmentEntry: Shape = {
 		currencyCode: { type: 'string', min: 3, max: 3, pattern: '[A-Z]+' },
 		adjustmentReasonCode: {
 			type: 'string',
-			enum: [
-				'INCORRECT_TERMS_ACCEPTED',
-				'INCORRECT_METERING',
-				'TEST_ENVIRONMENT_CHARGES',
-				'ALTERNATIVE_PROCUREMENT_CHANNEL',
-				'UNINTENDED_RENEWAL',
-				'BUYER_DISSATISFACTION',
-				'OTHER',
-			],
+			enum: ADJUSTMENT_REASONS,
 		},
 		description: { type: 'string', min: 1, max: 500 },
 		clientToken: { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9-]+' },
@@ -125,7 +140,7 @@ const AGREEMENT_SHAPES: Record<string, Shape> = {
 			agreementId,
 			groupBy: { type: 'string', enum: ['INVOICE_ID'] },
 			invoiceId: agreementId,
-			invoiceType: { type: 'string', enum: ['INVOICE', 'CREDIT_MEMO'] },
+			invoiceType: { type: 'string', enum: INVOICE_TYPES },
 			invoiceBillingPeriod: {
 				type: 'structure',
 				required: ['month', 'year'],
@@ -144,16 +159,7 @@ const AGREEMENT_SHAPES: Record<string, Shape> = {
 			agreementId,
 			reasonCode: {
 				type: 'string',
-				enum: [
-					'INCORRECT_TERMS_ACCEPTED',
-					'REPLACING_AGREEMENT',
-					'TEST_AGREEMENT',
-					'ALTERNATIVE_PROCUREMENT_CHANNEL',
-					'PRODUCT_DISCONTINUED',
-					'UNINTENDED_RENEWAL',
-					'BUYER_DISSATISFACTION',
-					'OTHER',
-				],
+				enum: CANCELLATION_REASONS,
 			},
 			clientToken: { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9-]+' },
 			description: { type: 'string', min: 1, max: 2000, pattern: '.+' },
@@ -170,7 +176,7 @@ const AGREEMENT_SHAPES: Record<string, Shape> = {
 		members: {
 			partyType: { type: 'string', min: 1, max: 32, pattern: '[A-Za-z]+' },
 			agreementId,
-			status: { type: 'string', enum: ['PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'CANCELLED', 'VALIDATION_FAILED'] },
+			status: { type: 'string', enum: CANCELLATION_STATUSES },
 			agreementType,
 			catalog,
 			maxResults: pageSize,
