@@ -5,14 +5,13 @@
 // AWS Marketplace Trigger as EventBridge does, usage between them) and prints what happened and what was metered.
 // Then it leaves n8n's editor open, logged in as the demo's owner.
 
-import type { Emulator } from '../../emulator';
 import { eventBridgeLicenseArn, EXAMPLE_CUSTOMERS, postJson, postRegistrationToken, triggerPath, usageEvent, webhookPath } from '../e2e/lib/examples';
 import { nodeOutput, type N8nServer } from '../e2e/lib/n8n';
 import { licenseEvent, message, TriggerDriver, triggerItem } from '../e2e/lifecycle';
 import { ownerEnv } from '../e2e/lib/owner';
 import { portIsFree } from '../e2e/lib/proc';
-import { table } from '../e2e/lib/report';
 import { prepareStack, type Stack } from '../e2e/lib/stack';
+import { billedTable, customerName, hourText, recordedLine, reportTable, requestsTable } from './print';
 
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag >= 0 ? Number(process.argv[portFlag + 1]) : 5678;
@@ -23,27 +22,8 @@ const OWNER = { email: 'demo@example.com', password: 'Metering-demo-1' };
 const say = (message = '') => process.stdout.write(`${message}\n`);
 const log = (message: string) => say(`- ${message}`);
 
-function meteredTable(emulator: Emulator): string {
-	const rows = Object.entries(emulator.stats().billed).map(([key, { quantity, meteringRecordId }]) => {
-		const [product, customer, dimension, hour] = key.split('|');
-		// A license ARN ends in the license ID, which is enough to tell customers apart here.
-		return [product.split(':').pop() ?? product, customer, dimension, hour.slice(0, 16).replace('T', ' '), String(quantity), meteringRecordId];
-	});
-	return rows.length ? table(['Product / license', 'Customer', 'Dimension', 'Hour (UTC)', 'Quantity', 'Metering record ID'], rows) : '(nothing)';
-}
-
-function requestsTable(emulator: Emulator): string {
-	const rows = Object.entries(emulator.stats().requests).flatMap(([operation, outcomes]) =>
-		Object.entries(outcomes).map(([outcome, count]) => [operation, outcome, String(count)]),
-	);
-	return table(['Operation', 'Answer', 'Requests'], rows);
-}
-
 const HOUR = 3_600_000;
 type Json = Record<string, unknown>;
-const customerName = (licenseArn: unknown) =>
-	Object.values(EXAMPLE_CUSTOMERS).find((customer) => customer.licenseArn === licenseArn)?.name ?? String(licenseArn);
-const hourText = (hour: unknown) => String(hour).slice(0, 16).replace('T', ' ');
 
 /** One line per key a ledger run sent: "Acme api_calls 2026-11-22 17:00: 150 Success". */
 function keyLines(items: Json[]): string[] {
@@ -73,12 +53,7 @@ async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void>
 			return;
 		}
 		say(`  HTTP 200: ${String(json.recorded)} recorded, ${String(json.duplicates)} duplicates, ${String(json.afterFinalReport)} after the final report, ${String(json.invalid)} invalid`);
-		for (const result of (json.results ?? []) as Json[]) {
-			const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
-			const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
-			const error = result.error ? `: ${String(result.error)}` : '';
-			say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${error}`);
-		}
+		for (const result of (json.results ?? []) as Json[]) say(recordedLine(result));
 	};
 	const meter = async (what: string) => {
 		log(`${what}: running "${workflows.hourlyMetering.name}"`);
@@ -116,18 +91,8 @@ async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void>
 
 	log(`Running "${workflows.report.name}"`);
 	const report = nodeOutput(await n8n.execute(workflows.report.id), 'Get Metering Report');
-	const rows = report.map((row) => [
-		customerName(row.licenseArn),
-		String(row.dimension),
-		hourText(row.hour),
-		String(row.events),
-		String(row.quantity),
-		String(row.state) + (row.status && row.status !== 'Success' ? ` (${String(row.status)})` : ''),
-		row.sentQuantity === null ? '' : String(row.sentQuantity),
-		[...(row.carriedFrom as string[]).map((from) => `from ${hourText(from).slice(11)}`), ...(row.carriedTo as string[]).map((to) => `to ${hourText(to).slice(11)}`)].join(', '),
-	]);
 	say('');
-	say(indent(table(['Customer', 'Dimension', 'Hour (UTC)', 'Events', 'Quantity', 'State', 'Sent', 'Late usage'], rows)));
+	say(indent(reportTable(report, true)));
 }
 
 const indent = (text: string) => text.replace(/^/gm, '  ');
@@ -213,7 +178,7 @@ async function main(): Promise<void> {
 	await runLifecycleExample(stack, server);
 
 	say('\nWhat the emulator billed:\n');
-	say(meteredTable(emulator));
+	say(billedTable(emulator));
 	say('\nRequests the emulator answered:\n');
 	say(requestsTable(emulator));
 

@@ -23,16 +23,13 @@ import {
 	type ExampleName,
 	type Workflow as ExampleWorkflow,
 } from '../e2e/lib/examples';
-import { table } from '../e2e/lib/report';
 import { N8N_NODE_TYPES, NOT_RUN } from './n8nNodes';
+import { billedTable, customerName, hourText, recordedLine, reportTable, requestsTable } from './print';
 
 type Json = Record<string, unknown>;
 type Say = (line?: string) => void;
 
 const HOUR = 3_600_000;
-const hourText = (hour: unknown) => String(hour).slice(0, 16).replace('T', ' ');
-const customerName = (licenseArn: unknown) =>
-	Object.values(EXAMPLE_CUSTOMERS).find((customer) => customer.licenseArn === licenseArn)?.name ?? String(licenseArn);
 
 /** Every item a node passed on at one output, over all its runs in the execution. */
 export function nodeOutput(run: IRun, node: string, output = 0): Json[] {
@@ -228,9 +225,7 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 			const answer = body as Json;
 			say(`  HTTP ${status}: ${String(answer.recorded)} recorded, ${String(answer.duplicates)} duplicates, ${String(answer.afterFinalReport)} after the final report, ${String(answer.invalid)} invalid`);
 			for (const [index, result] of ((answer.results ?? []) as Json[]).entries()) {
-				const where = result.status === 'Recorded' || result.status === 'DuplicateEvent' ? ` in ${hourText(result.hour)}` : '';
-				const carried = result.status === 'Recorded' && result.carriedFrom ? `, carried from ${hourText(result.carriedFrom)}, already sent` : '';
-				say(`    ${String(result.eventId)}: ${String(result.status)}${where}${carried}${result.error ? `: ${String(result.error)}` : ''}`);
+				say(recordedLine(result));
 				if (result.status === 'Recorded') expected.add(events[index].licenseArn, events[index].dimension, result.hour, events[index].quantity);
 			}
 		};
@@ -275,28 +270,14 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 
 	say(`- "${workflows.report.name}": Run report`);
 	const report = nodeOutput(await examples.run('report', 'Run report'), 'Get Metering Report');
-	const rows = report.map((row) => [
-		customerName(row.licenseArn),
-		String(row.dimension),
-		hourText(row.hour),
-		String(row.events),
-		String(row.quantity),
-		String(row.state) + (row.status && row.status !== 'Success' ? ` (${String(row.status)})` : ''),
-		row.sentQuantity === null ? '' : String(row.sentQuantity),
-	]);
-	say(table(['Customer', 'Dimension', 'Hour (UTC)', 'Events', 'Quantity', 'State', 'Sent'], rows).replace(/^/gm, '    '));
+say(reportTable(report).replace(/^/gm, '    '));
 }
 
 function emulatorTables(emulator: Emulator, say: Say) {
-	const billed = Object.entries(emulator.stats().billed).map(([key, { quantity, meteringRecordId }]) => {
-		const [product, customer, dimension, hour] = key.split('|');
-		return [customerName(product) === product ? product : customerName(product), customer, dimension, hourText(hour), String(quantity), meteringRecordId];
-	});
 	say('\nWhat the emulator billed:\n');
-	say(table(['Product / license', 'Customer', 'Dimension', 'Hour (UTC)', 'Quantity', 'Metering record ID'], billed));
-	const requests = Object.entries(emulator.stats().requests).flatMap(([operation, outcomes]) => Object.entries(outcomes).map(([outcome, count]) => [operation, outcome, String(count)]));
+	say(billedTable(emulator));
 	say('\nRequests the emulator answered:\n');
-	say(table(['Operation', 'Answer', 'Requests'], requests));
+	say(requestsTable(emulator));
 }
 
 /** Runs every example and prints what each did; fails when the emulator did not bill exactly what was recorded. */
