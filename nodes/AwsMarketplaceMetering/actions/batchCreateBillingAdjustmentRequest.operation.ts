@@ -8,6 +8,7 @@ import { fieldError } from '../helpers/fields';
 import { mapItems } from '../helpers/perItem';
 import { billingAdjustmentError } from '../transport/serviceErrors';
 import type { Services } from './services';
+import { clientTokenOption } from './common.descriptions';
 
 const CONFIRMATION: Confirmation = {
 	operation: 'batchCreateBillingAdjustmentRequest',
@@ -73,16 +74,9 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			// Not a secret: it only makes a resend idempotent, and must stay readable to be reused.
-			{
-				displayName: 'Client Token',
-				name: 'clientToken',
-				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
-				type: 'string',
-				default: '',
-				description:
-					'Up to 64 characters of a-z A-Z 0-9 -. Empty: derived from the adjustment, so the same refund sent again (a retried execution, a webhook delivered twice) answers the first request instead of refunding twice. To refund the same amount of the same invoice twice on purpose, give each its own token.',
-			},
+			clientTokenOption(
+				'Up to 64 characters of a-z A-Z 0-9 -. Empty: derived from the adjustment, so the same refund sent again (a retried execution, a webhook delivered twice) answers the first request instead of refunding twice. To refund the same amount of the same invoice twice on purpose, give each its own token.',
+			),
 			{ displayName: 'Description', name: 'description', type: 'string', default: '', description: 'Why the refund, in up to 500 characters' },
 		],
 	},

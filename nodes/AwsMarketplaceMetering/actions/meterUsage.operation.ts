@@ -6,6 +6,7 @@ import { mapItems } from '../helpers/perItem';
 import { serviceError } from '../transport/serviceErrors';
 import { versioned } from '../helpers/versions';
 import type { Services } from './services';
+import { clientTokenOption } from './common.descriptions';
 
 const show = { show: { operation: ['meterUsage'] } };
 
@@ -90,16 +91,9 @@ export const description: INodeProperties[] = (<INodeProperties[]>[
 		default: {},
 		displayOptions: show,
 		options: [
-			// Not a secret: it only makes a retry idempotent, and must stay readable to be reused.
-			{
-				displayName: 'Client Token',
-				name: 'clientToken',
-				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
-				type: 'string',
-				default: '',
-				description:
-					'Up to 64 characters identifying this report: AWS answers the same token again with the first answer instead of metering again. Take it from the item, such as the request or usage event ID (a retried execution gets a new execution ID). Empty: for EC2, ECS or EKS the AWS SDK generates one per request; for AgentCore Runtime the node derives it from the input item’s data, product code, dimension, quantity and allocations, so that n8n’s Retry of the same item bills nothing twice, and two items with identical data are one report: map an ID if yours can be identical.',
-			},
+			clientTokenOption(
+				'Up to 64 characters identifying this report: AWS answers the same token again with the first answer instead of metering again. Take it from the item, such as the request or usage event ID (a retried execution gets a new execution ID). Empty: for EC2, ECS or EKS the AWS SDK generates one per request; for AgentCore Runtime the node derives it from the input item’s data, product code, dimension, quantity and allocations, so that n8n’s Retry of the same item bills nothing twice, and two items with identical data are one report: map an ID if yours can be identical.',
+			),
 			{
 				displayName: 'Dry Run',
 				name: 'dryRun',

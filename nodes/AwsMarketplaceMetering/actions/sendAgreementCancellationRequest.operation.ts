@@ -8,6 +8,7 @@ import { deriveCancellationToken } from '../helpers/clientToken';
 import { confirmationFields, requireConfirmation, type Confirmation } from '../helpers/confirmation';
 import { mapItems } from '../helpers/perItem';
 import type { Services } from './services';
+import { clientTokenOption } from './common.descriptions';
 
 const CONFIRMATION: Confirmation = {
 	operation: 'sendAgreementCancellationRequest',
@@ -38,16 +39,9 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			// Not a secret: it only makes a resend idempotent, and must stay readable to be reused.
-			{
-				displayName: 'Client Token',
-				name: 'clientToken',
-				// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
-				type: 'string',
-				default: '',
-				description:
-					'Up to 64 characters of a-z A-Z 0-9 -. Empty: derived from the agreement, reason and description, so the same request sent again (a retried execution) answers the first. To ask again after a request was withdrawn, rejected or failed, give a new token.',
-			},
+			clientTokenOption(
+				'Up to 64 characters of a-z A-Z 0-9 -. Empty: derived from the agreement, reason and description, so the same request sent again (a retried execution) answers the first. To ask again after a request was withdrawn, rejected or failed, give a new token.',
+			),
 			{ displayName: 'Description', name: 'description', type: 'string', default: '', typeOptions: { rows: 2 }, description: 'Why, in up to 2000 characters; the buyer sees it' },
 		],
 	},
