@@ -1,4 +1,4 @@
-import { defaultLedgerFolder, openLedger } from '../../nodes/AwsMarketplaceMetering/ledger';
+import { withEmbeddedLedger } from './ledger';
 
 export interface Billed {
 	/** The usage hour, ISO 8601. */
@@ -18,8 +18,7 @@ const MINUTE = 60_000;
  * ledger holds them, without waiting for them.
  */
 export async function seedBilledUsage(usage: Billed[]): Promise<void> {
-	const ledger = await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 });
-	try {
+	await withEmbeddedLedger(async (ledger) => {
 		for (const hour of [...new Set(usage.map((entry) => entry.hour))].sort()) {
 			const start = new Date(hour).getTime();
 			const events = usage
@@ -38,7 +37,5 @@ export async function seedBilledUsage(usage: Billed[]): Promise<void> {
 			const { claimed } = await ledger.claim({ now, claimant, closeAfterMinutes: 10, leaseMs: 2 * MINUTE }, (key) => ({ ok: true, quantity: Number(key.quantity) }));
 			await ledger.settle(claimant, claimed.map((key) => ({ keyId: key.keyId, outcome: 'billed', meteringRecordId: `mr-${key.keyId}` })), { now });
 		}
-	} finally {
-		await ledger.close();
-	}
+	});
 }

@@ -1,6 +1,5 @@
-import { defaultLedgerFolder, openLedger } from '../../../nodes/AwsMarketplaceMetering/ledger';
 import { useEmulator } from '../../helpers/emulator';
-import { useLedgerFolder } from '../../helpers/ledger';
+import { useLedgerFolder, withEmbeddedLedger } from '../../helpers/ledger';
 import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../helpers/trigger';
 
 // The trigger keeps the ledger's licenses current from AWS's lifecycle events, posted as EventBridge
@@ -14,7 +13,7 @@ describe('AWS Marketplace Trigger: Keep Licenses Current in Ledger', () => {
 	useLedgerFolder();
 	let trigger: TriggerServer;
 	// The ledger's first open creates it, which takes longer than the emulator waits for the trigger's answer.
-	beforeAll(async () => await (await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 })).close(), 120_000);
+	beforeAll(() => withEmbeddedLedger(async () => undefined), 120_000);
 	afterEach(async () => {
 		await trigger?.stop();
 	});
@@ -24,14 +23,7 @@ describe('AWS Marketplace Trigger: Keep Licenses Current in Ledger', () => {
 
 	const deliver = (example: string, time: string, event: Record<string, unknown> = {}) =>
 		postEvent(emulator(), { url: trigger.url, example, apiKey: API_KEY, event: { time, ...event } });
-	const licenses = async () => {
-		const ledger = await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 });
-		try {
-			return await ledger.licenses();
-		} finally {
-			await ledger.close();
-		}
-	};
+	const licenses = () => withEmbeddedLedger((ledger) => ledger.licenses());
 
 	it('records each license change at the event’s own time: out of order, repeated, and for events that start nothing', async () => {
 		// Only License Deprovisioned starts the workflow: the others change the ledger all the same.

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 
 import type { EmulatorAgreement, EmulatorInvoice, EmulatorOptions } from '../../../../emulator';
 import { AGREEMENT_OPTIONS, BUYER, runAgreement, sent } from '../../../helpers/agreements';
-import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { seedBilledUsage, type Billed } from '../../../helpers/billedUsage';
 import { useEmulator } from '../../../helpers/emulator';
-import { useLedgerFolder } from '../../../helpers/ledger';
+import { useLedgerFolder, withEmbeddedLedger } from '../../../helpers/ledger';
 
 const ACCOUNT = '444455556666';
 const LICENSE = 'arn:aws:license-manager::123456789012:license:l-0000000000000000000000000000reco';
@@ -233,17 +232,14 @@ describe('Reconcile Billing with Invoices, by the licenses the ledger ties to th
 	const otherLicense = 'arn:aws:license-manager::123456789012:license:l-000000000000000000000000000other2';
 	beforeAll(async () => {
 		await seedBilledUsage([usage('2025-12-01T00:00:00.000Z', 'users', 5), { ...usage('2025-12-01T00:00:00.000Z', 'users', 7), licenseArn: otherLicense }]);
-		const ledger = await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 });
-		try {
+		await withEmbeddedLedger(async (ledger) => {
 			// EventBridge's spelling of the license: the ledger keeps one.
 			const changes = [{ licenseArn: 'aws:license-manager:us-east-1:123456789012:l-0000000000000000000000000000reco', agreementId: 'agmt-reconcile' }];
 			await ledger.recordLicenseChanges(
 				changes.map((change) => ({ ...change, state: 'active', happenedAt: new Date('2025-10-01T00:00:00Z'), source: 'manual', customerAWSAccountId: ACCOUNT, productCode: 'prod-saas' })),
 				{ now: new Date('2025-10-01T00:01:00Z') },
 			);
-		} finally {
-			await ledger.close();
-		}
+		});
 	});
 
 	it('compares the agreement’s licenses’ usage only', async () => {

@@ -1,7 +1,6 @@
-import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
 import { emulatorCredential } from '../../../helpers/credentials';
 import { useEmulator } from '../../../helpers/emulator';
-import { useLedgerFolder } from '../../../helpers/ledger';
+import { useLedgerFolder, withEmbeddedLedger } from '../../../helpers/ledger';
 import { runNode, type OnError } from '../../../helpers/workflow';
 
 // Licenses in the metering ledger from a sign-up (Resolve Customer) and by hand (Record License), in
@@ -32,14 +31,7 @@ describe('Licenses in the metering ledger: Resolve Customer and Record License',
 
 	const run = (parameters: Record<string, unknown>, items: Record<string, unknown>[], onError: OnError = 'continueErrorOutput') =>
 		runNode({ parameters: { ledger: 'embedded', ...parameters }, credentials: emulatorCredential(emulator()), items, onError, typeVersion: 3 });
-	const licenses = async () => {
-		const ledger = await openLedger({ store: 'embedded', folder: defaultLedgerFolder(), idleMs: 0 });
-		try {
-			return await ledger.licenses();
-		} finally {
-			await ledger.close();
-		}
-	};
+	const licenses = () => withEmbeddedLedger((ledger) => ledger.licenses());
 
 	it('Resolve Customer records the license of each customer it resolved as signed up, and legacy customers not at all', async () => {
 		const before = Date.now();
