@@ -18,7 +18,7 @@ import {
 import { N8n, installN8n } from './n8n';
 import { buildAndPack, folderBytes, installArgs, installCommunityPackage } from './package';
 import { ROOT } from './paths';
-import { installCleanup } from './proc';
+import { installCleanup, killAll } from './proc';
 
 /** The products, customers and registration tokens the examples use. */
 export const EMULATOR_CONFIG = join(ROOT, 'emulator', 'sample-config.json');
@@ -36,6 +36,11 @@ export interface Stack {
 	workflows: Record<StackWorkflowName, Workflow>;
 	/** The API-key header of the imported AWS Marketplace Webhook API credential (the EventBridge connection's). */
 	webhookApiKey: { header: string; value: string };
+	/**
+	 * Stops the emulator and every process started, and removes the temporary folder (unless kept): for jest's
+	 * afterAll, since a test file's `process.on('exit')` listeners never run.
+	 */
+	stop(): Promise<void>;
 }
 
 export type StackWorkflowName = ExampleName | 'inputItemsMetering';
@@ -58,10 +63,11 @@ export interface StackOptions {
 export async function prepareStack(options: StackOptions): Promise<Stack> {
 	const { log } = options;
 	const workDir = await mkdtemp(join(tmpdir(), 'n8n-aws-marketplace-e2e-'));
-	installCleanup(() => {
+	const removeWorkDir = () => {
 		if (options.keep) process.stderr.write(`Kept ${workDir}\n`);
 		else rmSync(workDir, { recursive: true, force: true });
-	});
+	};
+	installCleanup(removeWorkDir);
 
 	log('Installing n8n (cached after the first run) and building the package');
 	const [tarball] = await Promise.all([buildAndPack(workDir), installN8n()]);
@@ -94,5 +100,10 @@ export async function prepareStack(options: StackOptions): Promise<Stack> {
 	]);
 	await n8n.importWorkflows([...Object.values(workflows), ...(options.extraWorkflows?.(workflows, emulator, emulatorConfig) ?? [])]);
 	for (const entry of options.publish ?? []) await n8n.publishWorkflow(typeof entry === 'string' ? workflows[entry].id : entry.id);
-	return { workDir, emulator, emulatorConfig, n8n, workflows, webhookApiKey };
+	const stop = async () => {
+		await emulator.stop();
+		killAll();
+		removeWorkDir();
+	};
+	return { workDir, emulator, emulatorConfig, n8n, workflows, webhookApiKey, stop };
 }
