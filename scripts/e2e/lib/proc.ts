@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
+import { runInThisContext } from 'node:vm';
 
 export interface RunResult {
 	code: number | null;
@@ -36,18 +37,21 @@ export function killAll(): void {
 
 let cleanupInstalled = false;
 
+// The process Node emits 'exit' and the signals on. Under jest, `process` is a copy of it whose listeners never run.
+const nodeProcess = runInThisContext('process') as NodeJS.Process;
+
 /** Ends every started process on exit and on Ctrl-C or SIGTERM, then runs `cleanup` (synchronous). */
 export function installCleanup(cleanup: () => void): void {
 	if (cleanupInstalled) return;
 	cleanupInstalled = true;
-	process.once('exit', () => {
+	nodeProcess.once('exit', () => {
 		killAll();
 		cleanup();
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
+		nodeProcess.once(signal, () => {
 			process.stderr.write(`\n${signal}: stopping\n`);
-			process.exit(130);
+			nodeProcess.exit(130);
 		});
 	}
 }
