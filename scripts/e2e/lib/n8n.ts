@@ -62,9 +62,10 @@ export class N8n {
 	}
 
 	private async env(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
-		// Nothing of the caller's n8n or AWS setup may leak in; the run must be the same everywhere.
+		// Nothing of the caller's n8n or AWS setup may leak in; the run must be the same everywhere. Nor jest's
+		// NODE_ENV=test, under which n8n refuses to load nodes ("Not available in tests") and logs nothing.
 		const inherited = Object.fromEntries(
-			Object.entries(process.env).filter(([name]) => !/^(N8N_|AWS_|NODE_OPTIONS$|DB_|EXECUTIONS_|WEBHOOK_URL$)/.test(name)),
+			Object.entries(process.env).filter(([name]) => !/^(N8N_|AWS_|NODE_OPTIONS$|NODE_ENV$|DB_|EXECUTIONS_|WEBHOOK_URL$)/.test(name)),
 		);
 		return {
 			...inherited,
