@@ -15,7 +15,7 @@ import { EXAMPLE_CUSTOMERS, METERING_NODE_TYPE, TRIGGER_NODE_TYPE, triggerPath, 
 import { storedExecutions } from '../scripts/e2e/lib/executions';
 import { installedN8nVersion, type N8nServer } from '../scripts/e2e/lib/n8n';
 import { prepareStack, type Stack } from '../scripts/e2e/lib/stack';
-import { TriggerDriver } from '../scripts/e2e/lifecycle';
+import { TriggerDriver } from '../scripts/e2e/lib/trigger';
 
 const DELIVERIES = 200;
 const AT_A_TIME = 10;

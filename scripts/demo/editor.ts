@@ -7,7 +7,7 @@
 
 import { eventBridgeLicenseArn, EXAMPLE_CUSTOMERS, postJson, postRegistrationToken, triggerPath, usageEvent, webhookPath } from '../e2e/lib/examples';
 import { nodeOutput, type N8nServer } from '../e2e/lib/n8n';
-import { licenseEvent, message, TriggerDriver, triggerItem } from '../e2e/lifecycle';
+import { licenseEvent, message, TriggerDriver, triggerItem } from '../e2e/lib/trigger';
 import { ownerEnv } from '../e2e/lib/owner';
 import { portIsFree } from '../e2e/lib/proc';
 import { prepareStack, type Stack } from '../e2e/lib/stack';

@@ -1,12 +1,11 @@
 // n8n's Retry of a failed execution, as a seller meets it: Batch Meter Usage with the embedded ledger records 30 usage
 // events that carry no Event ID, then AWS fails every request (HTTP 500); the same input runs again, as Retry gives
 // it. Each event must be billed once, and the first run's error must say that running it again is safe.
-import { CREDENTIAL_TYPE, EXAMPLE_PRODUCT_CODE, METERING_NODE_TYPE, credentialReference, type Workflow } from './lib/examples';
-import { nodeOutput } from './lib/n8n';
-import type { Checks } from './lib/report';
-import type { Stack } from './lib/stack';
+import { CREDENTIAL_TYPE, EXAMPLE_PRODUCT_CODE, METERING_NODE_TYPE, credentialReference, type Workflow } from '../../../scripts/e2e/lib/examples';
+import { nodeOutput } from '../../../scripts/e2e/lib/n8n';
+import type { Stack } from '../../../scripts/e2e/lib/stack';
+import { HOUR_MS, log, type E2e } from './context';
 
-const HOUR = 3_600_000;
 export const RETRY_ID = 'mpLedgerRetryE2e';
 const METER_NODE = 'Batch Meter Usage';
 // The emulator's legacy customer: the examples' Acme and Globex have had their final usage reported by the time
@@ -19,13 +18,13 @@ const DIMENSION = 'storage_gb';
  * before the import, older than any the ledger's flows use, so that those find none of their keys taken.
  */
 function usageEvents(): Array<Record<string, unknown>> {
-	const hour = Math.floor(Date.now() / HOUR) * HOUR;
+	const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 	return Array.from({ length: 30 }, (_, n) => ({
 		customerIdentifier: CUSTOMER_IDENTIFIER,
 		productCode: EXAMPLE_PRODUCT_CODE,
 		dimension: DIMENSION,
 		quantity: 1 + (n % 7),
-		timestamp: new Date(hour - (n % 3 === 0 ? 6 : 7) * HOUR + n * 60_000).toISOString(),
+		timestamp: new Date(hour - (n % 3 === 0 ? 6 : 7) * HOUR_MS + n * 60_000).toISOString(),
 	}));
 }
 
@@ -74,32 +73,27 @@ function billed({ emulator }: Stack): number {
 	return emulator.stats().meteredQuantity({ product: EXAMPLE_PRODUCT_CODE, customer: CUSTOMER_IDENTIFIER, dimension: DIMENSION });
 }
 
-export async function checkRetriedExecution(stack: Stack, checks: Checks, log: (message: string) => void): Promise<void> {
-	const { emulator, n8n } = stack;
-	log('Batch Meter Usage with the embedded ledger: a run that fails at AWS, run again with the same items (n8n’s Retry)');
-	const billedBefore = billed(stack);
-	emulator.setFaults({ serverErrorRate: 1 });
-	const failed = await n8n.execute(RETRY_ID).finally(() => emulator.setFaults({}));
-	checks.equal('the run AWS failed ends in error', failed.status, 'error');
-	checks.check(
-		'its error says the 30 events are in the ledger and that running it again is safe',
-		/^30 usage events of this execution are in the metering ledger \(30 recorded now, 0 before\).* Running this execution again is safe/.test(
-			failed.data.resultData.error?.description ?? '',
-		),
-		failed.data.resultData.error?.description,
-	);
-	const retried = await n8n.execute(RETRY_ID);
-	checks.equal('the same items run again succeed', retried.status, 'success');
-	const items = nodeOutput(retried, METER_NODE);
-	checks.equal(
-		'each of the 30 items is answered DuplicateEvent (recorded before), its hour billed now (recordStatus Success)',
-		items.slice(0, 30).map((item) => [item.status, item.recordStatus, /recorded before/.test(String(item.note))]),
-		Array.from({ length: 30 }, () => ['DuplicateEvent', 'Success', true]),
-	);
-	const total = usageEvents().reduce((sum, event) => sum + Number(event.quantity), 0);
-	checks.equal(
-		'AWS billed each event once (the emulator’s billing grew by the events’ sum, not twice it)',
-		billed(stack) - billedBefore,
-		total,
-	);
+export function describeRetriedExecution(e2e: E2e): void {
+	describe('Batch Meter Usage with the embedded ledger: a run AWS failed, run again with the same items (n8n’s Retry)', () => {
+		let billedBefore: number;
+
+		test('the run AWS failed ends in error, saying the 30 events are in the ledger and that running it again is safe', async () => {
+			log('Batch Meter Usage with the embedded ledger: a run that fails at AWS, run again with the same items');
+			billedBefore = billed(e2e.stack);
+			e2e.stack.emulator.setFaults({ serverErrorRate: 1 });
+			const failed = await e2e.stack.n8n.execute(RETRY_ID).finally(() => e2e.stack.emulator.setFaults({}));
+			expect(failed.status).toBe('error');
+			expect(failed.data.resultData.error?.description).toMatch(/^30 usage events of this execution are in the metering ledger \(30 recorded now, 0 before\).* Running this execution again is safe/);
+		});
+
+		test('the same items run again succeed: each is answered DuplicateEvent (recorded before), its hour billed now, and AWS billed each event once', async () => {
+			const retried = await e2e.stack.n8n.execute(RETRY_ID);
+			expect(retried.status).toBe('success');
+			expect(nodeOutput(retried, METER_NODE).slice(0, 30).map((item) => [item.status, item.recordStatus, /recorded before/.test(String(item.note))])).toEqual(
+				Array.from({ length: 30 }, () => ['DuplicateEvent', 'Success', true]),
+			);
+			// The emulator's billing grew by the events' sum, not twice it.
+			expect(billed(e2e.stack) - billedBefore).toBe(usageEvents().reduce((sum, event) => sum + Number(event.quantity), 0));
+		});
+	});
 }
