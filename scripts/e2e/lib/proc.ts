@@ -48,8 +48,9 @@ export function installCleanup(cleanup: () => void): void {
 		killAll();
 		cleanup();
 	});
+	// `on`, not `once`: without a listener, a second Ctrl-C would kill the process in the middle of the cleanup.
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		nodeProcess.once(signal, () => {
+		nodeProcess.on(signal, () => {
 			process.stderr.write(`\n${signal}: stopping\n`);
 			nodeProcess.exit(130);
 		});
