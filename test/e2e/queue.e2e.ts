@@ -191,7 +191,7 @@ describe('exactly once: the ledger, what AWS billed and what it received', () =>
 		const { started, ended } = proof.drainResult('to finish');
 		const delivered = proof.events();
 		[ledgerEvents, distinctEvents] = [events.length, delivered.distinct.length];
-		view = new ExactlyOnce({ keys, events, billed: emulator.stats().billed, requests: emulator.log, ...delivered, drainStarted: started, drainEnded: ended });
+		view = new ExactlyOnce({ keys, events, billed: emulator.stats().billed, requests: [...emulator.log], ...delivered, drainStarted: started, drainEnded: ended });
 		const carriedOnTime = view.carriedOnTime().length;
 		progress(
 			carriedOnTime === 0
