@@ -73,7 +73,7 @@ export default defineConfig(
 	},
 	{
 		// The ledger is a library with no node in reach: the nodes wrap its errors at their boundary (actions/router.ts, AwsMarketplaceTrigger/deliveries.ts).
-		files: ['nodes/AwsMarketplaceMetering/ledger/**/*.ts'],
+		files: ['nodes/shared/ledger/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { openLedger, type MeteringLedger, type PostgresConnection } from '../nodes/AwsMarketplaceMetering/ledger';
+import { openLedger, type MeteringLedger, type PostgresConnection } from '../nodes/shared/ledger';
 import { EXAMPLE_CUSTOMERS, METERING_NODE_TYPE, TRIGGER_NODE_TYPE, triggerPath, usageEvent, type Workflow } from '../scripts/e2e/lib/examples';
 import { storedExecutions } from '../scripts/e2e/lib/executions';
 import { installedN8nVersion, type N8nServer } from '../scripts/e2e/lib/n8n';

@@ -5,7 +5,7 @@ import { router } from './actions/router';
 import { properties } from './actions/versionDescription';
 import { NODE_VERSIONS } from './helpers/versions';
 import { testCredential } from './transport/credentialTest';
-import { testLedgerCredential } from './transport/ledger';
+import { testLedgerCredential } from '../shared/openLedger';
 
 export class AwsMarketplaceMetering implements INodeType {
 	description: INodeTypeDescription = {

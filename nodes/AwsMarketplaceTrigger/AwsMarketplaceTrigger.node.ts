@@ -1,6 +1,6 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { testLedgerCredential } from '../AwsMarketplaceMetering/transport/ledger';
+import { testLedgerCredential } from '../shared/openLedger';
 import { webhookMethods } from './activation';
 import { EVENT_TYPES, LIFECYCLE_EVENTS, OTHER_EVENT } from './eventBridge/events';
 import { README_URL, TRIGGER_DOCS_URL } from './docs';

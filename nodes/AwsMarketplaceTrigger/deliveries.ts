@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
-import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
+import { getLedger, type LedgerChoice } from '../shared/openLedger';
 
 /** How many delivery IDs the workflow's static data keeps (the oldest go first). */
 export const MAX_REMEMBERED = 1000;

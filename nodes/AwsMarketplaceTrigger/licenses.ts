@@ -1,8 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
-import type { LicenseChange, LicenseState } from '../AwsMarketplaceMetering/ledger';
-import { canonicalLicenseArn } from '../AwsMarketplaceMetering/ledger/licenseArn';
-import { getLedger, type LedgerChoice } from '../AwsMarketplaceMetering/transport/ledger';
+import type { LicenseChange, LicenseState } from '../shared/ledger';
+import { canonicalLicenseArn } from '../shared/ledger/licenseArn';
+import { getLedger, type LedgerChoice } from '../shared/openLedger';
 import { parseAwsTime } from './awsTime';
 
 // What each lifecycle event tells of a license: License Updated provisions it, License Deprovisioned

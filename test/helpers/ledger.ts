@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { defaultLedgerFolder, openLedger, type MeteringLedger } from '../../nodes/AwsMarketplaceMetering/ledger';
+import { defaultLedgerFolder, openLedger, type MeteringLedger } from '../../nodes/shared/ledger';
 
 /**
  * Gives the surrounding describe block an n8n user folder of its own, so that its embedded metering ledger (kept

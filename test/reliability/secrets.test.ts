@@ -7,7 +7,7 @@ import { AwsMarketplaceMeteringLedgerApi } from '../../credentials/AwsMarketplac
 import { AwsMarketplaceWebhookApi } from '../../credentials/AwsMarketplaceWebhookApi.credentials';
 import { LIFECYCLE_EXAMPLES } from '../../emulator/lifecycleExamples';
 import { testCredential } from '../../nodes/AwsMarketplaceMetering/transport/credentialTest';
-import { testLedgerCredential } from '../../nodes/AwsMarketplaceMetering/transport/ledger';
+import { testLedgerCredential } from '../../nodes/shared/openLedger';
 import { emulatorCredential } from '../helpers/credentials';
 import { useEmulator } from '../helpers/emulator';
 import { usePostgres } from '../helpers/postgres';

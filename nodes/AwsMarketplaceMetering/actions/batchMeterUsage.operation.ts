@@ -11,7 +11,7 @@ import {
 } from '../batch';
 import { count } from '../helpers/count';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
-import type { LedgerChoice } from '../transport/ledger';
+import type { LedgerChoice } from '../../shared/openLedger';
 import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
 import { readUsageEvents } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { KeyState, ReportQuery, ReportRow } from '../ledger';
+import type { KeyState, ReportQuery, ReportRow } from '../../shared/ledger';
 import { limitOf, returnAllFields } from '../helpers/pages';
 import { ledgerFields } from '../helpers/usageFields';
 import { customerJson } from '../helpers/ledgerOutcomes';

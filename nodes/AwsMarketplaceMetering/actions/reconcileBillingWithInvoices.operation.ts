@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-marketplace-agreement';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import type { MeteringLedger } from '../ledger';
+import type { MeteringLedger } from '../../shared/ledger';
 import { AGREEMENT_RULES, agreementIdField, readText } from '../helpers/agreementRules';
 import { fieldError } from '../helpers/fields';
 import { withLedger } from '../helpers/ledgerRun';

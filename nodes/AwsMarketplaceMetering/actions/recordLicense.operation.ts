@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import type { LicenseChange, LicenseState } from '../ledger';
+import type { LicenseChange, LicenseState } from '../../shared/ledger';
 import { checkLicenseFields, licenseAnswerJson } from '../helpers/licenseItems';
 import { withLedger } from '../helpers/ledgerRun';
 import { itemMessage } from '../helpers/usageOutcomes';

@@ -6,12 +6,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import type { LicenseChange } from '../ledger';
+import type { LicenseChange } from '../../shared/ledger';
 import { withLedger } from '../helpers/ledgerRun';
 import { checkLicenseFields, licenseAnswerJson } from '../helpers/licenseItems';
 import { mapItems } from '../helpers/perItem';
 import { ledgerFields } from '../helpers/usageFields';
-import type { LedgerChoice } from '../transport/ledger';
+import type { LedgerChoice } from '../../shared/openLedger';
 import type { Services } from './services';
 
 const show = { show: { operation: ['resolveCustomer'] } };

@@ -2,7 +2,7 @@ import { type ParsedAllocation, toUsageAllocations } from './allocations';
 import { type BatchLimits, DEFAULT_BATCH_LIMITS, fitsInOneRequest, recordBytes } from './plan';
 import { type Decimal, addDecimal, roundDecimal, sumDecimals } from './quantity';
 import { CONSTRAINTS, type Customer, MAX_QUANTITY, fail, ok } from './rules';
-import { HOUR_MS } from '../ledger/hours';
+import { HOUR_MS } from '../../shared/ledger/hours';
 import { truncateToHour } from './timestamp';
 import type { Checked, NonIntegerQuantity, UsageRecord } from './types';
 import type { ValidUsageEvent } from './validate';

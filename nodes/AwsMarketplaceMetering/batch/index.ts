@@ -55,4 +55,4 @@ export {
 	type ParsedAllocation,
 } from './allocations';
 export { checkTimestampWindow, expiredMessage, parseTimestamp, truncateToHour, type TimestampWindow } from './timestamp';
-export { HOUR_MS, MAX_RECORD_AGE_HOURS, deadlineOf, hourOf } from '../ledger/hours';
+export { HOUR_MS, MAX_RECORD_AGE_HOURS, deadlineOf, hourOf } from '../../shared/ledger/hours';

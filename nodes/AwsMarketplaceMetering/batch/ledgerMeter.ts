@@ -1,4 +1,4 @@
-import type { ClaimedKey, FinalReport, KeyUsage, MeteringLedger, Outcome, UsageKey, ZeroUsage } from '../ledger/types';
+import type { ClaimedKey, FinalReport, KeyUsage, MeteringLedger, Outcome, UsageKey, ZeroUsage } from '../../shared/ledger/types';
 import { recordFromSum } from './aggregate';
 import { resolveMeteringOptions } from './options';
 import { DEFAULT_BATCH_LIMITS, planBatches, requestGroups, type PlannedRecord } from './plan';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { LedgerUsageEvent, MeteringLedger, RecordAnswer, RecordResult } from '../ledger/types';
+import type { LedgerUsageEvent, MeteringLedger, RecordAnswer, RecordResult } from '../../shared/ledger/types';
 import { resolveMeteringOptions } from './options';
 import { decimalToString } from './quantity';
 import { describeValue, fail, isAbsent, ok } from './rules';

@@ -1,5 +1,5 @@
-import { MAX_RECORD_AGE_HOURS } from '../ledger/hours';
-import { sleep } from '../ledger/timer';
+import { MAX_RECORD_AGE_HOURS } from '../../shared/ledger/hours';
+import { sleep } from '../../shared/ledger/timer';
 import { describeSendError } from './errors';
 import type { MeteringOptions, NonIntegerQuantity } from './types';
 

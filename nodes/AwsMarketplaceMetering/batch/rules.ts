@@ -1,4 +1,4 @@
-import { canonicalLicenseArn, givenLicenseArn } from '../ledger/licenseArn';
+import { canonicalLicenseArn, givenLicenseArn } from '../../shared/ledger/licenseArn';
 import type { Checked, UsageError } from './types';
 
 export const MAX_QUANTITY = 2147483647;

@@ -1,4 +1,4 @@
-import { HOUR_MS, MAX_RECORD_AGE_HOURS, PREVIOUS_MONTH_GRACE_HOURS, deadlineOf, hourOf } from '../ledger/hours';
+import { HOUR_MS, MAX_RECORD_AGE_HOURS, PREVIOUS_MONTH_GRACE_HOURS, deadlineOf, hourOf } from '../../shared/ledger/hours';
 import { describeValue, fail, isAbsent, ok } from './rules';
 import type { Checked } from './types';
 

@@ -1,8 +1,8 @@
-import { givenLicenseArn } from '../ledger/licenseArn';
+import { givenLicenseArn } from '../../shared/ledger/licenseArn';
 import { type ParsedAllocation, checkAllocationSum, parseUsageAllocations } from './allocations';
 import { type Decimal, parseQuantity } from './quantity';
 import { type Customer, checkCustomer, checkDimension, checkLicenseArn, checkProductCode, fail, isAbsent, ok } from './rules';
-import { hourOf } from '../ledger/hours';
+import { hourOf } from '../../shared/ledger/hours';
 import { type TimestampWindow, parseTimestamp, timestampWindowFailure } from './timestamp';
 import type { Checked, EventSource, NonIntegerQuantity, UsageEvent } from './types';
 

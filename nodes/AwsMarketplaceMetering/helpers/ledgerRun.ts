@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { NodeError, NodeOperationError, sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { meterFromLedger, type Every, type LedgerMeteringOptions, type RecordOutcome, type SendBatch } from '../batch';
-import type { MeteringLedger } from '../ledger';
-import { getLedger, type LedgerChoice } from '../transport/ledger';
+import type { MeteringLedger } from '../../shared/ledger';
+import { getLedger, type LedgerChoice } from '../../shared/openLedger';
 import { count } from './count';
 import { firstLedgerFailure, ledgerMeteringItems } from './ledgerOutcomes';
 import { addHint, notBilledItems, requestsPhrase } from './meteringHint';

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { CONSTRAINTS, checkLicenseArn, checkProductCode, checkText } from '../batch';
-import type { License, LicenseAnswer } from '../ledger';
+import type { License, LicenseAnswer } from '../../shared/ledger';
 
 /** A license as the ledger holds it, times in ISO 8601; what the ledger does not know is null. */
 export function licenseJson(license: License): IDataObject {

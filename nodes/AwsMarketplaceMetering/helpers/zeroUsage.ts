@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { checkDimension, checkProductCode } from '../batch';
-import type { ZeroUsage } from '../ledger';
+import type { ZeroUsage } from '../../shared/ledger';
 import { listOf } from './fields';
 
 // Off until products are listed: only the seller knows which of a product's dimensions to report (AWS

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { canonicalLicenseArn } from '../../AwsMarketplaceMetering/ledger/licenseArn';
+import { canonicalLicenseArn } from '../../shared/ledger/licenseArn';
 import type { EventBridgeEvent } from './envelope';
 import { parseDetailType } from './events';
 

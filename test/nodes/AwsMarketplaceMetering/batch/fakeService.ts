@@ -1,5 +1,5 @@
 import type { BatchResponse, UsageBatch, UsageRecord } from '../../../../nodes/AwsMarketplaceMetering/batch';
-import type { MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
+import type { MeteringLedger } from '../../../../nodes/shared/ledger';
 
 const HOUR = 3_600_000;
 

@@ -15,10 +15,10 @@ import {
 	type SendBatch,
 	type UsageEvent,
 } from '../../../../nodes/AwsMarketplaceMetering/batch';
-import { HOUR_MS, deadlineOf, firstLiveHour, hourOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
-import { openLedger, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
-import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
+import { HOUR_MS, deadlineOf, firstLiveHour, hourOf, monthEndOf } from '../../../../nodes/shared/ledger/hours';
+import { openLedger, type MeteringLedger } from '../../../../nodes/shared/ledger';
+import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
+import { SCHEMA, type SqlSession } from '../../../../nodes/shared/ledger/sql';
 import { FakeClock, FakeMeteringService, dedupKey, onClock } from './fakeService';
 
 // The metering ledger's promise, checked against a fake BatchMeterUsage that keeps the first quantity

@@ -10,9 +10,9 @@ import {
 	type SendBatch,
 	type UsageBatch,
 } from '../../../../nodes/AwsMarketplaceMetering/batch';
-import { openLedger, type LedgerUsageEvent, type MeteringLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
-import { SCHEMA, type SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
+import { openLedger, type LedgerUsageEvent, type MeteringLedger } from '../../../../nodes/shared/ledger';
+import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
+import { SCHEMA, type SqlSession } from '../../../../nodes/shared/ledger/sql';
 import { FakeClock, FakeMeteringService, onClock } from './fakeService';
 
 // meterFromLedger on the embedded ledger against a fake BatchMeterUsage: how claims are packed into

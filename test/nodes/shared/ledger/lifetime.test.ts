@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { LIFECYCLE_EXAMPLES } from '../../../../emulator/lifecycleExamples';
-import { defaultLedgerFolder, embeddedIdleMs, IDLE_SECONDS_VARIABLE } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { defaultLedgerFolder, embeddedIdleMs, IDLE_SECONDS_VARIABLE } from '../../../../nodes/shared/ledger';
+import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
 import { useLedgerFolder } from '../../../helpers/ledger';
 import { runNode } from '../../../helpers/workflow';
 import { API_KEY, startTrigger } from '../../../helpers/trigger';

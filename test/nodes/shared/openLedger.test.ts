@@ -1,7 +1,7 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import { testLedgerCredential } from '../../../../nodes/AwsMarketplaceMetering/transport/ledger';
-import { usePostgres } from '../../../helpers/postgres';
+import { testLedgerCredential } from '../../../nodes/shared/openLedger';
+import { usePostgres } from '../../helpers/postgres';
 
 describe('ledger credential test in the editor', () => {
 	const connectionString = usePostgres();

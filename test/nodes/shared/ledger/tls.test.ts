@@ -1,8 +1,8 @@
 import { NodeHelpers, type ICredentialDataDecryptedObject, type ICredentialTestFunctions, type INodeParameters } from 'n8n-workflow';
 
 import { AwsMarketplaceMeteringLedgerApi } from '../../../../credentials/AwsMarketplaceMeteringLedgerApi.credentials';
-import { openPostgresSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/postgres';
-import { ledgerConnection, testLedgerCredential } from '../../../../nodes/AwsMarketplaceMetering/transport/ledger';
+import { openPostgresSession } from '../../../../nodes/shared/ledger/postgres';
+import { ledgerConnection, testLedgerCredential } from '../../../../nodes/shared/openLedger';
 import { usePostgresServer, type Postgres } from '../../../helpers/postgres';
 
 // The ledger credential's SSL settings against real servers: one offering TLS with a certificate for 127.0.0.1

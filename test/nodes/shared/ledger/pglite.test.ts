@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { defaultLedgerFolder, openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { defaultLedgerFolder, openLedger } from '../../../../nodes/shared/ledger';
+import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
 import { startLedgerProcess } from './fixtures/processes';
 import { BATCH } from './fixtures/writer';
 import { ledgerSuite } from './suite';

@@ -3,8 +3,8 @@ import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { openLedger, type LedgerUsageEvent } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPgliteSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/pglite';
+import { openLedger, type LedgerUsageEvent } from '../../../../nodes/shared/ledger';
+import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
 import { ROOT_USER, useLedgerFolders } from './fixtures/folders';
 
 // What the embedded ledger does when PostgreSQL does not answer, the disk is full or the folder

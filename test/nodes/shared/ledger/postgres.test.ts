@@ -1,5 +1,5 @@
-import { openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPostgresSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/postgres';
+import { openLedger } from '../../../../nodes/shared/ledger';
+import { openPostgresSession } from '../../../../nodes/shared/ledger/postgres';
 import { usePostgres } from '../../../helpers/postgres';
 import { ledgerSuite } from './suite';
 

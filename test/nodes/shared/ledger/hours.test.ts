@@ -1,4 +1,4 @@
-import { deadlineOf, firstLiveHour, hourOf, monthEndOf } from '../../../../nodes/AwsMarketplaceMetering/ledger/hours';
+import { deadlineOf, firstLiveHour, hourOf, monthEndOf } from '../../../../nodes/shared/ledger/hours';
 import { atTime } from '../../../helpers/clock';
 import { emulatorCredential } from '../../../helpers/credentials';
 import { useEmulator } from '../../../helpers/emulator';

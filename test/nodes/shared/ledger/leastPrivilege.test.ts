@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { openPostgresSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/postgres';
+import { openLedger } from '../../../../nodes/shared/ledger';
+import { openPostgresSession } from '../../../../nodes/shared/ledger/postgres';
 import { usePostgres } from '../../../helpers/postgres';
 import { at, claimOptions, exact, usage } from './suite';
 

@@ -1,3 +1,5 @@
+// Opening the ledger, what both nodes share: the "Metering Ledger" parameter's choice and the ledger credential,
+// read here only. The ledger itself (ledger/) knows nothing of n8n.
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -6,9 +8,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { DEFAULT_SSL } from '../../../credentials/AwsMarketplaceMeteringLedgerApi.credentials';
-import { defaultLedgerFolder, openLedger, type MeteringLedger, type PostgresConnection } from '../ledger';
-import { openPostgresSession, type SslMode } from '../ledger/postgres';
+import { DEFAULT_SSL } from '../../credentials/AwsMarketplaceMeteringLedgerApi.credentials';
+import { defaultLedgerFolder, openLedger, type MeteringLedger, type PostgresConnection } from './ledger';
+import { openPostgresSession, type SslMode } from './ledger/postgres';
 
 export const LEDGER_CREDENTIAL_TYPE = 'awsMarketplaceMeteringLedgerApi';
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { openLedger } from '../../../../nodes/AwsMarketplaceMetering/ledger';
-import { lockFolder, STALE_MS } from '../../../../nodes/AwsMarketplaceMetering/ledger/folderLock';
+import { openLedger } from '../../../../nodes/shared/ledger';
+import { lockFolder, STALE_MS } from '../../../../nodes/shared/ledger/folderLock';
 import { ROOT_USER, useLedgerFolders } from './fixtures/folders';
 import { startLedgerProcess, type LedgerProcess } from './fixtures/processes';
 import { BATCH } from './fixtures/writer';

@@ -1,5 +1,5 @@
 // The behaviour every ledger store must have, run against PGlite and PostgreSQL alike.
-import type { SqlSession } from '../../../../nodes/AwsMarketplaceMetering/ledger/sql';
+import type { SqlSession } from '../../../../nodes/shared/ledger/sql';
 import type {
 	BuildRecord,
 	ClaimOptions,
@@ -7,7 +7,7 @@ import type {
 	LedgerUsageEvent,
 	MeteringLedger,
 	ReportRow,
-} from '../../../../nodes/AwsMarketplaceMetering/ledger/types';
+} from '../../../../nodes/shared/ledger/types';
 
 export interface StoreUnderTest {
 	/** Another ledger on the same store (PostgreSQL: its own pool of connections). */
