@@ -118,6 +118,29 @@ export const AGREEMENT_OPTIONS: EmulatorOptions = {
 	agreements: [CONTRACT, TRIAL, ...OTHERS],
 };
 
+/** As the AWS Marketplace Trigger outputs an Agreement Cancellation Request Pending Approval event: the contract's request. */
+export const PENDING_CANCELLATION_EVENT = {
+	event: 'agreementCancellationRequestPendingApproval',
+	agreementId: 'agmt-contract',
+	cancellationRequest: { id: 'acr-pending', statusCode: 'PENDING_APPROVAL' },
+};
+
+/**
+ * For the seller's side of cancellation requests: each of the 58 other agreements has a request the seller sent (two
+ * pages of 50); the contract has none, so its buyer receives only what a test sends.
+ */
+export const CANCELLATION_REQUESTS_OPTIONS: EmulatorOptions = {
+	...AGREEMENT_OPTIONS,
+	agreements: [
+		{ ...CONTRACT, cancellationRequests: [] },
+		TRIAL,
+		...OTHERS.map((agreement, n) => ({
+			...agreement,
+			cancellationRequests: [{ agreementCancellationRequestId: `acr-other${n}`, reasonCode: 'TEST_AGREEMENT', status: n % 2 ? 'APPROVED' : 'REJECTED', createdAt: agreement.startTime }],
+		})),
+	],
+};
+
 export interface AgreementRun {
 	items?: Record<string, unknown>[];
 	onError?: OnError;

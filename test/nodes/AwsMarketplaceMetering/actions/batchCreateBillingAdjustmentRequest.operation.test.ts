@@ -1,8 +1,8 @@
-import { AGREEMENT_OPTIONS, BUYER, runAgreement, sent } from '../../../helpers/agreements';
+import { AGREEMENT_OPTIONS, runAgreement, sent } from '../../../helpers/agreements';
 import { useEmulator } from '../../../helpers/emulator';
 
-// Batch Create and Get Billing Adjustment Request: the seller's refunds of invoices.
-describe('Billing Adjustment Request', () => {
+// The seller's refunds of invoices, one request per input item.
+describe('Batch Create Billing Adjustment Request', () => {
 	const emulator = useEmulator(AGREEMENT_OPTIONS);
 	beforeEach(() => emulator().reset());
 	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
@@ -76,24 +76,5 @@ describe('Billing Adjustment Request', () => {
 		expect(await check({ currencyCode: 'usd' })).toMatch(/^Currency Code "usd" has characters AWS does not accept/);
 		expect(await check({ options: { clientToken: 'with space' } })).toMatch(/^Client Token "with space" has characters AWS does not accept/);
 		expect(emulator().log).toEqual([]);
-	});
-
-	it('reads a request the trigger’s billing adjustment event names, as the seller only', async () => {
-		const event = { agreementId: 'agmt-contract', billingAdjustment: { id: 'ba-done', adjustmentAmount: '-500.00' } };
-		const { outputs } = await run('getBillingAdjustmentRequest', {}, { items: [event] });
-		expect(outputs[0][0].json).toEqual({
-			billingAdjustmentRequestId: 'ba-done',
-			agreementId: 'agmt-contract',
-			adjustmentReasonCode: 'INCORRECT_METERING',
-			description: 'Seats billed twice',
-			originalInvoiceId: 'inv-jan',
-			adjustmentAmount: '500.00',
-			currencyCode: 'USD',
-			status: 'COMPLETED',
-			createdAt: '2026-02-10T00:00:00.000Z',
-			updatedAt: '2026-02-11T00:00:00.000Z',
-		});
-		const buyer = await run('getBillingAdjustmentRequest', {}, { items: [event], as: BUYER });
-		expect(buyer.error?.message).toBe('This account is not the party of the agreement that may do this');
 	});
 });
