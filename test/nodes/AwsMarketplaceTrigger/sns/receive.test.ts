@@ -1,6 +1,6 @@
-import { TEST_SNS_ORIGIN_VARIABLE } from '../../../nodes/AwsMarketplaceTrigger/sns/trust';
-import { useEmulator } from '../../helpers/emulator';
-import { postSnsMessage, startTrigger, trustCertificate, type TriggerServer } from '../../helpers/trigger';
+import { TEST_SNS_ORIGIN_VARIABLE } from '../../../../nodes/AwsMarketplaceTrigger/sns/trust';
+import { useEmulator } from '../../../helpers/emulator';
+import { postSnsMessage, startTrigger, trustCertificate, type TriggerServer } from '../../../helpers/trigger';
 
 const TOPIC = 'arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-aw4fgf5tyo5w2ap6fEXAMPLE';
 const SUBSCRIBE_SUCCESS = {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, statSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,39 +64,7 @@ describe('embedded ledger failures', () => {
 		await ledger.close();
 		expect(await eventsIn(folder)).toBe(10);
 	}, 60_000);
-
-	it('makes its folders 0700 and its files 0600, those PGlite wrote 0666 and those of a folder made before', async () => {
-		const parent = mkdtempSync(join(tmpdir(), 'ledger-modes-'));
-		try {
-			const folder = join(parent, 'aws-marketplace-metering', 'ledger');
-			const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
-			await ledger.recordEvents(events('modes', 10), NOW);
-			expect(statSync(join(parent, 'aws-marketplace-metering')).mode & 0o777).toBe(0o700);
-			expect(wider(folder)).toEqual([]);
-			await ledger.close();
-			expect(wider(folder)).toEqual([]);
-
-			chmodSync(folder, 0o755);
-			chmodSync(join(folder, 'pgdata', 'PG_VERSION'), 0o666);
-			await (await openLedger({ store: 'embedded', folder, idleMs: 0 })).close();
-			expect(wider(folder)).toEqual([]);
-		} finally {
-			rmSync(parent, { recursive: true, force: true });
-		}
-	}, 120_000);
 });
-
-/** Folders other than 0700 and files other than 0600 under folder, the folder included. */
-function wider(folder: string): string[] {
-	const mode = (path: string) => statSync(path).mode & 0o777;
-	const found = mode(folder) === 0o700 ? [] : [`${folder} ${mode(folder).toString(8)}`];
-	for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
-		const path = join(entry.parentPath, entry.name);
-		const expected = entry.isDirectory() ? 0o700 : 0o600;
-		if (mode(path) !== expected) found.push(`${path} ${mode(path).toString(8)}`);
-	}
-	return found;
-}
 
 describe(`embedded ledger failures on a small file system of its own (tmpfs)${ROOT_USER ? '' : ': skipped, mount needs root'}`, () => {
 	const asRoot = ROOT_USER ? it : it.skip;

@@ -1,9 +1,9 @@
-import { FOREIGN_EVENTS } from '../../../emulator/foreignEvents';
-import { LIFECYCLE_EXAMPLES } from '../../../emulator/lifecycleExamples';
-import { MAX_EVENT_BYTES } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/envelope';
-import { EVENT_TYPES, OTHER_EVENT } from '../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
-import { useEmulator } from '../../helpers/emulator';
-import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../helpers/trigger';
+import { FOREIGN_EVENTS } from '../../../../emulator/foreignEvents';
+import { LIFECYCLE_EXAMPLES } from '../../../../emulator/lifecycleExamples';
+import { MAX_EVENT_BYTES } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/envelope';
+import { EVENT_TYPES, OTHER_EVENT } from '../../../../nodes/AwsMarketplaceTrigger/eventBridge/events';
+import { useEmulator } from '../../../helpers/emulator';
+import { API_KEY, postEvent, startTrigger, type TriggerServer } from '../../../helpers/trigger';
 
 const ALL_EVENTS = [...EVENT_TYPES.map((type) => type.event), OTHER_EVENT];
 
