@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 
 import { DEFAULT_TEST_CREDENTIAL, type Emulator, type EmulatorAgreement, type EmulatorCredential, type EmulatorOptions } from '../../emulator';
 import { emulatorCredential } from './credentials';
+import { useEmulator } from './emulator';
 import { runNode, type OnError } from './workflow';
 
 // The default key is the seller's (account 123456789012); this one the buyer's of the contract and the trial.
@@ -159,6 +160,15 @@ export async function runAgreement(emulator: Emulator, resource: string, operati
 		onError: run.onError,
 		typeVersion: run.typeVersion ?? 3,
 	});
+}
+
+/** For the tests of the surrounding describe block: an emulator, reset before each test, and runs of one resource's operations on it. */
+export function useAgreementRuns(resource: string, options: EmulatorOptions = AGREEMENT_OPTIONS) {
+	const emulator = useEmulator(options);
+	beforeEach(() => emulator().reset());
+	const run = (operation: string, parameters: Record<string, unknown>, agreementRun: AgreementRun = {}) =>
+		runAgreement(emulator(), resource, operation, parameters as INodeParameters, agreementRun);
+	return { emulator, run };
 }
 
 /** The requests the emulator received for an operation, as sent. */

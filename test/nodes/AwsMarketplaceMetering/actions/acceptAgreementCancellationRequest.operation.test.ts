@@ -1,12 +1,8 @@
-import { AGREEMENT_OPTIONS, BUYER, PENDING_CANCELLATION_EVENT, runAgreement } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { BUYER, PENDING_CANCELLATION_EVENT, runAgreement, useAgreementRuns } from '../../../helpers/agreements';
 
 // The buyer's answer to a seller's request: accepting cancels the agreement.
 describe('Accept Agreement Cancellation Request', () => {
-	const emulator = useEmulator(AGREEMENT_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest');
 
 	it('refuses to accept without the confirmation, sending nothing', async () => {
 		const { error } = await run('acceptAgreementCancellationRequest', {}, { items: [PENDING_CANCELLATION_EVENT], as: BUYER });

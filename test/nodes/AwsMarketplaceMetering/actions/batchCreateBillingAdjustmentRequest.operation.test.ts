@@ -1,18 +1,14 @@
-import { AGREEMENT_OPTIONS, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { type AgreementRun, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 // The seller's refunds of invoices, one request per input item.
 describe('Batch Create Billing Adjustment Request', () => {
-	const emulator = useEmulator(AGREEMENT_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'billingAdjustmentRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('billingAdjustmentRequest');
 	// As List Agreement Invoice Line Items outputs the invoices.
 	const invoices = [
 		{ agreementId: 'agmt-contract', invoiceId: 'inv-jan', currencyCode: 'USD', maxAdjustmentAmount: '2500.00', refund: '250.00' },
 		{ agreementId: 'agmt-contract', invoiceId: 'inv-feb', currencyCode: 'USD', maxAdjustmentAmount: '12.30', refund: '12.30' },
 	];
-	const refund = (parameters: Record<string, unknown> = {}, options: Parameters<typeof runAgreement>[4] = {}) =>
+	const refund = (parameters: Record<string, unknown> = {}, options: AgreementRun = {}) =>
 		run('batchCreateBillingAdjustmentRequest', { confirmRefund: true, adjustmentAmount: '={{ $json.refund }}', adjustmentReasonCode: 'INCORRECT_METERING', ...parameters }, { items: invoices, ...options });
 
 	it('refuses to refund without the confirmation, sending nothing, even with every item on the error output', async () => {

@@ -1,12 +1,8 @@
-import { BUYER, CANCELLATION_REQUESTS_OPTIONS, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { BUYER, CANCELLATION_REQUESTS_OPTIONS, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 // The seller withdraws its own request while the buyer has not answered it.
 describe('Cancel Agreement Cancellation Request', () => {
-	const emulator = useEmulator(CANCELLATION_REQUESTS_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest', CANCELLATION_REQUESTS_OPTIONS);
 	const send = () => run('sendAgreementCancellationRequest', { agreementId: 'agmt-trial', confirmCancellationRequest: true, reasonCode: 'REPLACING_AGREEMENT' });
 
 	it('withdraws a pending request with a reason; a second withdrawal is a conflict', async () => {

@@ -1,12 +1,8 @@
-import { AGREEMENT_OPTIONS, PENDING_CANCELLATION_EVENT, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { PENDING_CANCELLATION_EVENT, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 // The seller follows a cancellation request, named as the trigger's events or Get's own output name it.
 describe('Get Agreement Cancellation Request', () => {
-	const emulator = useEmulator(AGREEMENT_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest');
 
 	it('reads the request a trigger’s event names, by default', async () => {
 		const { outputs, error } = await run('getAgreementCancellationRequest', {}, { items: [PENDING_CANCELLATION_EVENT] });

@@ -1,11 +1,7 @@
-import { AGREEMENT_OPTIONS, BUYER, runAgreement } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { BUYER, useAgreementRuns } from '../../../helpers/agreements';
 
 describe('Get Billing Adjustment Request', () => {
-	const emulator = useEmulator(AGREEMENT_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'billingAdjustmentRequest', operation, parameters as never, options);
+	const { run } = useAgreementRuns('billingAdjustmentRequest');
 
 	it('reads a request the trigger’s billing adjustment event names, as the seller only', async () => {
 		const event = { agreementId: 'agmt-contract', billingAdjustment: { id: 'ba-done', adjustmentAmount: '-500.00' } };

@@ -1,11 +1,7 @@
-import { BUYER, CANCELLATION_REQUESTS_OPTIONS, OTHERS, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { BUYER, CANCELLATION_REQUESTS_OPTIONS, OTHERS, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 describe('List Agreement Cancellation Requests', () => {
-	const emulator = useEmulator(CANCELLATION_REQUESTS_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest', CANCELLATION_REQUESTS_OPTIONS);
 
 	it('lists every page of the seller’s requests, or up to the limit, with the filters', async () => {
 		const all = await run('listAgreementCancellationRequests', { returnAll: true });

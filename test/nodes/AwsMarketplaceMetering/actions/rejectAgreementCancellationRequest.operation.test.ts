@@ -1,12 +1,8 @@
-import { AGREEMENT_OPTIONS, BUYER, PENDING_CANCELLATION_EVENT, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { BUYER, PENDING_CANCELLATION_EVENT, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 // The buyer's answer to a seller's request: rejecting keeps the agreement.
 describe('Reject Agreement Cancellation Request', () => {
-	const emulator = useEmulator(AGREEMENT_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest');
 
 	it('rejects as the buyer with a reason, which the request keeps', async () => {
 		const { outputs, error } = await run('rejectAgreementCancellationRequest', { rejectionReason: 'We still use it' }, { items: [PENDING_CANCELLATION_EVENT], as: BUYER });

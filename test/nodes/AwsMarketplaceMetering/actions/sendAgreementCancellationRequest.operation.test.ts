@@ -1,13 +1,9 @@
-import { BUYER, CANCELLATION_REQUESTS_OPTIONS, runAgreement, sent } from '../../../helpers/agreements';
-import { useEmulator } from '../../../helpers/emulator';
+import { type AgreementRun, BUYER, CANCELLATION_REQUESTS_OPTIONS, sent, useAgreementRuns } from '../../../helpers/agreements';
 
 // The seller's side, as AWS's API reference assigns it; Accept and Reject stay the buyer's.
 describe('Send Agreement Cancellation Request', () => {
-	const emulator = useEmulator(CANCELLATION_REQUESTS_OPTIONS);
-	beforeEach(() => emulator().reset());
-	const run = (operation: string, parameters: Record<string, unknown>, options: Parameters<typeof runAgreement>[4] = {}) =>
-		runAgreement(emulator(), 'agreementCancellationRequest', operation, parameters as never, options);
-	const send = (parameters: Record<string, unknown> = {}, options: Parameters<typeof runAgreement>[4] = {}) =>
+	const { emulator, run } = useAgreementRuns('agreementCancellationRequest', CANCELLATION_REQUESTS_OPTIONS);
+	const send = (parameters: Record<string, unknown> = {}, options: AgreementRun = {}) =>
 		run('sendAgreementCancellationRequest', { agreementId: 'agmt-trial', confirmCancellationRequest: true, reasonCode: 'REPLACING_AGREEMENT', ...parameters }, options);
 
 	it('refuses to send without the confirmation, sending nothing', async () => {

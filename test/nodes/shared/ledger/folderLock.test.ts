@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { openLedger } from '../../../../nodes/shared/ledger';
 import { lockFolder, STALE_MS } from '../../../../nodes/shared/ledger/folderLock';
-import { ROOT_USER, useLedgerFolders } from './fixtures/folders';
+import { eventsIn, ROOT_USER, useLedgerFolders } from './fixtures/folders';
 import { startLedgerProcess, type LedgerProcess } from './fixtures/processes';
 import { BATCH } from './fixtures/writer';
 
@@ -22,15 +22,6 @@ function start(...args: Parameters<typeof startLedgerProcess>): LedgerProcess {
 	const child = startLedgerProcess(...args);
 	processes.push(child);
 	return child;
-}
-
-async function eventsIn(folder: string): Promise<number> {
-	const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
-	try {
-		return (await ledger.report()).reduce((sum, row) => sum + row.events, 0);
-	} finally {
-		await ledger.close();
-	}
 }
 
 describe('embedded ledger folder lock, in this PID namespace', () => {

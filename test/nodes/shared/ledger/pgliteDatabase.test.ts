@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { openLedger, type LedgerUsageEvent } from '../../../../nodes/shared/ledger';
 import { openPgliteSession } from '../../../../nodes/shared/ledger/pglite';
-import { ROOT_USER, useLedgerFolders } from './fixtures/folders';
+import { eventsIn, ROOT_USER, useLedgerFolders } from './fixtures/folders';
 
 // What the embedded ledger does when PostgreSQL does not answer, the disk is full or the folder
 // read-only: a clear error naming the folder and the cause, the worker ended (no thread left
@@ -23,15 +23,6 @@ function events(prefix: string, count: number): LedgerUsageEvent[] {
 		quantity: '1',
 		timestamp: NOW.now,
 	}));
-}
-
-async function eventsIn(folder: string): Promise<number> {
-	const ledger = await openLedger({ store: 'embedded', folder, idleMs: 0 });
-	try {
-		return (await ledger.report()).reduce((sum, row) => sum + row.events, 0);
-	} finally {
-		await ledger.close();
-	}
 }
 
 /** This process's CPU over a second: a PGlite thread left spinning would take all of it. */
