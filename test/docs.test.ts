@@ -13,7 +13,7 @@ const PAGES = [
 		.map((name) => join(ROOT, 'docs', name)),
 	join(ROOT, 'examples', 'README.md'),
 	join(ROOT, 'emulator', 'README.md'),
-	join(ROOT, 'nodes', 'AwsMarketplaceMetering', 'ledger', 'README.md'),
+	join(ROOT, 'nodes', 'shared', 'ledger', 'README.md'),
 ];
 const README_MAX_LINES = 320;
 
