@@ -38,7 +38,7 @@ export interface Stack {
 	webhookApiKey: { header: string; value: string };
 	/**
 	 * Stops the emulator and every process started, and removes the temporary folder (unless kept): for jest's
-	 * afterAll, since a test file's `process.on('exit')` listeners never run.
+	 * afterAll, so that the next file starts on a quiet machine (installCleanup does the same only at exit).
 	 */
 	stop(): Promise<void>;
 }
