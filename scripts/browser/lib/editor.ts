@@ -86,7 +86,14 @@ export class Editor {
 		await this.page.getByTestId('node-creator-item-name').filter({ hasText: new RegExp(`^${escape(name)}$`) }).click();
 		const panel = this.page.getByTestId('node-creator');
 		await panel.getByText('Actions', { exact: false }).first().waitFor();
-		return await panel.innerText();
+		// n8n renders a long list 20 items first, then 5 per animation frame: read it once two reads agree.
+		let previous: string | undefined;
+		return await waitFor('the node’s actions did not settle', 5000, async () => {
+			const text = await panel.innerText();
+			const settled = text === previous;
+			previous = text;
+			return settled ? text : undefined;
+		});
 	}
 
 	/** Adds the node with one of its actions; the node's parameters open. */
