@@ -48,8 +48,6 @@ export class Editor {
 		mkdirSync(artifacts, { recursive: true });
 		// A laptop's screen: labels cut off there are cut off for many sellers.
 		const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-		// tsx names the functions it compiles with a helper, `__name`, that the functions passed to the page need too.
-		await context.addInitScript('globalThis.__name = (target) => target');
 		const page = await context.newPage();
 		page.setDefaultTimeout(20_000);
 		const login = await context.request.post(`${url}/rest/login`, { data: { emailOrLdapLoginId: owner.email, password: owner.password } });
