@@ -1,7 +1,7 @@
 // What both demos print: the customers by name, the hours, the emulator's billing and the metering report.
 import type { Emulator } from '../../emulator';
 import { EXAMPLE_CUSTOMERS } from '../e2e/lib/examples';
-import { table } from '../e2e/lib/report';
+import { table } from '../e2e/lib/table';
 
 type Json = Record<string, unknown>;
 

@@ -12,7 +12,7 @@ import { processUser } from '../../scripts/queue/services';
 import { QueueStack, executionsOf, post, query, readLedger, workerOf } from '../../scripts/queue/stack';
 import { HOUR_MS, METER_CLOSE_AFTER_MINUTES, billingKey, hourOf, isClosed } from '../../scripts/queue/usage';
 import { METER_PATH } from '../../scripts/queue/workflows';
-import { table } from '../../scripts/e2e/lib/report';
+import { table } from '../../scripts/e2e/lib/table';
 import { ExactlyOnce } from './queue/exactlyOnce';
 import { NONE, found } from './queue/items';
 import { LATE, OTHER_HOURS, OVERLAPPING, QueueProof, ROUNDS, explained, progress, type DrainTitle, type Round } from './queue/proof';
