@@ -132,6 +132,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const log: RequestLogEntry[] = [];
 	let counts: Record<string, Record<string, number>> = {};
 	const sockets = new Set<Socket>();
+	// Numbered in order of arrival, so that the log tells which requests shared a keep-alive connection.
+	const connections = new WeakMap<Socket, number>();
+	let connectionsAccepted = 0;
 	const timers = new Set<NodeJS.Timeout>();
 
 	const count = (entry: RequestLogEntry, outcome: string) => {
@@ -309,6 +312,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			httpStatus: 0,
 			accessKeyId: claimedAccessKeyId(request.headers),
 			sessionToken: header(request.headers, 'x-amz-security-token') !== undefined,
+			connection: connections.get(request.socket) ?? 0,
 		};
 		log.push(entry);
 
@@ -337,6 +341,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	server.keepAliveTimeout = 30_000;
 	server.on('connection', (socket: Socket) => {
 		sockets.add(socket);
+		connections.set(socket, ++connectionsAccepted);
 		socket.once('close', () => sockets.delete(socket));
 	});
 	await new Promise<void>((resolve, reject) => {

@@ -256,6 +256,8 @@ export interface RequestLogEntry {
 	accessKeyId?: string;
 	/** Whether the request carried X-Amz-Security-Token. */
 	sessionToken: boolean;
+	/** The connection it came on, numbered from 1 in order of arrival: requests of one keep-alive connection share it. */
+	connection: number;
 	/** The parsed request: JSON for metering and agreements, form fields for STS. */
 	body?: unknown;
 	/** Every model constraint the request broke. */

@@ -50,8 +50,10 @@ class EnvironmentProxyAgent extends http.Agent {
 		private readonly secure: boolean,
 		private readonly environment: ProxyEnvironment,
 	) {
-		// It only routes: the agents it hands requests to hold the connections.
-		super();
+		// It only routes: the agents it hands requests to hold the connections. Its own keepAlive is what each
+		// request reads to ask for a kept-alive connection; without it every request closes its connection
+		// (a TCP connection and a TLS handshake per request to AWS).
+		super({ keepAlive: true });
 		// What http.request and https.request check an agent against.
 		if (secure) Object.assign(this, { protocol: 'https:', defaultPort: 443 });
 		this.direct = secure ? new https.Agent(POOL) : new http.Agent(POOL);

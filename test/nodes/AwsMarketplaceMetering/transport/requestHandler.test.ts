@@ -181,3 +181,27 @@ describe('transport: proxies from the environment', () => {
 function proxyOrigin(proxy: TestProxy): string {
 	return new URL(proxy.url).origin;
 }
+
+// A connection per request costs a TCP connection, and against AWS a TLS handshake, for each of a run's requests.
+describe('transport: connections', () => {
+	const emulator = useEmulator();
+	beforeEach(() => emulator().reset());
+
+	it.each([1, 3])('keeps its connections open between requests: a run of 8 requests, %d at a time, opens at most that many', async (concurrency) => {
+		// 200 distinct customers in one hour and dimension: 200 records, 8 requests of 25.
+		const items = usageEvents({ count: 200, customers: 200, products: 1, dimensions: 1, hours: 1, seed: 3 }).map((event, n) => ({
+			...event,
+			customerAWSAccountId: String(100000000000 + n),
+			licenseArn: `arn:aws:license-manager::123456789012:license:l-${String(n).padStart(32, '0')}`,
+		}));
+		const { error } = await runNode({
+			parameters: { operation: 'batchMeterUsage', options: { concurrency, maxRequestsPerSecond: 100 } },
+			credentials: emulatorCredential(emulator()),
+			items,
+		});
+		expect(error).toBeUndefined();
+		const requests = emulator().log.filter((entry) => entry.operation === 'BatchMeterUsage');
+		expect(requests).toHaveLength(8);
+		expect(new Set(requests.map((entry) => entry.connection)).size).toBeLessThanOrEqual(concurrency);
+	});
+});
