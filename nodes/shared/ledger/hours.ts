@@ -13,10 +13,15 @@ export function hourOf(time: Date | number): number {
 	return Math.floor(Number(time) / HOUR_MS) * HOUR_MS;
 }
 
+// Nearly every time a run asks about falls in one month: its bounds are kept, not worked out per usage event.
+let month = { start: 0, end: 0 };
+
 /** The start of the next UTC month: usage is never moved past it, or it would be billed in another month. */
 export function monthEndOf(time: number): number {
+	if (time >= month.start && time < month.end) return month.end;
 	const date = new Date(time);
-	return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+	month = { start: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1), end: Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) };
+	return month.end;
 }
 
 /**

@@ -18,6 +18,9 @@ const problem = (value: unknown) => {
 describe('parseTimestamp', () => {
 	it.each([
 		['ISO 8601 with Z', ISO, ISO],
+		['ISO 8601 with Z and tenths of a second', '2026-11-22T15:10:20.1Z', '2026-11-22T15:10:20.100Z'],
+		['ISO 8601 with Z on a leap day', '2028-02-29T23:59:59Z', '2028-02-29T23:59:59.000Z'],
+		['ISO 8601 with Z in a year below 100 (which Date.UTC would read as 19xx)', '0050-06-15T10:00:00Z', '0050-06-15T10:00:00.000Z'],
 		['ISO 8601 with an offset', '2026-11-22T17:10:20.123+02:00', ISO],
 		['ISO 8601 with a compact offset', '2026-11-22T10:10:20.123-0500', ISO],
 		['ISO 8601 with an hour offset', '2026-11-22T16:10:20.123+01', ISO],
@@ -50,6 +53,8 @@ describe('parseTimestamp', () => {
 		['free text', 'last tuesday', 'format', /^Timestamp "last tuesday" is not a date/],
 		['RFC 2822', 'Sun, 22 Nov 2026 15:10:20 GMT', 'format', /is not a date/],
 		['an impossible day', '2026-02-30T10:00:00Z', 'date', /^Timestamp "2026-02-30T10:00:00Z" is not a valid date/],
+		['no leap day', '2027-02-29T10:00:00.000Z', 'date', /is not a valid date/],
+		['an impossible minute', '2026-11-22T10:60:00Z', 'date', /is not a valid date/],
 		['an impossible hour', '2026-11-22T24:00:00Z', 'date', /is not a valid date/],
 		['an impossible offset', '2026-11-22T10:00:00+19:00', 'date', /is not a valid date/],
 		['an invalid Date', new Date(NaN), 'date', /^Timestamp is an invalid date/],

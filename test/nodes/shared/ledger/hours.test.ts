@@ -33,6 +33,18 @@ describe('usage hours', () => {
 		expect(monthEndOf(ms('2026-12-31T23:59:59Z'))).toBe(ms('2027-01-01T00:00:00Z'));
 	});
 
+	it('finds the end of each month asked in turn, at its first and last millisecond', () => {
+		for (const [time, end] of [
+			['2026-03-31T23:59:59.999Z', '2026-04-01T00:00:00Z'],
+			['2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00Z'],
+			['2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00Z'],
+			['2026-02-28T23:59:59.999Z', '2026-03-01T00:00:00Z'],
+			['2026-03-15T12:00:00.000Z', '2026-04-01T00:00:00Z'],
+		]) {
+			expect({ time, end: new Date(monthEndOf(ms(time))).toISOString() }).toEqual({ time, end: new Date(ms(end)).toISOString() });
+		}
+	});
+
 	it('finds the oldest hour still accepted', () => {
 		expect(firstLiveHour(ms('2026-03-10T10:00:00Z'))).toBe(ms('2026-03-09T11:00:00Z'));
 		expect(firstLiveHour(ms('2026-03-10T10:30:00Z'))).toBe(ms('2026-03-09T11:00:00Z'));
