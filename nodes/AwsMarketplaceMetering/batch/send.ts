@@ -89,6 +89,8 @@ export async function sendBatches(batches: UsageBatch[], send: SendBatch, option
 
 	/** Answers the records that must not go out (again); the rest of the batch, if any, may be sent. */
 	const screen = (batch: UsageBatch, isRetry: boolean): UsageBatch | undefined => {
+		// A first request while AWS has refused nothing goes out whole.
+		if (!isRetry && refused.size === 0) return batch;
 		const now = options.now();
 		const records = batch.records.filter((record) => {
 			for (const [name, part] of Object.entries(REFUSED_PART)) {
@@ -213,16 +215,25 @@ function applyResponse(
 ): UsageRecord[] {
 	const open = new Set(records);
 	// Only an answer that fits one record is taken: planBatches never puts two records that differ only
-	// by license in one request, so an answer without its license still names one.
-	const byKey = [strictKey, answerKey].map((key) => {
-		const index = new Map<string, UsageRecord[]>();
-		for (const record of records) index.set(key(record), [...(index.get(key(record)) ?? []), record]);
-		return { key, index };
-	});
+	// by license in one request, so an answer without its license still names one. Indexed only when an
+	// answer is not a record sent (AWS's answers are copies; the engine's tests answer with the records).
+	const indexes = new Map<AnswerKey, Map<string, UsageRecord[]>>();
+	const indexOf = (key: AnswerKey) => {
+		let index = indexes.get(key);
+		if (index) return index;
+		indexes.set(key, (index = new Map()));
+		for (const record of records) {
+			const named = key(record);
+			const matches = index.get(named);
+			if (matches) matches.push(record);
+			else index.set(named, [record]);
+		}
+		return index;
+	};
 	const find = (record: UsageRecord) => {
 		if (open.has(record)) return record;
-		for (const { key, index } of byKey) {
-			const matches = index.get(key(record)) ?? [];
+		for (const key of ANSWER_KEYS) {
+			const matches = indexOf(key).get(key(record)) ?? [];
 			if (matches.length === 1) return open.has(matches[0]) ? matches[0] : undefined;
 		}
 		return undefined;
@@ -257,6 +268,8 @@ const LOST_ANSWER_DUPLICATE =
 // Records AWS echoes back are copies: find the one sent. An empty field counts as absent.
 const text = (value: string | undefined) => value || undefined;
 
+type AnswerKey = (record: UsageRecord) => string;
+
 function strictKey(record: UsageRecord): string {
 	return JSON.stringify([
 		text(record.CustomerIdentifier),
@@ -267,4 +280,7 @@ function strictKey(record: UsageRecord): string {
 		record.Quantity,
 	]);
 }
+
+// The exact record first, then one that AWS's answer may have left its license out of or rounded.
+const ANSWER_KEYS: AnswerKey[] = [strictKey, answerKey];
 
