@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import {
-	meterUsageEvents,
+	UsageMeter,
 	recordUsageEvents,
 	summarizeReport,
 	type MeteringOptions,
@@ -13,7 +13,7 @@ import { count } from '../helpers/count';
 import { meterLedgerUsage, withLedger } from '../helpers/ledgerRun';
 import type { LedgerChoice } from '../../shared/openLedger';
 import { describeUsageError, sendUsageBatch } from '../transport/sendUsageBatch';
-import { readUsageEvents } from '../helpers/usageEvents';
+import { readUsageEventParts, readUsageEvents } from '../helpers/usageEvents';
 import { ledgerFields, nonIntegerQuantityOption, recordingOptions, unbilledAsErrorsOption, usageRecordFields } from '../helpers/usageFields';
 import { addHint, notBilledItems, requestsPhrase } from '../helpers/meteringHint';
 import { firstFailure, outcomeItems, type OutputMode } from '../helpers/usageOutcomes';
@@ -212,26 +212,26 @@ export async function execute(
 	}
 	// Checked before anything is recorded or sent.
 	const zero = ledgerChoice === 'none' ? [] : readZeroUsage(this, zeroUsage);
-	const { events, unreadable, recordsMode } = fromLedger ? { events: [], unreadable: new Map<number, string>(), recordsMode: false } : readUsageEvents.call(this, items);
-	const ctx = {
-		node: this.getNode(),
-		itemCount: items.length,
-		recordsMode,
-		unreadable,
-		unbilledAsErrors,
-	};
-	const send = sendUsageBatch(await services.client());
+	const context = (unreadable: Map<number, string>, recordsMode: boolean) => ({ node: this.getNode(), itemCount: items.length, recordsMode, unreadable, unbilledAsErrors });
 	if (ledgerChoice !== 'none') {
+		const { events, unreadable, recordsMode } = fromLedger ? { events: [], unreadable: new Map<number, string>(), recordsMode: false } : readUsageEvents.call(this, items);
+		const ctx = context(unreadable, recordsMode);
+		const send = sendUsageBatch(await services.client());
 		return await withLedger.call(this, async (ledger) => {
 			const recorded: RecordOutcome[] = fromLedger ? [] : await recordUsageEvents(ledger, events, { ...settings, deriveEventIds, billLateUsageLater });
 			return await meterLedgerUsage.call(this, ledger, send, recorded, { ...settings, zeroUsage: zero }, { ...ctx, itemCount: fromLedger ? 0 : items.length });
 		});
 	}
-	const report = await meterUsageEvents(events, send, settings);
-	const outcomes = outcomeItems(report, output, ctx);
+	// The events are summed part by part as they are read (none of them is kept), then sent.
+	const { parts, unreadable, recordsMode, sources } = readUsageEventParts.call(this, items);
+	const meter = new UsageMeter(settings);
+	for (const events of parts) meter.add(events);
+	const report = await meter.send(sendUsageBatch(await services.client()));
+	const ctx = context(unreadable, recordsMode);
+	const outcomes = outcomeItems(report, output, ctx, sources);
 	hint(this, summarizeReport(report), output === 'summary' ? undefined : notBilledItems(outcomes), ctx.unreadable.size);
 	if (!this.continueOnFail()) {
-		const failure = firstFailure(report, ctx);
+		const failure = firstFailure(report, ctx, sources);
 		if (failure) throw failure;
 	}
 	return outcomes;

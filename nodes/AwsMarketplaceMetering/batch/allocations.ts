@@ -22,6 +22,9 @@ export function tagSetKey(tags: Tag[] | undefined): string {
 	return JSON.stringify(tags.map((tag) => [tag.Key, tag.Value]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+// Most events have none: one answer for all of them.
+const NO_ALLOCATIONS: Checked<undefined> = ok(undefined);
+
 export interface AllocationRule {
 	nonIntegerQuantity: NonIntegerQuantity;
 	/** Whether messages point at the "Non-Integer Quantity" option. */
@@ -35,16 +38,16 @@ export interface AllocationRule {
 export function parseUsageAllocations(value: unknown, rule: AllocationRule): Checked<ParsedAllocation[] | undefined> {
 	let input = value;
 	if (typeof input === 'string') {
-		if (input.trim() === '') return ok(undefined);
+		if (input.trim() === '') return NO_ALLOCATIONS;
 		try {
 			input = JSON.parse(input);
 		} catch {
 			return allocationError('json', `Usage Allocations ${describeValue(value)} is not valid JSON: give ${SHAPE}`);
 		}
 	}
-	if (isAbsent(input)) return ok(undefined);
+	if (isAbsent(input)) return NO_ALLOCATIONS;
 	if (!Array.isArray(input)) return allocationError('type', `Usage Allocations is ${describeValue(input)}, not an array: give ${SHAPE}`);
-	if (input.length === 0) return ok(undefined);
+	if (input.length === 0) return NO_ALLOCATIONS;
 	const { max } = CONSTRAINTS.usageAllocations;
 	if (input.length > max) {
 		return allocationError('count', `Usage Allocations has ${input.length} allocations: AWS accepts 1 to ${max} per usage record`);

@@ -2,7 +2,7 @@
 // Plain TypeScript: nothing here imports n8n or the AWS SDK.
 export * from './types';
 export { DEFAULT_METERING_OPTIONS, resolveMeteringOptions, type ResolvedMeteringOptions } from './options';
-export { meterUsageEvents } from './meter';
+export { UsageMeter, meterUsageEvents } from './meter';
 export {
 	CLAIM_LIMIT,
 	LEASE_MS,
@@ -14,8 +14,8 @@ export {
 	type LedgerMeteringReport,
 } from './ledgerMeter';
 export { recordUsageEvents, usageRecorder, type RecordOutcome, type RecordStatus, type RecordingOptions } from './ledgerRecord';
-export { validateUsageEvent, type ValidUsageEvent, type ValidationOptions } from './validate';
-export { aggregateUsageRecords, type AggregatedRecord, type AggregationOptions } from './aggregate';
+export { validateUsageEvent, type UsageIdentity, type ValidUsageEvent, type ValidationOptions } from './validate';
+export { UsageSums, type AggregatedRecord, type AggregationOptions } from './aggregate';
 export {
 	planBatches,
 	fitsInOneRequest,

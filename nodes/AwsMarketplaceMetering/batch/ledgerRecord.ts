@@ -121,12 +121,13 @@ export function usageRecorder(ledger: MeteringLedger, options: RecordingOptions 
 }
 
 function ledgerEventOf(usage: ValidUsageEvent): LedgerUsageEvent {
+	const { productCode, licenseArn, licenseArnAsGiven, customer, dimension } = usage.identity;
 	return {
-		productCode: usage.productCode,
-		...(usage.licenseArn !== undefined ? { licenseArn: usage.licenseArn } : {}),
-		...(usage.licenseArnAsGiven !== undefined ? { licenseArnAsGiven: usage.licenseArnAsGiven } : {}),
-		customer: usage.customer,
-		dimension: usage.dimension,
+		productCode,
+		...(licenseArn !== undefined ? { licenseArn } : {}),
+		...(licenseArnAsGiven !== undefined ? { licenseArnAsGiven } : {}),
+		customer,
+		dimension,
 		quantity: decimalToString(usage.quantity),
 		timestamp: usage.timestamp,
 		...(usage.allocations

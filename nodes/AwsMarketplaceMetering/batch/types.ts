@@ -98,8 +98,8 @@ export interface UsageError {
 /** A check's answer: the normalized value, or why the input breaks a rule. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: UsageError };
 
+/** What became of an event: of the record it was summed into (shared by that record's events), or its own. */
 export interface EventOutcome {
-	source: EventSource;
 	status: UsageStatus;
 	meteringRecordId?: string;
 	productCode?: string;
@@ -143,7 +143,7 @@ export interface MeteringOptions {
 }
 
 export interface MeteringReport {
-	/** Exactly one per input event, in input order. */
+	/** Exactly one per input event, in input order; the events of one record share one outcome. */
 	outcomes: EventOutcome[];
 	requests: number;
 	/** Requests that sent records again (unprocessed, or failed after the SDK's attempts). */

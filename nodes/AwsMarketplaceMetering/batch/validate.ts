@@ -16,9 +16,8 @@ export interface ValidationOptions {
 	ledgerJudgesDeadline?: boolean;
 }
 
-/** An event that passed every rule, its values normalized. */
-export interface ValidUsageEvent {
-	source: EventSource;
+/** Whose usage of what: everything that identifies an event's usage record but its hour, checked and normalized. */
+export interface UsageIdentity {
 	productCode: string;
 	customer: Customer;
 	/** The canonical spelling: what usage is matched and summed on. */
@@ -26,6 +25,13 @@ export interface ValidUsageEvent {
 	/** The input's full ARN spelling when not the canonical one: what AWS may have issued, so what is sent. */
 	licenseArnAsGiven?: string;
 	dimension: string;
+}
+
+/** An event that passed every rule, its values normalized. */
+export interface ValidUsageEvent {
+	source: EventSource;
+	/** Shared by the events that give the same product code, customer, license ARN and dimension. */
+	identity: UsageIdentity;
 	quantity: Decimal;
 	/** When the usage happened. */
 	timestamp: Date;
@@ -34,14 +40,8 @@ export interface ValidUsageEvent {
 
 /** Checks one event against every constraint AWS enforces, so that no request carries a bad record. */
 export function validateUsageEvent(event: UsageEvent, options: ValidationOptions): Checked<ValidUsageEvent> {
-	const productCode = productCodeChecks.check(event.productCode);
-	if (!productCode.ok) return productCode;
-	const customer = customerOf(event.customerIdentifier, event.customerAWSAccountId);
-	if (!customer.ok) return customer;
-	const license = checkIdentity(customer.value, event.licenseArn);
-	if (!license.ok) return license;
-	const dimension = dimensionChecks.check(event.dimension);
-	if (!dimension.ok) return dimension;
+	const identity = identities.of(event);
+	if (!identity.ok) return identity;
 	const { nonIntegerQuantity } = options;
 	const quantity = parseQuantity(event.quantity, { nonIntegerQuantity });
 	if (!quantity.ok) return quantity;
@@ -55,46 +55,80 @@ export function validateUsageEvent(event: UsageEvent, options: ValidationOptions
 	if (allocations.value) {
 		const sum = checkAllocationSum(allocations.value, quantity.value);
 		if (!sum.ok) return sum;
+		return ok({ source: event.source, identity: identity.value, quantity: quantity.value, timestamp: timestamp.value, allocations: allocations.value });
 	}
-	const valid: ValidUsageEvent = { source: event.source, productCode: productCode.value, customer: customer.value, dimension: dimension.value, quantity: quantity.value, timestamp: timestamp.value };
-	if (license.value) {
-		valid.licenseArn = license.value.licenseArn;
-		if (license.value.asGiven !== undefined) valid.licenseArnAsGiven = license.value.asGiven;
-	}
-	if (allocations.value) valid.allocations = allocations.value;
-	return ok(valid);
+	return ok({ source: event.source, identity: identity.value, quantity: quantity.value, timestamp: timestamp.value });
 }
+
+/** The checks of an event's identity, in the order its errors are reported. */
+function checkIdentity(event: UsageEvent): Checked<UsageIdentity> {
+	const productCode = checkProductCode(event.productCode);
+	if (!productCode.ok) return productCode;
+	const customer = checkCustomer(event.customerIdentifier, event.customerAWSAccountId);
+	if (!customer.ok) return customer;
+	const license = checkLicense(customer.value, event.licenseArn);
+	if (!license.ok) return license;
+	const dimension = checkDimension(event.dimension);
+	if (!dimension.ok) return dimension;
+	const identity: UsageIdentity = { productCode: productCode.value, customer: customer.value, dimension: dimension.value };
+	if (license.value) {
+		identity.licenseArn = license.value.licenseArn;
+		if (license.value.asGiven !== undefined) identity.licenseArnAsGiven = license.value.asGiven;
+	}
+	return ok(identity);
+}
+
+type Level<T> = Map<unknown, T>;
 
 /**
- * Product codes, customers, license ARNs and dimensions repeat in almost every event: each distinct
- * value is checked (and its license ARN spellings worked out) once, and its answer shared.
+ * Nearly every event repeats a product code, customer, license ARN and dimension given before: each
+ * distinct combination is checked (and its license ARN spellings worked out) once, and its identity
+ * shared, looked up value by value. Values that are neither text nor numbers are always checked.
  */
-class Remembered<T> {
+class Identities {
 	private static readonly LIMIT = 10_000;
-	private readonly answers = new Map<string, Checked<T>>();
+	private size = 0;
+	// [by account ID, by customer identifier] → product code → customer → license ARN → dimension.
+	private readonly roots: Level<Level<Level<Level<Checked<UsageIdentity>>>>>[] = [new Map(), new Map()];
 
-	constructor(private readonly checkValue: (value: unknown) => Checked<T>) {}
-
-	check(value: unknown): Checked<T> {
-		if (typeof value !== 'string') return this.checkValue(value);
-		let answer = this.answers.get(value);
-		if (answer) return answer;
-		answer = this.checkValue(value);
+	of(event: UsageEvent): Checked<UsageIdentity> {
+		const byIdentifier = !isAbsent(event.customerIdentifier);
+		const customer = byIdentifier ? event.customerIdentifier : event.customerAWSAccountId;
+		// With both customer fields set the checks answer an error, which is not kept.
+		if (byIdentifier && !isAbsent(event.customerAWSAccountId)) return checkIdentity(event);
+		const { productCode, licenseArn, dimension } = event;
+		if (!(keyable(productCode) && keyable(customer) && keyable(licenseArn) && keyable(dimension))) return checkIdentity(event);
+		const customers = level(this.roots[byIdentifier ? 1 : 0], productCode);
+		const licenses = level(customers, customer);
+		const dimensions = level(licenses, isAbsent(licenseArn) ? undefined : licenseArn);
+		let identity = dimensions.get(dimension);
+		if (identity) return identity;
+		identity = checkIdentity(event);
 		// Failures are rare and their messages cheap to build again.
-		if (answer.ok) {
-			if (this.answers.size >= Remembered.LIMIT) this.answers.clear();
-			this.answers.set(value, answer);
+		if (identity.ok) {
+			if (this.size >= Identities.LIMIT) this.clear();
+			dimensions.set(dimension, identity);
+			this.size++;
 		}
-		return answer;
+		return identity;
+	}
+
+	private clear(): void {
+		for (const root of this.roots) root.clear();
+		this.size = 0;
 	}
 }
 
-const productCodeChecks = new Remembered(checkProductCode);
-const dimensionChecks = new Remembered((value) => checkDimension(value));
-const accountChecks = new Remembered((value) => checkCustomer(undefined, value));
+const identities = new Identities();
 
-function customerOf(customerIdentifier: unknown, customerAWSAccountId: unknown): Checked<Customer> {
-	return isAbsent(customerIdentifier) ? accountChecks.check(customerAWSAccountId) : checkCustomer(customerIdentifier, customerAWSAccountId);
+function keyable(value: unknown): boolean {
+	return typeof value === 'string' || typeof value === 'number' || value === undefined || value === null;
+}
+
+function level<T>(map: Level<Level<T>>, key: unknown): Level<T> {
+	let next = map.get(key);
+	if (!next) map.set(key, (next = new Map()));
+	return next;
 }
 
 /** A license ARN's canonical spelling (what usage is summed on) and, when it differs, the full spelling given. */
@@ -102,13 +136,6 @@ interface LicenseSpellings {
 	licenseArn: string;
 	asGiven?: string;
 }
-
-const licenseChecks = new Remembered<LicenseSpellings>((value) => {
-	const checked = checkLicenseArn(value);
-	if (!checked.ok) return checked;
-	const asGiven = givenLicenseArn(value as string);
-	return ok(asGiven !== undefined ? { licenseArn: checked.value, asGiven } : { licenseArn: checked.value });
-});
 
 const NO_LICENSE = ok(undefined);
 
@@ -126,7 +153,7 @@ function windowOf(options: ValidationOptions): TimestampWindow {
  * sending one customer's hour both ways bills it twice. An account ID therefore always comes with
  * its License ARN, and a legacy customer identifier never does.
  */
-function checkIdentity(customer: Customer, licenseArn: unknown): Checked<LicenseSpellings | undefined> {
+function checkLicense(customer: Customer, licenseArn: unknown): Checked<LicenseSpellings | undefined> {
 	if ('CustomerIdentifier' in customer) {
 		if (isAbsent(licenseArn)) return NO_LICENSE;
 		return fail(
@@ -144,5 +171,8 @@ function checkIdentity(customer: Customer, licenseArn: unknown): Checked<License
 			`License ARN is missing: a usage record identified by Customer AWS Account ID needs the License ARN Resolve Customer returned (one customer's hour sent once with a product code and once with a License ARN is billed twice)`,
 		);
 	}
-	return licenseChecks.check(licenseArn);
+	const checked = checkLicenseArn(licenseArn);
+	if (!checked.ok) return checked;
+	const asGiven = givenLicenseArn(licenseArn as string);
+	return ok(asGiven !== undefined ? { licenseArn: checked.value, asGiven } : { licenseArn: checked.value });
 }

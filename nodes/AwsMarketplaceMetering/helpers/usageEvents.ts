@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { UsageEvent } from '../batch';
+import type { EventSource, UsageEvent } from '../batch';
 
 const RECORD_FIELDS = [
 	'eventId',
@@ -68,26 +68,89 @@ export function* readUsageEventsInParts(this: IExecuteFunctions, items: INodeExe
 	if (part.end > part.first) yield part;
 }
 
+/** The input items' events, part by part as they are iterated, and where each came from. */
+export interface UsageEventParts {
+	parts: Iterable<UsageEvent[]>;
+	recordsMode: boolean;
+	/** Filled as `parts` is read. */
+	unreadable: Map<number, string>;
+	sources: EventSources;
+}
+
+/**
+ * The events for Batch Meter Usage, which sums each part as it comes and keeps none of its events: only
+ * where each came from is kept, as numbers.
+ */
+export function readUsageEventParts(this: IExecuteFunctions, items: INodeExecutionData[]): UsageEventParts {
+	const recordsMode = this.getNodeParameter('inputMode', 0, 'eachItem') === 'recordsField';
+	const unreadable = new Map<number, string>();
+	const sources = new EventSources();
+	const read = readUsageEventsInParts.call(this, items, EVENTS_PER_PART);
+	function* parts() {
+		for (const part of read) {
+			for (const [itemIndex, why] of part.unreadable) unreadable.set(itemIndex, why);
+			for (const event of part.events) sources.add(event.source);
+			yield part.events;
+		}
+	}
+	return { parts: parts(), recordsMode, unreadable, sources };
+}
+
+// Small enough that a part's events die young, large enough that handing them over costs nothing.
+const EVENTS_PER_PART = 1000;
+
+/** Where each event came from, by its position: numbers rather than an object per event for the whole run. */
+export class EventSources {
+	private readonly itemIndexes: number[] = [];
+	// -1 for an event that is its item (not one of an item's records).
+	private readonly recordIndexes: number[] = [];
+
+	add(source: EventSource): void {
+		this.itemIndexes.push(source.itemIndex);
+		this.recordIndexes.push(source.recordIndex ?? -1);
+	}
+
+	itemIndexOf(event: number): number {
+		return this.itemIndexes[event];
+	}
+
+	sourceOf(event: number): EventSource {
+		const recordIndex = this.recordIndexes[event];
+		return recordIndex < 0 ? { itemIndex: this.itemIndexes[event] } : { itemIndex: this.itemIndexes[event], recordIndex };
+	}
+}
+
 /** Adds an item's events to `events`, or answers why it has none. */
 type ItemReader = (item: INodeExecutionData, itemIndex: number, events: UsageEvent[]) => string | undefined;
 
 function itemReader(ctx: IExecuteFunctions): ItemReader {
 	const byAccount = ctx.getNodeParameter('customerIdType', 0, 'awsAccountId') === 'awsAccountId';
-	const fields: RecordField[] = [
-		// Shown with a metering ledger only; otherwise empty.
-		'eventId',
-		'productCode',
-		...(byAccount ? (['customerAWSAccountId', 'licenseArn'] as const) : (['customerIdentifier'] as const)),
-		'dimension',
-		'quantity',
-		'timestamp',
-		'usageAllocations',
-	];
-	const readers = fields.map((field) => [field, fieldReader(ctx, field)] as const);
+	// The customer fields of the other customer type are not shown: empty.
+	const read = (field: RecordField, shown = true) => (shown ? fieldReader(ctx, field) : () => undefined);
+	// Shown with a metering ledger only; otherwise empty.
+	const eventId = read('eventId');
+	const productCode = read('productCode');
+	const customerIdentifier = read('customerIdentifier', !byAccount);
+	const customerAWSAccountId = read('customerAWSAccountId', byAccount);
+	const licenseArn = read('licenseArn', byAccount);
+	const dimension = read('dimension');
+	const quantity = read('quantity');
+	const timestamp = read('timestamp');
+	const usageAllocations = read('usageAllocations');
 	return (item, itemIndex, events) => {
-		const event: UsageEvent = { source: { itemIndex } };
-		for (const [field, read] of readers) event[field] = read(item, itemIndex);
-		events.push(event);
+		// Every event of one shape, written field by field.
+		events.push({
+			source: { itemIndex },
+			eventId: eventId(item, itemIndex),
+			productCode: productCode(item, itemIndex),
+			customerIdentifier: customerIdentifier(item, itemIndex),
+			customerAWSAccountId: customerAWSAccountId(item, itemIndex),
+			licenseArn: licenseArn(item, itemIndex),
+			dimension: dimension(item, itemIndex),
+			quantity: quantity(item, itemIndex),
+			timestamp: timestamp(item, itemIndex),
+			usageAllocations: usageAllocations(item, itemIndex),
+		});
 		return undefined;
 	};
 }

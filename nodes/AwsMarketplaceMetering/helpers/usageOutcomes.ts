@@ -6,7 +6,8 @@ import {
 	type IPairedItemData,
 } from 'n8n-workflow';
 
-import { summarizeReport, type EventOutcome, type MeteringReport, type UsageError, type UsageRecord, type UsageStatus } from '../batch';
+import { summarizeReport, type EventOutcome, type EventSource, type MeteringReport, type UsageError, type UsageRecord, type UsageStatus } from '../batch';
+import type { EventSources } from './usageEvents';
 
 /** Outcomes that mean the usage was not accepted: always error items. */
 const FAILED_STATUSES: ReadonlySet<UsageStatus | 'AfterFinalReport'> = new Set(['Invalid', 'Rejected', 'Failed', 'Expired', 'AfterFinalReport']);
@@ -52,76 +53,98 @@ function errorOf(outcome: EventOutcome): UsageError | undefined {
 	return outcome.error ?? UNBILLED_ADVICE[outcome.status];
 }
 
-export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: OutcomeContext): INodeExecutionData[] {
-	if (mode === 'summary') return [summaryItem(report, ctx)];
-	if (mode === 'perRecord') return perRecordItems(report, ctx);
-	return perInputItems(report, ctx);
+/** The output of Batch Meter Usage without a ledger; `sources` says where the report's events came from. */
+export function outcomeItems(report: MeteringReport, mode: OutputMode, ctx: OutcomeContext, sources: EventSources): INodeExecutionData[] {
+	if (mode === 'summary') return [summaryItem(report, ctx, sources)];
+	if (mode === 'perRecord') return perRecordItems(report, ctx, sources);
+	return perInputItems(report, ctx, sources);
 }
 
 /** The first input item that was not metered, as the error that stops the workflow. */
-export function firstFailure(report: MeteringReport, ctx: OutcomeContext): NodeOperationError | undefined {
+export function firstFailure(report: MeteringReport, ctx: OutcomeContext, sources: EventSources): NodeOperationError | undefined {
 	const [unreadable] = ctx.unreadable;
 	if (unreadable) return itemError(ctx.node, unreadable[0], itemMessage(unreadable[1], { itemIndex: unreadable[0] }, ctx.itemCount));
-	const failed = report.outcomes.filter((outcome) => isError(outcome.status, ctx));
-	if (failed.length === 0) return undefined;
-	const first = failed[0];
-	const error = errorOf(first);
-	const metered = report.outcomes.filter((outcome) => outcome.status === 'Success').length;
-	return new NodeOperationError(ctx.node, itemMessage(error?.message ?? first.status, first.source, ctx.itemCount), {
-		itemIndex: first.source.itemIndex,
+	let first = -1;
+	let failed = 0;
+	let metered = 0;
+	report.outcomes.forEach((outcome, event) => {
+		if (isError(outcome.status, ctx)) {
+			failed++;
+			if (first < 0) first = event;
+		} else if (outcome.status === 'Success') metered++;
+	});
+	if (failed === 0) return undefined;
+	const outcome = report.outcomes[first];
+	const source = sources.sourceOf(first);
+	const error = errorOf(outcome);
+	return new NodeOperationError(ctx.node, itemMessage(error?.message ?? outcome.status, source, ctx.itemCount), {
+		itemIndex: source.itemIndex,
 		description:
 			(error?.description ? `${error.description} ` : '') +
-			`${failed.length} of ${report.outcomes.length} usage events were not billed; ${metered} were. ` +
+			`${failed} of ${report.outcomes.length} usage events were not billed; ${metered} were. ` +
 			'Fix the input and run again: records already metered are answered with the same metering record ID, not billed twice. ' +
 			'Set the node’s "On Error" setting to continue to get every item’s outcome instead.',
 	});
 }
 
-function perInputItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
+function perInputItems(report: MeteringReport, ctx: OutcomeContext, sources: EventSources): INodeExecutionData[] {
 	// One event per item unless the items hold records: then no list per item is needed.
 	if (!ctx.recordsMode) {
 		const items: INodeExecutionData[] = new Array(ctx.itemCount);
-		for (const outcome of report.outcomes) items[outcome.source.itemIndex] ??= outcomeItem(outcome, { item: outcome.source.itemIndex }, ctx);
+		// The events of one record have alike items: its JSON is built once and each item gets a copy of its own
+		// (null for an error item, whose message names its item: built for each).
+		const shared = new Map<EventOutcome, IDataObject | null>();
+		report.outcomes.forEach((outcome, event) => {
+			const itemIndex = sources.itemIndexOf(event);
+			let json = shared.get(outcome);
+			if (json === undefined) shared.set(outcome, (json = isError(outcome.status, ctx) ? null : outcomeJson(outcome, sources.sourceOf(event))));
+			if (json === null) return void (items[itemIndex] = outcomeItem(outcome, sources.sourceOf(event), { item: itemIndex }, ctx));
+			const { usageRecord } = json;
+			items[itemIndex] = { json: { ...json, usageRecord: usageRecord && { ...(usageRecord as IDataObject) } }, pairedItem: { item: itemIndex } };
+		});
 		return items;
 	}
-	const byItem: EventOutcome[][] = Array.from({ length: ctx.itemCount }, () => []);
-	for (const outcome of report.outcomes) byItem[outcome.source.itemIndex].push(outcome);
-	return byItem.map((outcomes, itemIndex) => {
+	const byItem: number[][] = Array.from({ length: ctx.itemCount }, () => []);
+	for (let event = 0; event < report.outcomes.length; event++) byItem[sources.itemIndexOf(event)].push(event);
+	return byItem.map((events, itemIndex) => {
 		const unreadable = ctx.unreadable.get(itemIndex);
 		if (unreadable !== undefined) return errorItem(itemIndex, itemMessage(unreadable, { itemIndex }, ctx.itemCount), { status: 'Invalid' });
-		const status = worstStatus(outcomes);
-		const json: IDataObject = { status, records: outcomes.map(outcomeJson) };
+		const status = worstStatus(events.map((event) => report.outcomes[event]));
+		const json: IDataObject = { status, records: events.map((event) => outcomeJson(report.outcomes[event], sources.sourceOf(event))) };
 		if (!isError(status, ctx)) return { json, pairedItem: { item: itemIndex } };
-		const failed = outcomes.find((outcome) => outcome.status === status)!;
-		return errorItem(itemIndex, itemMessage(errorOf(failed)?.message ?? status, failed.source, ctx.itemCount), json);
+		const failed = events.find((event) => report.outcomes[event].status === status)!;
+		return errorItem(itemIndex, itemMessage(errorOf(report.outcomes[failed])?.message ?? status, sources.sourceOf(failed), ctx.itemCount), json);
 	});
 }
 
-function perRecordItems(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData[] {
+function perRecordItems(report: MeteringReport, ctx: OutcomeContext, sources: EventSources): INodeExecutionData[] {
 	const unreadable = [...ctx.unreadable].map(([itemIndex, message]) =>
 		errorItem(itemIndex, itemMessage(message, { itemIndex }, ctx.itemCount), { status: 'Invalid' }),
 	);
-	const byRecord = new Map<UsageRecord, EventOutcome[]>();
+	// The events of each record sent, by position.
+	const byRecord = new Map<UsageRecord, number[]>();
 	const unsent: INodeExecutionData[] = [];
-	for (const outcome of report.outcomes) {
+	report.outcomes.forEach((outcome, event) => {
 		if (outcome.record && outcome.status !== 'Invalid') {
 			const group = byRecord.get(outcome.record);
-			if (group) group.push(outcome);
-			else byRecord.set(outcome.record, [outcome]);
+			if (group) group.push(event);
+			else byRecord.set(outcome.record, [event]);
 		} else {
-			unsent.push(outcomeItem(outcome, { item: outcome.source.itemIndex }, ctx));
+			const source = sources.sourceOf(event);
+			unsent.push(outcomeItem(outcome, source, { item: source.itemIndex }, ctx));
 		}
-	}
-	const sent = [...byRecord.values()].map((outcomes) =>
-		outcomeItem(outcomes[0], pairedItems(outcomes.map((outcome) => outcome.source.itemIndex)), ctx),
+	});
+	const sent = [...byRecord.values()].map((events) =>
+		outcomeItem(report.outcomes[events[0]], sources.sourceOf(events[0]), pairedItems(events.map((event) => sources.itemIndexOf(event))), ctx),
 	);
 	return [...sent, ...unsent, ...unreadable];
 }
 
-function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutionData {
-	const errors = report.outcomes
-		.filter((outcome) => isError(outcome.status, ctx))
-		.map((outcome) => ({ ...sourceJson(outcome), status: outcome.status, error: errorOf(outcome)?.message ?? '' }));
+function summaryItem(report: MeteringReport, ctx: OutcomeContext, sources: EventSources): INodeExecutionData {
+	const errors: IDataObject[] = [];
+	report.outcomes.forEach((outcome, event) => {
+		if (isError(outcome.status, ctx)) errors.push({ ...sources.sourceOf(event), status: outcome.status, error: errorOf(outcome)?.message ?? '' });
+	});
 	for (const [itemIndex, message] of ctx.unreadable) errors.push({ itemIndex, status: 'Invalid', error: message });
 	return {
 		json: { ...(summarizeReport(report) as unknown as IDataObject), errors },
@@ -129,15 +152,15 @@ function summaryItem(report: MeteringReport, ctx: OutcomeContext): INodeExecutio
 	};
 }
 
-function outcomeItem(outcome: EventOutcome, pairedItem: IPairedItemData | IPairedItemData[], ctx: OutcomeContext): INodeExecutionData {
-	const json = outcomeJson(outcome);
+function outcomeItem(outcome: EventOutcome, source: EventSource, pairedItem: IPairedItemData | IPairedItemData[], ctx: OutcomeContext): INodeExecutionData {
+	const json = outcomeJson(outcome, source);
 	if (!isError(outcome.status, ctx)) return { json, pairedItem };
-	const message = itemMessage(errorOf(outcome)?.message ?? outcome.status, outcome.source, ctx.itemCount);
-	const item = errorItem(outcome.source.itemIndex, message, json);
+	const message = itemMessage(errorOf(outcome)?.message ?? outcome.status, source, ctx.itemCount);
+	const item = errorItem(source.itemIndex, message, json);
 	return { ...item, pairedItem };
 }
 
-function outcomeJson(outcome: EventOutcome): IDataObject {
+function outcomeJson(outcome: EventOutcome, source: EventSource): IDataObject {
 	const error = errorOf(outcome);
 	// Built field by field rather than from spread parts: one object per item, not five.
 	const json: IDataObject = {
@@ -147,7 +170,7 @@ function outcomeJson(outcome: EventOutcome): IDataObject {
 		usageRecord: outcome.record ? recordJson(outcome.record) : null,
 		aggregatedEvents: outcome.aggregatedEvents,
 	};
-	if (outcome.source.recordIndex !== undefined) json.recordIndex = outcome.source.recordIndex;
+	if (source.recordIndex !== undefined) json.recordIndex = source.recordIndex;
 	if (outcome.note) json.note = outcome.note;
 	if (error) {
 		json.error = error.message;
@@ -196,17 +219,11 @@ function pairedItems(itemIndexes: number[]): IPairedItemData[] {
 	return [...new Set(itemIndexes)].map((item) => ({ item }));
 }
 
-function sourceJson(outcome: EventOutcome) {
-	return outcome.source.recordIndex === undefined
-		? { itemIndex: outcome.source.itemIndex }
-		: { itemIndex: outcome.source.itemIndex, recordIndex: outcome.source.recordIndex };
-}
-
 /**
  * A message about one input item, numbered as n8n's editor numbers items (from 0): "… [item 2, record 0]". The editor
  * adds " [item N]" to an error's title itself when the node had several input items, unless the title says it already.
  */
-export function itemMessage(message: string, source: EventOutcome['source'], itemCount: number): string {
+export function itemMessage(message: string, source: EventSource, itemCount: number): string {
 	const where = [
 		...(itemCount > 1 ? [`item ${source.itemIndex}`] : []),
 		...(source.recordIndex !== undefined ? [`record ${source.recordIndex}`] : []),

@@ -1,5 +1,5 @@
 import {
-	aggregateUsageRecords,
+	UsageSums,
 	validateUsageEvent,
 	type AggregationOptions,
 	type UsageEvent,
@@ -8,14 +8,20 @@ import { NOW, at, legacyEvent, license, usageEvent } from './events';
 
 const DEFAULTS: AggregationOptions = { aggregate: true, truncateToHour: true, nonIntegerQuantity: 'error' };
 
+/** The records, each with the positions of the events summed into it. */
 function aggregate(events: UsageEvent[], options: Partial<AggregationOptions> = {}) {
 	const settings = { ...DEFAULTS, ...options };
-	const valid = events.map((event) => {
+	const sums = new UsageSums(settings);
+	const positions = events.map((event) => {
 		const checked = validateUsageEvent(event, { ...settings, now: new Date(NOW), maxRecordAgeHours: 6, maxFutureSkewMinutes: 5 });
 		if (!checked.ok) throw new Error(checked.error.message);
-		return checked.value;
+		return sums.add(checked.value);
 	});
-	return aggregateUsageRecords(valid, settings);
+	return sums.records().map((record, position) => {
+		const members = positions.flatMap((recordOf, index) => (recordOf === position ? [index] : []));
+		expect(record.events).toBe(members.length);
+		return { ...record, members };
+	});
 }
 
 const records = (events: UsageEvent[], options: Partial<AggregationOptions> = {}) =>
@@ -24,7 +30,7 @@ const records = (events: UsageEvent[], options: Partial<AggregationOptions> = {}
 		return outcome.value;
 	});
 
-describe('aggregateUsageRecords', () => {
+describe('UsageSums', () => {
 	it('sums events of the same license, customer, dimension and hour into one record at the start of the hour', () => {
 		const result = aggregate([
 			usageEvent({ quantity: 2, timestamp: at(15, 5) }),
@@ -84,6 +90,9 @@ describe('aggregateUsageRecords', () => {
 		['roundNearest', ['0.1', '0.2', '0.19'], 0],
 		['roundNearest', [1.25, 1.25], 3],
 		['roundUp', [5], 5],
+		// Whole quantities first, then a fraction, then whole again: summed exactly throughout.
+		['roundUp', [2_000_000_000, '0.5', 7], 2_000_000_008],
+		['roundNearest', [3, '0.25', '0.25', 4], 8],
 	] as const)('%s rounds the sum of %j to %d, exactly', (mode, quantities, expected) => {
 		const result = records(
 			quantities.map((quantity) => usageEvent({ quantity })),
@@ -109,6 +118,16 @@ describe('aggregateUsageRecords', () => {
 			{ AllocatedUsageQuantity: 2, Tags: [{ Key: 'team', Value: 'b' }] },
 			{ AllocatedUsageQuantity: 5 },
 		]);
+	});
+
+	it('counts the usage of events before the first with allocations as untagged, first', () => {
+		const [record] = records([
+			usageEvent({ quantity: 2 }),
+			usageEvent({ quantity: 3, usageAllocations: [{ allocatedUsageQuantity: 3, tags: { team: 'a' } }] }),
+			usageEvent({ quantity: 1 }),
+		]);
+		expect(record.Quantity).toBe(6);
+		expect(record.UsageAllocations).toEqual([{ AllocatedUsageQuantity: 3 }, { AllocatedUsageQuantity: 3, Tags: [{ Key: 'team', Value: 'a' }] }]);
 	});
 
 	it('reports every contributing event invalid when the sum exceeds the quantity limit', () => {

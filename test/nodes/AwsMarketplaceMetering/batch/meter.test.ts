@@ -1,6 +1,7 @@
 import {
 	DEFAULT_METERING_OPTIONS,
 	RateLimiter,
+	UsageMeter,
 	meterUsageEvents,
 	summarizeReport,
 	type BatchResponse,
@@ -34,13 +35,28 @@ describe('meterUsageEvents', () => {
 		const report = await meter(events);
 		expect(statuses(report)).toEqual(['Success', 'Invalid', 'Success', 'Success']);
 		const [first, invalid, legacy, last] = report.outcomes;
-		expect(first).toMatchObject({ source: events[0].source, productCode: 'prod-a', aggregatedEvents: 2, record: { Quantity: 5 }, meteringRecordId: 'mr-1' });
-		expect(last.record).toBe(first.record);
+		expect(first).toMatchObject({ productCode: 'prod-a', aggregatedEvents: 2, record: { Quantity: 5 }, meteringRecordId: 'mr-1' });
+		expect(last).toBe(first);
 		expect(last.meteringRecordId).toBe('mr-1');
-		expect(invalid).toEqual({ source: events[1].source, status: 'Invalid', productCode: 'prod-a', aggregatedEvents: 1, error: expect.objectContaining({ code: 'InvalidQuantity' }) });
+		expect(invalid).toEqual({ status: 'Invalid', productCode: 'prod-a', aggregatedEvents: 1, error: expect.objectContaining({ code: 'InvalidQuantity' }) });
 		expect(legacy).toMatchObject({ aggregatedEvents: 1, record: { CustomerIdentifier: 'cust-1', Quantity: 4 } });
 		expect(report).toMatchObject({ requests: 2, retries: 0 });
 		expect(fake.calls.map((call) => call.body.ProductCode)).toEqual([undefined, 'prod-a']);
+	});
+
+	it('sums events added part by part as one run does, sharing one outcome per record', async () => {
+		const events = [...distinct(30), usageEvent({ quantity: 'x' }), ...distinct(30, () => ({ timestamp: at(15, 40) }))];
+		const whole = setup();
+		const expected = await whole.meter(events);
+		const parts = setup();
+		const meter = new UsageMeter({ now: parts.clock.now, sleep: parts.clock.sleep, random: () => 0.5 });
+		for (let first = 0; first < events.length; first += 7) meter.add(events.slice(first, first + 7));
+		const report = await meter.send(parts.fake.send);
+		expect(report).toEqual(expected);
+		expect(parts.fake.calls.map((call) => call.body)).toEqual(whole.fake.calls.map((call) => call.body));
+		// Events 0 and 31 are one customer's hour: one record, one outcome.
+		expect(report.outcomes[31]).toBe(report.outcomes[0]);
+		expect(report.outcomes[0].aggregatedEvents).toBe(2);
 	});
 
 	it('sends nothing when every event is invalid, and handles no events at all', async () => {

@@ -5,7 +5,7 @@ import {
 	type NonIntegerQuantity,
 	type UsageEvent,
 } from '../../../../nodes/AwsMarketplaceMetering/batch';
-import { NOW, legacyEvent, license, usageEvent } from './events';
+import { NOW, at, legacyEvent, license, usageEvent } from './events';
 
 const validate = (event: UsageEvent, nonIntegerQuantity: NonIntegerQuantity = 'error') =>
 	validateUsageEvent(event, { now: new Date(NOW), maxRecordAgeHours: 24, maxFutureSkewMinutes: 5, truncateToHour: true, nonIntegerQuantity });
@@ -22,16 +22,35 @@ describe('validateUsageEvent', () => {
 		expect(checked).toMatchObject({
 			ok: true,
 			value: {
-				productCode: 'prod-a',
-				customer: { CustomerAWSAccountId: '123456789012' },
-				licenseArn: license(1),
-				dimension: 'requests',
+				identity: { productCode: 'prod-a', customer: { CustomerAWSAccountId: '123456789012' }, licenseArn: license(1), dimension: 'requests' },
 				quantity: { units: 12n, scale: 0 },
 			},
 		});
-		expect(validate(legacyEvent())).toMatchObject({ ok: true, value: { customer: { CustomerIdentifier: 'cust-1' } } });
+		expect(validate(legacyEvent())).toMatchObject({ ok: true, value: { identity: { customer: { CustomerIdentifier: 'cust-1' } } } });
 		// An empty identifier is what Resolve Customer returns for new products: it counts as absent.
 		expect(validate(usageEvent({ customerIdentifier: '' })).ok).toBe(true);
+	});
+
+	it('checks each combination of product code, customer, license ARN and dimension once, and any other on its own', () => {
+		const identity = (event: UsageEvent) => {
+			const checked = validate(event);
+			if (!checked.ok) throw new Error(checked.error.message);
+			return checked.value.identity;
+		};
+		const first = identity(usageEvent({ quantity: 1 }));
+		// Given alike (a number for the account ID too): one identity.
+		expect(identity(usageEvent({ quantity: 2, timestamp: at(14) }))).toBe(first);
+		expect(identity(usageEvent({ customerAWSAccountId: 123456789012 }))).toEqual(first);
+		// One value changed: checked, and refused when it breaks a rule.
+		expect(identity(usageEvent({ dimension: 'storage' }))).toMatchObject({ dimension: 'storage', licenseArn: license(1) });
+		expect(errorOf(usageEvent({ licenseArn: 'arn:aws:s3:::bucket' })).code).toBe('InvalidLicenseArn');
+		expect(errorOf(usageEvent({ customerIdentifier: 'cust-1' })).code).toBe('InvalidCustomer');
+		expect(errorOf(usageEvent({ customerAWSAccountId: 12345 })).code).toBe('InvalidCustomerAWSAccountId');
+		expect(errorOf(usageEvent({ dimension: { name: 'requests' } })).code).toBe('InvalidDimension');
+		expect(identity(usageEvent({ quantity: 3 }))).toBe(first);
+		// Another spelling of the license: its own identity, matched on the same canonical ARN, sent as given.
+		const spelled = identity(usageEvent({ licenseArn: license(1).replace('license:', 'license/') }));
+		expect(spelled).toMatchObject({ licenseArn: license(1), licenseArnAsGiven: license(1).replace('license:', 'license/') });
 	});
 
 	it('accepts License Manager license ARNs in each form AWS’s documents show', () => {
