@@ -90,6 +90,8 @@ export function renderWebhooks(webhooks: WebhookResults): string[] {
 		'is created as n8n activates the trigger’s workflow at start, before any delivery; a Webhook → Record Usage workflow',
 		'alone would create it with its first execution (*creating a new ledger* in the targets). The first trigger delivery',
 		'is sent once the trigger’s webhook is registered and 20 s after the ledger’s folder appeared, so that activation has ended.',
+		'Then a warm-up of 20 deliveries through each flow, not measured (counted in exactly once): the first flow measured would',
+		'otherwise pay for n8n’s and the node’s first runs.',
 		`Load average (1 min) when it started and ended: ${webhooks.load.map((value) => value.toFixed(1)).join(' and ')}.`,
 		'',
 		'| flow | deliveries | wall | deliveries/s | p50 latency | p95 latency | not answered in time | exactly once |',
