@@ -12,6 +12,7 @@ import { ownerEnv } from '../e2e/lib/owner';
 import { portIsFree } from '../e2e/lib/proc';
 import { prepareStack, type Stack } from '../e2e/lib/stack';
 import { billedTable, customerName, hourText, recordedLine, reportTable, requestsTable } from './print';
+import { demoUsage, hoursBack } from './usage';
 
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag >= 0 ? Number(process.argv[portFlag + 1]) : 5678;
@@ -42,9 +43,8 @@ function keyLines(items: Json[]): string[] {
  */
 async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void> {
 	const { n8n, workflows } = stack;
-	const { acme, globex } = EXAMPLE_CUSTOMERS;
-	const hour = Math.floor(Date.now() / HOUR) * HOUR;
-	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
+	const { globex } = EXAMPLE_CUSTOMERS;
+	const usage = demoUsage(hoursBack());
 	const ingest = async (what: string, events: Json[]) => {
 		log(`${what}: POST ${events.length} usage events to "${workflows.usage.name}"`);
 		const { status, json, text } = await postJson(server.url, workflows.usage, events);
@@ -64,20 +64,11 @@ async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void>
 		for (const line of keyLines([...billed, ...followUp])) say(line);
 	};
 
-	await ingest('Usage happens', [
-		usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
-		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
-		usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
-		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-		usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
-	]);
+	await ingest('Usage happens', usage.first);
 	await meter('The hour closes');
-	await ingest('More usage: one event late, for an hour already sent, and one sent again', [
-		usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
-		usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-	]);
+	await ingest('More usage: one event late, for an hour already sent, and one sent again', usage.late);
 	await meter('The next hourly run');
-	await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, new Date(Date.now() - 1000))]);
+	await ingest('Globex uses the product in the hour in progress', usage.inProgress());
 	log(`Globex cancels: AWS's License Deprovisioned event to "${workflows.lifecycle.name}"`);
 	await server.waitForWebhook(triggerPath(workflows.lifecycle), 'POST');
 	const driver = new TriggerDriver(stack, server);
@@ -87,7 +78,7 @@ async function runLedgerExamples(stack: Stack, server: N8nServer): Promise<void>
 	const finalRequestId = (final.sent.detail as Json).requestId;
 	const finalRun = final.status === 200 ? (await driver.waitForExecutions(workflows.lifecycle.id, 'requestId', [finalRequestId])).get(finalRequestId)![0] : undefined;
 	say(finalRun ? `  Notify: ${String(nodeOutput(finalRun, 'Notify')[0]?.message)}` : `  HTTP ${final.status}: ${message(final.answer)}`);
-	await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, new Date(Date.now() - 1000))]);
+	await ingest('Globex usage after its final report', usage.afterFinalReport());
 
 	log(`Running "${workflows.report.name}"`);
 	const report = nodeOutput(await n8n.execute(workflows.report.id), 'Get Metering Report');

@@ -25,6 +25,7 @@ import {
 } from '../e2e/lib/examples';
 import { N8N_NODE_TYPES, NOT_RUN } from './n8nNodes';
 import { billedTable, customerName, hourText, recordedLine, reportTable, requestsTable } from './print';
+import { demoUsage, hoursBack } from './usage';
 
 type Json = Record<string, unknown>;
 type Say = (line?: string) => void;
@@ -168,8 +169,8 @@ async function containerStart(examples: Examples, say: Say) {
 async function seller(examples: Examples, expected: Expected, say: Say) {
 	const { acme, globex } = EXAMPLE_CUSTOMERS;
 	const { workflows, emulator, apiKey } = examples;
-	const hour = Math.floor(Date.now() / HOUR) * HOUR;
-	const at = (hoursAgo: number, minute: number) => new Date(hour - hoursAgo * HOUR + minute * 60_000);
+	const at = hoursBack();
+	const usage = demoUsage(at);
 	const now = () => new Date(Date.now() - 1000);
 	const sampleConfig = loadSampleConfig();
 
@@ -242,28 +243,21 @@ async function seller(examples: Examples, expected: Expected, say: Say) {
 		};
 
 		await ingest('Usage happens', [
-			usageEvent('demo-1', acme, 'api_calls', 1200, at(3, 4)),
-			usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
-			usageEvent('demo-3', acme, 'storage_gb', 40, at(3, 59)),
-			usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-			usageEvent('demo-2', acme, 'api_calls', 800, at(3, 41)),
+			...usage.first,
 			usageEvent('demo-bad', globex, 'api_calls', -5, at(2, 30)),
 		]);
 		await meter('The hours close');
-		await ingest('More usage: one event late, for an hour already sent, and one sent again', [
-			usageEvent('demo-5', acme, 'api_calls', 150, at(3, 50)),
-			usageEvent('demo-4', globex, 'api_calls', 300, at(2, 12)),
-		]);
+		await ingest('More usage: one event late, for an hour already sent, and one sent again', usage.late);
 		await meter('The next hourly run');
 
 		await deliver('Your request to cancel Globex’s agreement awaits the buyer', 'Agreement Cancellation Request Pending Approval - Proposer');
-		await ingest('Globex uses the product in the hour in progress', [usageEvent('demo-6', globex, 'users', 12, now())]);
+		await ingest('Globex uses the product in the hour in progress', usage.inProgress());
 		const ended = await deliver('The buyer approved: Globex’s license is deprovisioned (the event spells its ARN its own way)', 'License Deprovisioned - Manufacturer', { event: globexLicense(now()) });
 		await deliver('EventBridge delivers the same event again (at least once)', 'License Deprovisioned - Manufacturer', {
 			event: { ...globexLicense(now()), id: (ended.sent.event as Json).id, detail: { ...globexLicense(now()).detail, requestId: ((ended.sent.event as Json).detail as Json).requestId } },
 		});
 		await deliver('A request without the API key', 'License Deprovisioned - Manufacturer', { event: globexLicense(now()), apiKey: null });
-		await ingest('Globex usage after its final report', [usageEvent('demo-7', globex, 'users', 3, now())]);
+		await ingest('Globex usage after its final report', usage.afterFinalReport());
 	} finally {
 		await trigger.stop();
 	}
