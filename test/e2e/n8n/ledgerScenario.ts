@@ -8,6 +8,7 @@ import type { RequestLogEntry } from '../../../emulator';
 import { EXAMPLE_CUSTOMERS, postJson, usageEvent, type ExampleCustomer } from '../../../scripts/e2e/lib/examples';
 import type { N8nRun, N8nServer } from '../../../scripts/e2e/lib/n8n';
 import type { Stack } from '../../../scripts/e2e/lib/stack';
+import { usageRecordsSent } from '../../../scripts/e2e/lib/usageRecords';
 import { HOUR_MS, type Json } from './context';
 
 /** The hourly example's test copy (ledger.ts): hours close at once, short lease. */
@@ -90,15 +91,9 @@ export class LedgerScenario {
 
 	/** The usage records of BatchMeterUsage requests, as "Acme api_calls H-5 150". */
 	recordsIn(entries: RequestLogEntry[]): string[] {
-		return entries
-			.filter((entry) => entry.operation === 'BatchMeterUsage')
-			.flatMap((entry) => ((entry.body as { UsageRecords?: Json[] } | undefined)?.UsageRecords ?? []).map((record) => this.recordLabel(record)))
+		return usageRecordsSent(entries)
+			.map((record) => `${customerNames.get(String(record.LicenseArn)) ?? String(record.LicenseArn)} ${record.Dimension} ${this.label(record.Timestamp)} ${String(record.Quantity)}`)
 			.sort();
-	}
-
-	private recordLabel(record: Json): string {
-		const timestamp = typeof record.Timestamp === 'number' ? new Date(record.Timestamp * 1000) : new Date(String(record.Timestamp));
-		return `${customerNames.get(String(record.LicenseArn)) ?? String(record.LicenseArn)} ${String(record.Dimension)} ${this.label(timestamp)} ${String(record.Quantity)}`;
 	}
 
 	/** An item Batch Meter Usage or Meter Open Hours Now put out for a key, as "Acme api_calls H-5 150". */

@@ -11,11 +11,10 @@ import { hasEnded, type StoredExecution } from '../../../scripts/e2e/lib/executi
 import { nodeOutput } from '../../../scripts/e2e/lib/n8n';
 import { waitFor } from '../../../scripts/e2e/lib/proc';
 import { indexBy, licenseEvent, message, TRIGGER_NODE, TriggerDriver, triggerItem, type Delivery } from '../../../scripts/e2e/lib/trigger';
+import { usageRecordsSent } from '../../../scripts/e2e/lib/usageRecords';
 import { HOUR_MS, log, type E2e, type Json } from './context';
 import { project, settle } from './trigger';
 
-/** A usage record's timestamp as the SDK sent it (epoch seconds), in ISO form. */
-const timestampOf = (value: unknown) => (typeof value === 'number' ? new Date(value * 1000) : new Date(String(value))).toISOString();
 const hourOf = (time: Date) => new Date(Math.floor(time.getTime() / HOUR_MS) * HOUR_MS).toISOString();
 
 const { acme } = EXAMPLE_CUSTOMERS;
@@ -53,10 +52,7 @@ export function describeLifecycleExample(e2e: E2e): void {
 			return { delivery, execution, requestId, logStart };
 		};
 		const sentRecords = (logStart: number) =>
-			e2e.stack.emulator.log
-				.slice(logStart)
-				.filter((entry) => entry.operation === 'BatchMeterUsage')
-				.flatMap((entry) => ((entry.body as { UsageRecords?: Json[] } | undefined)?.UsageRecords ?? []).map((record) => `${String(record.LicenseArn)} ${String(record.Dimension)} ${timestampOf(record.Timestamp)} ${String(record.Quantity)}`));
+			usageRecordsSent(e2e.stack.emulator.log.slice(logStart)).map((record) => `${String(record.LicenseArn)} ${record.Dimension} ${record.Timestamp.toISOString()} ${String(record.Quantity)}`);
 		const ran = (execution: StoredExecution) => Object.keys(execution.data.resultData.runData).filter((name) => name !== TRIGGER_NODE);
 
 		beforeAll(async () => {
@@ -97,7 +93,7 @@ export function describeLifecycleExample(e2e: E2e): void {
 			const hourly = await n8n.execute(workflows.hourlyMetering.id);
 			const closeAfter = Number(node(workflows.hourlyMetering, 'Batch Meter Usage').parameters.closeAfterMinutes) * 60_000;
 			const idleHours: string[] = [];
-			for (let hour = Math.floor(provisionedAt.getTime() / HOUR_MS) * HOUR_MS; hour + HOUR_MS + closeAfter <= hourlyAt; hour += HOUR_MS) idleHours.push(timestampOf(new Date(hour).toISOString()));
+			for (let hour = Math.floor(provisionedAt.getTime() / HOUR_MS) * HOUR_MS; hour + HOUR_MS + closeAfter <= hourlyAt; hour += HOUR_MS) idleHours.push(new Date(hour).toISOString());
 			log(`${idleHours.length} idle hours of Acme's license`);
 			expect([hourly.status, sentRecords(logStart).filter((record) => record.startsWith(`${acme.licenseArn} users `))]).toEqual(['success', idleHours.map((hour) => `${acme.licenseArn} users ${hour} 0`)]);
 			expect(idleHours.map((hour) => emulator.stats().billed[`${acme.licenseArn}|${acme.customerAWSAccountId}|users|${new Date(hour).toISOString()}`]?.quantity ?? null)).toEqual(idleHours.map(() => 0));

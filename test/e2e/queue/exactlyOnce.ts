@@ -1,6 +1,7 @@
 // Exactly once, from what the ledger holds, what AWS (the emulator) billed and received, and the distinct events
 // the rounds delivered. Each method returns what is wrong (empty when right) or the numbers a case checks.
 import type { BilledUsage, RequestLogEntry } from '../../../emulator';
+import { usageRecordsSent } from '../../../scripts/e2e/lib/usageRecords';
 import type { Json, LedgerEvent, LedgerKey } from '../../../scripts/queue/stack';
 import { DRAIN_CLOSE_AFTER_MINUTES, billingKey, hourOf, isClosed, sumsByKey, type UsageEvent } from '../../../scripts/queue/usage';
 
@@ -19,14 +20,6 @@ export interface Findings {
 	/** When the last ledger run started and ended: an hour is billed if it was closed for that run. */
 	drainStarted: number;
 	drainEnded: number;
-}
-
-interface UsageRecord {
-	LicenseArn?: string;
-	CustomerAWSAccountId?: string;
-	Dimension: string;
-	Quantity?: number;
-	Timestamp: number;
 }
 
 const hourOfKey = (id: string) => new Date(id.split('|')[3]).getTime();
@@ -184,15 +177,12 @@ export class ExactlyOnce {
 	/** Every record AWS received, per key: the quantities it was sent with, and how many records there were. */
 	recordsSent(): { requests: number; records: number; quantities: Map<string, Set<number>> } {
 		const quantities = new Map<string, Set<number>>();
-		let records = 0;
-		for (const entry of this.batchRequests()) {
-			for (const record of (entry.body as { UsageRecords?: UsageRecord[] }).UsageRecords ?? []) {
-				records++;
-				const id = billingKey({ licenseArn: record.LicenseArn ?? '', customerAWSAccountId: record.CustomerAWSAccountId ?? '', dimension: record.Dimension }, hourOf(record.Timestamp * 1000));
-				quantities.set(id, (quantities.get(id) ?? new Set()).add(record.Quantity ?? 0));
-			}
+		const records = usageRecordsSent(this.batchRequests());
+		for (const record of records) {
+			const id = billingKey({ licenseArn: record.LicenseArn ?? '', customerAWSAccountId: record.CustomerAWSAccountId ?? '', dimension: record.Dimension }, hourOf(record.Timestamp.getTime()));
+			quantities.set(id, (quantities.get(id) ?? new Set()).add(record.Quantity ?? 0));
 		}
-		return { requests: this.batchRequests().length, records, quantities };
+		return { requests: this.batchRequests().length, records: records.length, quantities };
 	}
 
 	requestsNotAnswered200(): string[] {
